@@ -1,0 +1,3 @@
+export * from "./errors.ts";
+export * from "./routing.ts";
+export * from "./statuses.ts";

@@ -1,0 +1,9 @@
+import { defineConfig } from "vitest/config";
+
+// One project per package (its own vitest.config.*): Node packages run in Node,
+// the edge worker in workerd.
+export default defineConfig({
+  test: {
+    projects: ["packages/*/vitest.config.{ts,mts}", "apps/*/vitest.config.{ts,mts}"],
+  },
+});
