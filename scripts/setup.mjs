@@ -20,9 +20,7 @@ function run(cmd, args, env = {}) {
 }
 
 const localPnpm = join(root, "node_modules", ".bin", "pnpm");
-const pnpm = existsSync(localPnpm)
-  ? [localPnpm, []]
-  : ["npx", ["--yes", `pnpm@${pnpmVersion}`]];
+const pnpm = existsSync(localPnpm) ? [localPnpm, []] : ["npx", ["--yes", `pnpm@${pnpmVersion}`]];
 run(pnpm[0], [...pnpm[1], "install", "--frozen-lockfile", "--prefer-offline", "--reporter=silent"]);
 
 // `prisma generate` never uses the schema engine, but Prisma insists on finding one and

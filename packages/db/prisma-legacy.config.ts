@@ -7,6 +7,6 @@ import { defineConfig } from "prisma-legacy/config";
 export default defineConfig({
   engine: "js",
   experimental: { adapter: true },
-  
+
   adapter: async () => new PrismaPg({ connectionString: process.env.SCHEMA_SQL_DATABASE_URL }),
 });

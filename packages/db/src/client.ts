@@ -1,0 +1,24 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "./generated/prisma/client.ts";
+
+export interface DatabaseClientOptions {
+  /** Pool size of the pg driver under the adapter. */
+  maxConnections?: number;
+  /** Called with each SQL statement: used by benchmarks to count queries per call. */
+  onQuery?: (sql: string) => void;
+}
+
+export function createDatabaseClient(databaseUrl: string, options: DatabaseClientOptions = {}): PrismaClient {
+  const adapter = new PrismaPg({ connectionString: databaseUrl, max: options.maxConnections ?? 10 });
+  const client = new PrismaClient({
+    adapter,
+    log: options.onQuery ? [{ emit: "event", level: "query" }] : [],
+  });
+  if (options.onQuery) {
+    const onQuery = options.onQuery;
+    client.$on("query" as never, (event: { query: string }) => onQuery(event.query));
+  }
+  return client;
+}
+
+export type DatabaseClient = PrismaClient;
