@@ -1,3 +1,13 @@
+export * from "./classify.ts";
+export * from "./config.ts";
+export * from "./derive.ts";
+export * from "./domains.ts";
 export * from "./errors.ts";
+export * from "./facts.ts";
+export * from "./hashed-id.ts";
+export * from "./hosts.ts";
+export * from "./names.ts";
+export type { Result, ValidationError } from "./result.ts";
 export * from "./routing.ts";
 export * from "./statuses.ts";
+export * from "./validation.ts";
