@@ -1,0 +1,71 @@
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { Redis } from "ioredis";
+import { createUpstashRestApp } from "./app.ts";
+
+export interface StartUpstashRestOptions {
+  /** e.g. redis://127.0.0.1:6379 */
+  redisUrl: string;
+  token: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+}
+
+export interface RunningUpstashRest {
+  /** Base URL for `new Redis({ url, token })` from @upstash/redis. */
+  url: string;
+  token: string;
+  close(): Promise<void>;
+}
+
+/** How long start-up waits for the first Redis connection before serving anyway (503s until it comes). */
+const FIRST_CONNECT_WAIT_MS = 2_000;
+
+export async function startUpstashRest({
+  redisUrl,
+  token,
+  port = 0,
+  host = "127.0.0.1",
+}: StartUpstashRestOptions): Promise<RunningUpstashRest> {
+  const redis = new Redis(redisUrl, {
+    lazyConnect: true,
+    // Fail fast while Redis is down instead of queueing; ioredis keeps reconnecting meanwhile.
+    enableOfflineQueue: false,
+    // A Redis that accepts connections but hangs must not hang HTTP callers either.
+    commandTimeout: 5_000,
+  });
+  // Connection errors surface as 503 answers; without a listener ioredis would log each one.
+  redis.on("error", () => {});
+  let waitTimer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    redis.connect().catch(() => {}),
+    new Promise((resolve) => {
+      waitTimer = setTimeout(resolve, FIRST_CONNECT_WAIT_MS);
+    }),
+  ]);
+  clearTimeout(waitTimer);
+
+  const app = createUpstashRestApp({ redis, token });
+  const { server, address } = await new Promise<{ server: ReturnType<typeof serve>; address: AddressInfo }>(
+    (resolve) => {
+      const s = serve({ fetch: app.fetch, port, hostname: host }, (info) =>
+        resolve({ server: s, address: info }),
+      );
+    },
+  );
+  const urlHost = address.address.includes(":") ? `[${address.address}]` : address.address;
+
+  return {
+    url: `http://${urlHost}:${address.port}`,
+    token,
+    async close() {
+      await new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        // The client keeps connections alive; close them so close() does not wait for their timeout.
+        if ("closeAllConnections" in server) server.closeAllConnections();
+      });
+      redis.disconnect();
+    },
+  };
+}
