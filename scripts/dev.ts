@@ -1,0 +1,113 @@
+// `npm run dev`: the whole platform on embedded defaults, in one terminal.
+//   - API (tRPC admin API, chat origin, /internal/resolve) on :8788, embedded Postgres in .data/
+//   - the Upstash-compatible endpoint on :8079 in front of the machine's Redis, when one
+//     answers on REDIS_URL (default redis://127.0.0.1:6379); otherwise an in-memory cache
+//   - the edge worker in workerd (`wrangler dev`) on :8787
+// and, the first time, a demo account with a few chatbots.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { connect } from "node:net";
+import { join } from "node:path";
+import { serve } from "@hono/node-server";
+import { createApp } from "../apps/api/src/app.ts";
+import { parseEnv } from "../apps/api/src/env.ts";
+import { createRuntime, LOCAL_EDGE_SECRET } from "../apps/api/src/runtime.ts";
+import { startUpstashRest } from "../packages/upstash-rest/src/index.ts";
+import { seedDemo } from "./demo-seed.ts";
+
+const root = join(import.meta.dirname, "..");
+const API_PORT = 8788;
+const EDGE_PORT = 8787;
+const UPSTASH_PORT = 8079;
+
+function redisAnswers(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port || 6379) });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(500, () => done(false));
+    socket.once("connect", () => done(true));
+    socket.once("error", () => done(false));
+  });
+}
+
+const baseEnv = parseEnv(process.env);
+const redisUrl = baseEnv.REDIS_URL ?? "redis://127.0.0.1:6379";
+let upstash: { url: string; token: string } | null = null;
+if (baseEnv.UPSTASH_REDIS_REST_URL && baseEnv.UPSTASH_REDIS_REST_TOKEN) {
+  upstash = { url: baseEnv.UPSTASH_REDIS_REST_URL, token: baseEnv.UPSTASH_REDIS_REST_TOKEN };
+} else if (await redisAnswers(redisUrl)) {
+  upstash = await startUpstashRest({ redisUrl, token: "botgate-dev-upstash-token", port: UPSTASH_PORT });
+  console.log(`dev: Upstash-compatible endpoint ${upstash.url} → ${redisUrl}`);
+} else {
+  console.log(`dev: no Redis at ${redisUrl}; routes are cached in memory only`);
+}
+
+const env = parseEnv({
+  ...process.env,
+  PORT: String(API_PORT),
+  PUBLIC_PORT: process.env.PUBLIC_PORT ?? String(EDGE_PORT),
+  ...(upstash ? { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstash.token } : {}),
+  REDIS_URL: "",
+});
+const runtime = await createRuntime(env);
+const api = serve({ fetch: createApp(runtime).fetch, hostname: "127.0.0.1", port: API_PORT });
+const apiUrl = `http://127.0.0.1:${API_PORT}`;
+console.log(`dev: API on ${apiUrl} (database: ${runtime.databaseKind}, health: ${apiUrl}/health)`);
+
+const demoFile = join(root, env.DATA_DIR, "demo.json");
+if (!existsSync(demoFile)) {
+  await mkdir(join(root, env.DATA_DIR), { recursive: true });
+  await writeFile(demoFile, JSON.stringify(await seedDemo(runtime, apiUrl), null, 2));
+}
+const demo = JSON.parse(await readFile(demoFile, "utf8")) as Awaited<ReturnType<typeof seedDemo>>;
+
+const edgeVars = {
+  ORIGIN_URL: apiUrl,
+  ENVIRONMENT: env.ENVIRONMENT,
+  PLATFORM_ROOT_DOMAIN: env.PLATFORM_ROOT_DOMAIN,
+  EDGE_SHARED_SECRET: env.EDGE_SHARED_SECRET ?? LOCAL_EDGE_SECRET,
+  ...(upstash ? { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstash.token } : {}),
+};
+const edge = spawn(
+  process.execPath,
+  [
+    join(root, "scripts", "wrangler.mjs"),
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(EDGE_PORT),
+    ...Object.entries(edgeVars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+  ],
+  { cwd: root, stdio: ["ignore", "inherit", "inherit"] },
+);
+
+console.log(`
+botgate is running on embedded defaults.
+  admin API (tRPC):  ${apiUrl}/trpc      token: ${demo.token}
+  account:           ${demo.accountNumber} (admin user "${demo.username}")
+  edge (workerd):    http://127.0.0.1:${EDGE_PORT}
+  demo chatbots:
+${demo.chatbots.map((c) => `    ${c.name.padEnd(10)} ${c.url}   (try: curl ${c.url}config/)`).join("\n")}
+  CLI:               npm run botgate -- token create --account ${demo.accountNumber} --username ${demo.username}
+Press Ctrl+C to stop.`);
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  edge.kill("SIGTERM");
+  api.close();
+  await runtime.close();
+  process.exit(0);
+}
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+edge.on("exit", (code) => {
+  if (!stopping) console.error(`dev: the edge (wrangler dev) exited with ${code}`);
+});
