@@ -26,6 +26,7 @@ export async function withTimeout<T>(
     unavailable.cause = error;
     throw unavailable;
   } finally {
-    clearTimeout(timer);
+    // Guarded: workers-types declare clearTimeout(number | null), which refuses undefined.
+    if (timer !== undefined) clearTimeout(timer);
   }
 }

@@ -5,10 +5,17 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 
+/**
+ * PGlite is one session. pglite-socket can multiplex several connections onto it, but only
+ * keeps them apart inside transactions: outside one, the extended-protocol messages of two
+ * connections interleave and a query can receive another's result. So: one connection.
+ */
+export const EMBEDDED_MAX_CONNECTIONS = 1;
+
 export interface EmbeddedPostgres {
   url: string;
-  /** False when another process already serves this data folder and we only connect to it. */
-  owned: boolean;
+  /** Pool size clients must not exceed (the server refuses further connections). */
+  maxConnections: number;
   close(): Promise<void>;
 }
 
@@ -24,28 +31,34 @@ interface ServerLock {
   url: string;
 }
 
-/**
- * Starts PGlite, or, when a live process already serves the same data folder (the dev
- * server while an operator runs the CLI), returns that server's URL: two PGlite instances
- * on one folder would corrupt it.
- */
-export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions = {},
+): Promise<EmbeddedPostgres> {
   const lockFile = options.dataDir ? `${options.dataDir}.server.json` : null;
   if (lockFile) {
+    // Two PGlite instances on one folder would corrupt it.
     const running = await readLiveLock(lockFile);
-    if (running) return { url: running.url, owned: false, close: async () => {} };
+    if (running) {
+      throw new Error(
+        `the embedded database in ${options.dataDir} is in use by process ${running.pid} ` +
+          "(`npm run dev`?); stop that process or set DATABASE_URL",
+      );
+    }
     await mkdir(options.dataDir!, { recursive: true });
   }
   const db = await PGlite.create(options.dataDir ?? "memory://");
-  // The server multiplexes connections onto PGlite's single session and keeps an open
-  // transaction exclusive to the connection that began it.
-  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: options.port ?? 0, maxConnections: 64 });
+  const server = new PGLiteSocketServer({
+    db,
+    host: "127.0.0.1",
+    port: options.port ?? 0,
+    maxConnections: EMBEDDED_MAX_CONNECTIONS,
+  });
   await server.start();
   const url = `postgresql://postgres:postgres@${server.getServerConn()}/postgres?sslmode=disable`;
   if (lockFile) await writeFile(lockFile, JSON.stringify({ pid: process.pid, url } satisfies ServerLock));
   return {
     url,
-    owned: true,
+    maxConnections: EMBEDDED_MAX_CONNECTIONS,
     async close() {
       await server.stop();
       await db.close();

@@ -1,7 +1,6 @@
 // Test databases: a fresh, migrated database per call. With DATABASE_URL set (CI points it at
 // the machine's PostgreSQL) it is a new database on that server; without it, a new in-memory
 // embedded Postgres. This module is for tests and benchmarks only.
-
 import { startEmbeddedPostgres } from "./embedded.ts";
 import { createFreshDatabase } from "./fresh-database.ts";
 import { migrate } from "./migrate.ts";
@@ -9,6 +8,8 @@ import { migrate } from "./migrate.ts";
 export interface TestDatabase {
   url: string;
   kind: "postgres" | "embedded";
+  /** Pool size to use (the embedded database serves one connection). */
+  maxConnections: number;
   close(): Promise<void>;
 }
 
@@ -18,10 +19,10 @@ export const testDatabaseServerUrl: string | undefined = process.env.DATABASE_UR
 export async function createEmptyTestDatabase(): Promise<TestDatabase> {
   if (testDatabaseServerUrl) {
     const db = await createFreshDatabase(testDatabaseServerUrl);
-    return { url: db.url, kind: "postgres", close: db.drop };
+    return { url: db.url, kind: "postgres", maxConnections: 4, close: db.drop };
   }
   const db = await startEmbeddedPostgres();
-  return { url: db.url, kind: "embedded", close: db.close };
+  return { url: db.url, kind: "embedded", maxConnections: db.maxConnections, close: db.close };
 }
 
 export async function createTestDatabase(): Promise<TestDatabase> {

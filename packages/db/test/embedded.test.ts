@@ -25,26 +25,33 @@ describe("the embedded Postgres", () => {
     }
   });
 
-  it("serves concurrent transactions from several connections without mixing them", async () => {
+  it("refuses a second connection instead of interleaving two sessions on one PGlite", async () => {
     const pg = await startEmbeddedPostgres();
-    await migrate(pg.url);
-    const db = createDatabaseClient(pg.url, { maxConnections: 4 });
+    const first = createDatabaseClient(pg.url, { maxConnections: pg.maxConnections });
+    const second = createDatabaseClient(pg.url, { maxConnections: 1 });
     try {
-      await Promise.all(
-        Array.from({ length: 8 }, (_, i) =>
-          db
-            .$transaction(async (tx) => {
-              await tx.tag.create({ data: { name: `t${i}` } });
-              if (i % 2 === 1) throw new Error("roll back the odd ones");
-            })
-            .catch(() => {}),
-        ),
+      await first.$queryRaw`SELECT 1`;
+      await expect(second.$queryRaw`SELECT 1`).rejects.toThrow();
+      // The first connection keeps working, and many concurrent queries through it get their own answers.
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => first.$queryRaw<{ n: number }[]>`SELECT ${i}::int AS n`),
       );
-      const names = (await db.tag.findMany({ orderBy: { name: "asc" } })).map((t) => t.name);
-      expect(names).toEqual(["t0", "t2", "t4", "t6"]);
+      expect(answers.map((rows) => rows[0]?.n)).toEqual(Array.from({ length: 20 }, (_, i) => i));
     } finally {
-      await db.$disconnect();
+      await Promise.all([first.$disconnect(), second.$disconnect()]);
       await pg.close();
     }
+  });
+
+  it("refuses to open a data folder another live process is serving", async () => {
+    const dataDir = join(await mkdtemp(join(tmpdir(), "botgate-pglite-")), "pglite");
+    const first = await startEmbeddedPostgres({ dataDir });
+    try {
+      await expect(startEmbeddedPostgres({ dataDir })).rejects.toThrow(/in use by process/);
+    } finally {
+      await first.close();
+    }
+    const again = await startEmbeddedPostgres({ dataDir });
+    await again.close();
   });
 });
