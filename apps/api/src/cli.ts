@@ -1,0 +1,133 @@
+// Operator CLI: `pnpm botgate <command>` (or `npm run botgate -- <command>`).
+// Reads the same environment as the API process, so it acts on the configured database
+// (the embedded one under .data/ when DATABASE_URL is unset, even while `npm run dev` runs).
+import { parseArgs } from "node:util";
+import { addMember, bootstrapAccount, createTokenFor, revokeAdminToken } from "@botgate/api";
+import { BotgateError } from "@botgate/core";
+import { createDatabaseClient, migrate } from "@botgate/db";
+import { EnvError, parseEnv } from "./env.ts";
+import { openDatabase } from "./runtime.ts";
+
+const USAGE = `usage: botgate <command> [options]
+
+commands:
+  migrate                                   apply pending migrations
+  bootstrap [--username U] [--company C]    create an account, its admin user and an admin token
+  member add --account N --username U [--admin]
+                                            add a user to an account, with a token
+  token create --account N --username U [--name X]
+                                            create another admin API token
+  token revoke --id N                       revoke an admin API token (its id is printed at creation)
+
+options:
+  --json                                    print the result as JSON
+`;
+
+type Command = (args: string[]) => Promise<unknown>;
+
+const env = parseEnvOrExit();
+
+async function withDatabase<T>(fn: (db: ReturnType<typeof createDatabaseClient>, url: string) => Promise<T>) {
+  const database = await openDatabase(env);
+  const db = createDatabaseClient(database.url, { maxConnections: database.maxConnections });
+  try {
+    return await fn(db, database.url);
+  } finally {
+    await db.$disconnect();
+    await database.close();
+  }
+}
+
+const commands: Record<string, Command> = {
+  migrate: () => withDatabase((_db, url) => migrate(url)),
+  bootstrap: (args) => {
+    const { values } = parseArgs({
+      args,
+      options: { username: { type: "string", default: "admin" }, company: { type: "string", default: "" } },
+    });
+    return withDatabase((db) =>
+      bootstrapAccount(db, { username: values.username, companyName: values.company }),
+    );
+  },
+  "member add": (args) => {
+    const { values } = parseArgs({
+      args,
+      options: {
+        account: { type: "string" },
+        username: { type: "string" },
+        admin: { type: "boolean", default: false },
+      },
+    });
+    return withDatabase((db) =>
+      addMember(db, {
+        accountNumber: required(values.account, "--account"),
+        username: required(values.username, "--username"),
+        isAccountAdmin: values.admin,
+      }),
+    );
+  },
+  "token create": (args) => {
+    const { values } = parseArgs({
+      args,
+      options: { account: { type: "string" }, username: { type: "string" }, name: { type: "string" } },
+    });
+    return withDatabase((db) =>
+      createTokenFor(db, {
+        accountNumber: required(values.account, "--account"),
+        username: required(values.username, "--username"),
+        ...(values.name === undefined ? {} : { name: values.name }),
+      }),
+    );
+  },
+  "token revoke": (args) => {
+    const { values } = parseArgs({ args, options: { id: { type: "string" } } });
+    const id = Number(required(values.id, "--id"));
+    if (!Number.isSafeInteger(id) || id < 1) throw new BotgateError("BAD_REQUEST", "--id must be a token id");
+    return withDatabase(async (db) => {
+      if (!(await revokeAdminToken(db, id)))
+        throw new BotgateError("NOT_FOUND", `no active token with id ${id}`);
+      return { id, revoked: true };
+    });
+  },
+};
+
+function required(value: string | undefined, flag: string): string {
+  if (!value) throw new BotgateError("BAD_REQUEST", `${flag} is required`);
+  return value;
+}
+
+function parseEnvOrExit() {
+  try {
+    return parseEnv(process.env);
+  } catch (error) {
+    console.error(error instanceof EnvError ? error.message : error);
+    process.exit(2);
+  }
+}
+
+async function main(argv: string[]) {
+  const json = argv.includes("--json");
+  const args = argv.filter((a) => a !== "--json");
+  const two = `${args[0]} ${args[1]}`;
+  const [name, rest] = commands[two] ? [two, args.slice(2)] : [args[0] ?? "", args.slice(1)];
+  const command = commands[name];
+  if (!command) {
+    console.error(USAGE);
+    process.exit(2);
+  }
+  try {
+    const result = await command(rest);
+    console.log(json ? JSON.stringify(result) : result);
+  } catch (error) {
+    const known =
+      error instanceof BotgateError || (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION";
+    const message = error instanceof Error ? error.message : String(error);
+    if (json)
+      console.log(JSON.stringify({ error: { code: (error as BotgateError).code ?? "INTERNAL", message } }));
+    else console.error(`botgate ${name}: ${message}`);
+    if (!known) console.error(error);
+    process.exit(1);
+  }
+}
+
+await main(process.argv.slice(2));

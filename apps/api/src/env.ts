@@ -1,0 +1,123 @@
+// The API process's whole configuration, parsed once at start with clear errors.
+// Nothing else in the app reads process.env.
+import { isIP } from "node:net";
+import { z } from "zod";
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .optional();
+
+const optionalUrl = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .pipe(z.url().optional())
+  .optional();
+
+/** A comma-separated list; empty entries are dropped. */
+function commaList(item: z.ZodType<string, string>) {
+  return z
+    .string()
+    .transform((v) =>
+      v
+        .split(",")
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ""),
+    )
+    .pipe(z.array(item))
+    .optional();
+}
+
+/** `ip`, `ip:port` or `[ipv6]:port`, as node:dns Resolver.setServers() takes them. */
+const dnsServer = z.string().refine((entry) => {
+  const match = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(entry) ?? /^([^:]+)(?::(\d{1,5}))?$/.exec(entry);
+  const port = match?.[2] === undefined ? 53 : Number(match[2]);
+  return match?.[1] !== undefined && isIP(match[1]) !== 0 && port >= 1 && port <= 65535;
+}, "each entry must be an IP address with an optional port, e.g. 127.0.0.1:5353 or [::1]:53");
+
+const hostname = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i, "not a hostname");
+
+const booleanFlag = z
+  .enum(["true", "false", "1", "0", ""])
+  .transform((v) => v === "true" || v === "1")
+  .optional();
+
+export const envSchema = z
+  .object({
+    ENVIRONMENT: z.enum(["local", "alpha", "beta", "next", "prod"]).default("local"),
+    PLATFORM_ROOT_DOMAIN: z.string().trim().min(1).default("botgate.localhost"),
+    /** Override the derived API domain (`api.local.<root>` in local). */
+    API_DOMAIN: optionalString,
+    /** Override the derived platform (sandbox) domain. */
+    PLATFORM_DOMAIN: optionalString,
+    /** Port appended to public URLs in local development (where the edge listens). */
+    PUBLIC_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+
+    HOST: z.string().default("127.0.0.1"),
+    PORT: z.coerce.number().int().min(0).max(65535).default(8788),
+
+    /** Absent: an embedded Postgres persisted under DATA_DIR. */
+    DATABASE_URL: optionalUrl,
+    DATA_DIR: z.string().default(".data"),
+    /** Apply pending migrations at start (default: only with the embedded database). */
+    MIGRATE_ON_START: booleanFlag,
+
+    UPSTASH_REDIS_REST_URL: optionalUrl,
+    UPSTASH_REDIS_REST_TOKEN: optionalString,
+    /** A plain Redis to serve through the built-in Upstash-compatible endpoint (development). */
+    REDIS_URL: optionalUrl,
+
+    /** Signs edge → origin requests; at least 32 characters outside local. */
+    EDGE_SHARED_SECRET: optionalString,
+
+    PROVISIONING: z.enum(["local", "aws"]).default("local"),
+    /** DNS servers domain verification asks (comma-separated ip[:port]); absent: the system's. */
+    DNS_RESOLVERS: commaList(dnsServer),
+    /** Name servers customers delegate their domains to with local provisioning; default ns1/ns2.<root>. */
+    LOCAL_NAME_SERVERS: commaList(hostname),
+    AWS_REGION: optionalString,
+    AWS_ACCESS_KEY_ID: optionalString,
+    AWS_SECRET_ACCESS_KEY: optionalString,
+
+    OPENAI_API_KEY: optionalString,
+    OPENAI_BASE_URL: optionalUrl,
+
+    LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  })
+  .superRefine((env, ctx) => {
+    if (env.UPSTASH_REDIS_REST_URL && !env.UPSTASH_REDIS_REST_TOKEN) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["UPSTASH_REDIS_REST_TOKEN"],
+        message: "required when UPSTASH_REDIS_REST_URL is set",
+      });
+    }
+    if (env.ENVIRONMENT !== "local" && (env.EDGE_SHARED_SECRET?.length ?? 0) < 32) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["EDGE_SHARED_SECRET"],
+        message: "at least 32 characters are required outside ENVIRONMENT=local",
+      });
+    }
+    if (env.PROVISIONING === "aws" && !env.AWS_REGION) {
+      ctx.addIssue({ code: "custom", path: ["AWS_REGION"], message: "required when PROVISIONING=aws" });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {
+  override readonly name = "EnvError";
+}
+
+/** Parses an environment; every problem is listed, one per line, by variable name. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);
+  throw new EnvError(`invalid environment:\n${lines.join("\n")}`);
+}

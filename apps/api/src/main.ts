@@ -1,0 +1,29 @@
+// Starts the API process: `pnpm --filter @botgate/server start` (or through `npm run dev`).
+import { serve } from "@hono/node-server";
+import { createApp } from "./app.ts";
+import { EnvError, parseEnv } from "./env.ts";
+import { createRuntime } from "./runtime.ts";
+
+async function main() {
+  const env = parseEnv(process.env);
+  const runtime = await createRuntime(env);
+  const app = createApp(runtime);
+  const server = serve({ fetch: app.fetch, hostname: env.HOST, port: env.PORT }, (info) => {
+    console.log(
+      `botgate api listening on http://${info.address}:${info.port} ` +
+        `(database: ${runtime.databaseKind}, route cache: ${runtime.routeCache.kind})`,
+    );
+  });
+  const shutdown = () => {
+    server.close(() => {
+      void runtime.close().then(() => process.exit(0));
+    });
+  };
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof EnvError ? error.message : error);
+  process.exit(1);
+});

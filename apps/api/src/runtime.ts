@@ -1,0 +1,139 @@
+// Everything the API process holds for its lifetime, built once from the parsed env:
+// the database (embedded when DATABASE_URL is absent), the routing cache it writes
+// through to, and the platform's domain configuration.
+import { join } from "node:path";
+import { createLocalProvisioning, type Provisioning } from "@botgate/api";
+import { MemoryRouteStore, type RouteStore, UpstashRouteStore } from "@botgate/cache";
+import { BotgateError, type PlatformConfig, platformConfig } from "@botgate/core";
+import {
+  createDatabaseClient,
+  type DatabaseClient,
+  migrate,
+  repositoryRoot,
+  startEmbeddedPostgres,
+} from "@botgate/db";
+import { startUpstashRest } from "@botgate/upstash-rest";
+import { Redis } from "@upstash/redis";
+import type { Env } from "./env.ts";
+
+/** Used only with ENVIRONMENT=local when EDGE_SHARED_SECRET is unset; env.ts refuses it elsewhere. */
+export const LOCAL_EDGE_SECRET = "botgate-local-development-edge-secret";
+
+export interface Runtime {
+  env: Env;
+  config: PlatformConfig;
+  db: DatabaseClient;
+  databaseUrl: string;
+  databaseKind: "postgres" | "embedded";
+  routes: RouteStore;
+  /** Where the edge reads routes (null: in-memory only, the edge must ask the origin). */
+  routeCache: { kind: "upstash" | "memory"; url: string | null; token: string | null };
+  edgeSecret: string;
+  /** DNS, certificates and hosted zones: local now; AWS arrives with the deployment workflow. */
+  provisioning: Provisioning;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabase {
+  url: string;
+  kind: "postgres" | "embedded";
+  /** Pool size (the embedded database serves one connection). */
+  maxConnections: number;
+  close(): Promise<void>;
+}
+
+/**
+ * DATABASE_URL, or the embedded Postgres persisted under DATA_DIR. Pending migrations are
+ * applied when MIGRATE_ON_START says so (by default: only for the embedded database;
+ * production runs `prisma migrate deploy`).
+ */
+export async function openDatabase(env: Env): Promise<OpenDatabase> {
+  const database: OpenDatabase = env.DATABASE_URL
+    ? { url: env.DATABASE_URL, kind: "postgres", maxConnections: 10, close: async () => {} }
+    : {
+        ...(await startEmbeddedPostgres({ dataDir: join(repositoryRoot, env.DATA_DIR, "pglite") })),
+        kind: "embedded",
+      };
+  try {
+    if (env.MIGRATE_ON_START ?? database.kind === "embedded") await migrate(database.url);
+    return database;
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+export async function createRuntime(env: Env): Promise<Runtime> {
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const fn of closers.reverse()) await fn().catch(() => {});
+  };
+  try {
+    const database = await openDatabase(env);
+    closers.push(database.close);
+    const db = createDatabaseClient(database.url, { maxConnections: database.maxConnections });
+    closers.push(() => db.$disconnect());
+
+    const { routes, routeCache } = await createRouteStore(env, closers);
+    const config = platformConfig({
+      environment: env.ENVIRONMENT,
+      rootDomain: env.PLATFORM_ROOT_DOMAIN,
+      apiDomain: env.API_DOMAIN,
+      platformDomain: env.PLATFORM_DOMAIN,
+      port: env.PUBLIC_PORT,
+    });
+    return {
+      env,
+      config,
+      db,
+      databaseUrl: database.url,
+      databaseKind: database.kind,
+      routes,
+      routeCache,
+      edgeSecret: env.EDGE_SHARED_SECRET ?? LOCAL_EDGE_SECRET,
+      provisioning: createProvisioning(env, config),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+async function createRouteStore(env: Env, closers: (() => Promise<void>)[]) {
+  if (env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN) {
+    const redis = new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN });
+    return {
+      routes: new UpstashRouteStore({ redis }) as RouteStore,
+      routeCache: {
+        kind: "upstash",
+        url: env.UPSTASH_REDIS_REST_URL,
+        token: env.UPSTASH_REDIS_REST_TOKEN,
+      } as const,
+    };
+  }
+  if (env.REDIS_URL) {
+    const endpoint = await startUpstashRest({ redisUrl: env.REDIS_URL, token: LOCAL_EDGE_SECRET });
+    closers.push(endpoint.close);
+    const redis = new Redis({ url: endpoint.url, token: endpoint.token });
+    return {
+      routes: new UpstashRouteStore({ redis }) as RouteStore,
+      routeCache: { kind: "upstash", url: endpoint.url, token: endpoint.token } as const,
+    };
+  }
+  return {
+    routes: new MemoryRouteStore() as RouteStore,
+    routeCache: { kind: "memory", url: null, token: null } as const,
+  };
+}
+
+export function createProvisioning(env: Env, config: PlatformConfig): Provisioning {
+  if (env.PROVISIONING === "aws") {
+    throw new BotgateError("BAD_REQUEST", "PROVISIONING=aws is not available yet; use PROVISIONING=local");
+  }
+  return createLocalProvisioning({
+    config,
+    nameServers: env.LOCAL_NAME_SERVERS,
+    dnsResolvers: env.DNS_RESOLVERS,
+  });
+}

@@ -1,0 +1,62 @@
+// Races the database must decide, over real concurrent HTTP calls.
+import { TRPCClientError } from "@trpc/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAccount, startTestServer, type TestServer } from "./harness.ts";
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+const codeOf = (result: PromiseSettledResult<unknown>) =>
+  result.status === "fulfilled"
+    ? "OK"
+    : result.reason instanceof TRPCClientError
+      ? result.reason.data?.code
+      : "?";
+
+describe("concurrent claims and deployments", () => {
+  it("gives a domain claimed by two accounts at once to exactly one of them", async () => {
+    for (let round = 0; round < 5; round++) {
+      const [a, b] = await Promise.all([createAccount(server), createAccount(server)]);
+      const domainName = `contested-${round}.com`;
+      const results = await Promise.allSettled([
+        a.client.domain.create.mutate({ domainName }),
+        b.client.domain.create.mutate({ domainName }),
+      ]);
+      expect(results.map(codeOf).sort()).toEqual(["CONFLICT", "OK"]);
+      expect(await server.runtime.db.chatBotCustomDomain.count({ where: { domainName } })).toBe(1);
+    }
+  });
+
+  it("deploys a chatbot deployed twice at once only once", async () => {
+    const owner = await createAccount(server);
+    for (let round = 0; round < 5; round++) {
+      const bot = await owner.client.chatbot.create.mutate({ name: `racer${round}` });
+      const results = await Promise.all([
+        owner.client.chatbot.deploy.mutate({ id: bot.id }),
+        owner.client.chatbot.deploy.mutate({ id: bot.id }),
+        owner.client.chatbot.deploy.mutate({ id: bot.id }),
+      ]);
+      expect(results.every((r) => r.deployed)).toBe(true);
+      const started = await server.runtime.db.chatBotEvent.count({
+        where: { chatbotId: bot.id, type: "deployment.started" },
+      });
+      expect(started).toBe(1);
+      expect(await owner.client.chatbot.get.query({ id: bot.id })).toMatchObject({ ready: true, live: true });
+    }
+  });
+
+  it("lets only one of two chatbots created at once take a host name", async () => {
+    const owner = await createAccount(server);
+    const results = await Promise.allSettled([
+      owner.client.chatbot.create.mutate({ name: "sameHost" }),
+      owner.client.chatbot.create.mutate({ name: "SameHost" }),
+    ]);
+    expect(results.map(codeOf).sort()).toEqual(["CONFLICT", "OK"]);
+  });
+});

@@ -1,0 +1,169 @@
+// A real API process for tests: createApp() served by @hono/node-server on a random loopback
+// port, a fresh migrated database (real PostgreSQL when DATABASE_URL is set, else embedded
+// PGlite), and routes written through to the real Redis behind the Upstash-compatible
+// endpoint. Any apps/api test (admin API, edge resolve, chat origin) can start one.
+import { randomBytes, randomInt } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { type AppRouter, addMember, type BootstrappedAccount, bootstrapAccount } from "@botgate/api";
+import { type RouteStore, UpstashRouteStore } from "@botgate/cache";
+import { platformConfig } from "@botgate/core";
+import { createDatabaseClient } from "@botgate/db";
+import { createTestDatabase } from "@botgate/db/testing";
+import { startUpstashRest } from "@botgate/upstash-rest";
+import { serve } from "@hono/node-server";
+import { createTRPCClient, httpLink, type TRPCClient, TRPCClientError } from "@trpc/client";
+import { Redis } from "@upstash/redis";
+import superjson from "superjson";
+import { expect } from "vitest";
+import { createApp } from "../src/app.ts";
+import { parseEnv } from "../src/env.ts";
+import { createProvisioning, type Runtime } from "../src/runtime.ts";
+
+export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/** The platform every test server runs as: local, so URLs are http. */
+export const TEST_ENV = { ENVIRONMENT: "local", PLATFORM_ROOT_DOMAIN: "botgate.localhost" } as const;
+
+export interface TestServerOptions {
+  /** More environment (e.g. DNS_RESOLVERS), parsed as the real process parses its own. */
+  env?: Record<string, string>;
+  /** Replaces the Redis-backed route store, e.g. with one whose Redis is unreachable. */
+  routes?: RouteStore;
+}
+
+export interface TestServer {
+  runtime: Runtime;
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  /** The route cache's Redis, read through the same Upstash endpoint the store writes to. */
+  redis: Redis;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const fn of closers.reverse()) await fn().catch(() => {});
+  };
+  try {
+    const env = parseEnv({ ...TEST_ENV, ...options.env });
+    const database = await createTestDatabase();
+    closers.push(database.close);
+    const db = createDatabaseClient(database.url, { maxConnections: database.maxConnections });
+    closers.push(() => db.$disconnect());
+    // Every test database numbers chatbots from 1, but all share one Redis: start each at a
+    // random offset so route keys (route:v1:id:<id>) of parallel test files never meet.
+    await db.$executeRaw`SELECT setval('"ChatBot_id_seq"', ${randomInt(1_000, 1_000_000) * 1_000})`;
+
+    const endpoint = await startUpstashRest({ redisUrl: REDIS_URL, token: randomBytes(16).toString("hex") });
+    closers.push(endpoint.close);
+    const redis = new Redis({ url: endpoint.url, token: endpoint.token });
+    const config = platformConfig({ environment: env.ENVIRONMENT, rootDomain: env.PLATFORM_ROOT_DOMAIN });
+    const runtime: Runtime = {
+      env,
+      config,
+      db,
+      databaseUrl: database.url,
+      databaseKind: database.kind,
+      // A generous timeout: a loaded CI machine must not turn into missing keys.
+      routes: options.routes ?? new UpstashRouteStore({ redis, timeoutMs: 2_000 }),
+      routeCache: { kind: "upstash", url: endpoint.url, token: endpoint.token },
+      edgeSecret: randomBytes(32).toString("hex"),
+      provisioning: createProvisioning(env, config),
+      close,
+    };
+
+    const app = createApp(runtime);
+    const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>(
+      (resolve) => {
+        const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info: AddressInfo) =>
+          resolve({ server: s, port: info.port }),
+        );
+      },
+    );
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          if ("closeAllConnections" in server) server.closeAllConnections();
+        }),
+    );
+    return { runtime, url: `http://127.0.0.1:${port}`, redis, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+export type AdminClient = TRPCClient<AppRouter>;
+
+/**
+ * A typed admin API client over HTTP. `token` is sent as `Bearer <token>`; `authorization`
+ * sends a raw header instead (for malformed-header cases); neither sends no header at all.
+ */
+export function adminClient(
+  server: TestServer,
+  auth: { token: string } | { authorization: string } | null,
+): AdminClient {
+  const header = auth === null ? null : "token" in auth ? `Bearer ${auth.token}` : auth.authorization;
+  return createTRPCClient<AppRouter>({
+    links: [
+      httpLink({
+        url: `${server.url}/trpc`,
+        transformer: superjson,
+        headers: () => (header === null ? {} : { authorization: header }),
+      }),
+    ],
+  });
+}
+
+let usernames = 0;
+const uniqueUsername = (base: string) => `${base}${++usernames}`;
+
+export interface TestUser extends BootstrappedAccount {
+  client: AdminClient;
+}
+
+/** A new account with its admin, and a client authenticated as that admin. */
+export async function createAccount(server: TestServer, username = "admin"): Promise<TestUser> {
+  const account = await bootstrapAccount(server.runtime.db, { username: uniqueUsername(username) });
+  return { ...account, client: adminClient(server, { token: account.token }) };
+}
+
+/** A new (non-admin unless asked) member of an account, with a client of their own. */
+export async function createMember(
+  server: TestServer,
+  accountNumber: string,
+  { username = "member", isAccountAdmin = false } = {},
+): Promise<TestUser> {
+  const member = await addMember(server.runtime.db, {
+    accountNumber,
+    username: uniqueUsername(username),
+    isAccountAdmin,
+  });
+  return { ...member, client: adminClient(server, { token: member.token }) };
+}
+
+/** Asserts that a call fails with this tRPC error code, and answers the error. */
+export async function expectTRPCError(call: Promise<unknown>, code: string) {
+  const error = await call.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error, `expected ${code}, but the call succeeded`).toBeInstanceOf(TRPCClientError);
+  const trpcError = error as TRPCClientError<AppRouter>;
+  expect(trpcError.data?.code, trpcError.message).toBe(code);
+  return trpcError;
+}
+
+/** Every key matching a pattern (SCAN, never KEYS: other suites share this Redis). */
+export async function scanKeys(redis: Redis, match: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = "0";
+  do {
+    const [next, batch] = await redis.scan(cursor, { match, count: 1_000 });
+    keys.push(...batch);
+    cursor = String(next);
+  } while (cursor !== "0");
+  return keys.sort();
+}

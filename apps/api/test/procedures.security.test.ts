@@ -1,0 +1,279 @@
+// Every procedure of the admin API, called by every kind of caller who must not get through:
+// no token, malformed tokens, revoked and expired tokens, an inactive account, another
+// account's ids, and a member on another member's resources. The procedure list comes from
+// the router itself, so a procedure added without a case here fails this suite.
+import { appRouter, createAdminToken } from "@botgate/api";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type AdminClient,
+  adminClient,
+  createAccount,
+  createMember,
+  expectTRPCError,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+} from "./harness.ts";
+
+/** The resources a call is aimed at. */
+interface Target {
+  chatbotId: number;
+  domainId: number;
+  domainName: string;
+  apiKeyId: number;
+}
+
+type Expectation =
+  | { error: "NOT_FOUND" | "FORBIDDEN" | "CONFLICT" }
+  /** The call is allowed; `check` proves it revealed or touched nothing of the target's owner. */
+  | { check(result: unknown, target: Target, caller: TestUser): void };
+
+interface SecurityCase {
+  call(client: AdminClient, target: Target): Promise<unknown>;
+  /** With another account's ids (or, without ids, what crossing accounts means for it). */
+  otherAccount: Expectation;
+  /** A member with another member's ids, in the same account. */
+  otherMember: Expectation;
+}
+
+const notFound = { error: "NOT_FOUND" } as const;
+const forbidden = { error: "FORBIDDEN" } as const;
+const idsOf = (page: unknown) => (page as { items: { id: number }[] }).items.map((item) => item.id);
+
+let names = 0;
+const freshName = () => `probe${++names}`;
+
+const CASES: Record<string, SecurityCase> = {
+  "account.me": {
+    call: (c) => c.account.me.query(),
+    otherAccount: { check: (me, _t, caller) => expect(me).toMatchObject({ accountId: caller.accountId }) },
+    otherMember: {
+      check: (me, _t, caller) => expect(me).toMatchObject({ userProfileId: caller.userProfileId }),
+    },
+  },
+  "chatbot.list": {
+    call: (c) => c.chatbot.list.query({ limit: 100 }),
+    otherAccount: { check: (page, t) => expect(idsOf(page)).not.toContain(t.chatbotId) },
+    otherMember: { check: (page, t) => expect(idsOf(page)).not.toContain(t.chatbotId) },
+  },
+  "chatbot.get": {
+    call: (c, t) => c.chatbot.get.query({ id: t.chatbotId }),
+    otherAccount: notFound,
+    otherMember: notFound,
+  },
+  "chatbot.create": {
+    call: (c, t) => c.chatbot.create.mutate({ name: freshName(), customDomainId: t.domainId }),
+    otherAccount: notFound,
+    // Domains belong to the account: a member may attach one; the chatbot is the member's own.
+    otherMember: {
+      check: (bot, _t, caller) =>
+        expect(bot).toMatchObject({ owner: { userProfileId: caller.userProfileId } }),
+    },
+  },
+  "chatbot.update": {
+    call: (c, t) => c.chatbot.update.mutate({ id: t.chatbotId, description: "tampered" }),
+    otherAccount: notFound,
+    otherMember: notFound,
+  },
+  "chatbot.delete": {
+    call: (c, t) => c.chatbot.delete.mutate({ id: t.chatbotId }),
+    otherAccount: notFound,
+    otherMember: notFound,
+  },
+  "chatbot.deploy": {
+    call: (c, t) => c.chatbot.deploy.mutate({ id: t.chatbotId }),
+    otherAccount: notFound,
+    otherMember: notFound,
+  },
+  "chatbot.undeploy": {
+    call: (c, t) => c.chatbot.undeploy.mutate({ id: t.chatbotId }),
+    otherAccount: notFound,
+    otherMember: notFound,
+  },
+  "domain.list": {
+    call: (c) => c.domain.list.query({ limit: 100 }),
+    otherAccount: { check: (page, t) => expect(idsOf(page)).not.toContain(t.domainId) },
+    // Every member sees the account's domains.
+    otherMember: { check: (page, t) => expect(idsOf(page)).toContain(t.domainId) },
+  },
+  "domain.get": {
+    call: (c, t) => c.domain.get.query({ id: t.domainId }),
+    otherAccount: notFound,
+    otherMember: { check: (domain, t) => expect(domain).toMatchObject({ id: t.domainId }) },
+  },
+  "domain.create": {
+    call: (c, t) => c.domain.create.mutate({ domainName: t.domainName }),
+    // The name is taken by the other account.
+    otherAccount: { error: "CONFLICT" },
+    otherMember: forbidden,
+  },
+  "domain.verify": {
+    call: (c, t) => c.domain.verify.mutate({ id: t.domainId }),
+    otherAccount: notFound,
+    otherMember: forbidden,
+  },
+  "domain.delete": {
+    call: (c, t) => c.domain.delete.mutate({ id: t.domainId }),
+    otherAccount: notFound,
+    otherMember: forbidden,
+  },
+  "apiKey.create": {
+    call: (c, t) => c.apiKey.create.mutate({ chatbotId: t.chatbotId }),
+    otherAccount: notFound,
+    otherMember: notFound,
+  },
+  "apiKey.list": {
+    call: (c, t) => c.apiKey.list.query({ chatbotId: t.chatbotId }),
+    otherAccount: notFound,
+    otherMember: notFound,
+  },
+  "apiKey.revoke": {
+    call: (c, t) => c.apiKey.revoke.mutate({ id: t.apiKeyId }),
+    otherAccount: notFound,
+    otherMember: notFound,
+  },
+  "request.list": {
+    call: (c, t) => c.request.list.query({ chatbotId: t.chatbotId }),
+    otherAccount: notFound,
+    otherMember: notFound,
+  },
+};
+
+const PROCEDURES = Object.keys(appRouter._def.procedures).sort();
+
+let server: TestServer;
+/** Account A: its admin, an attacking member and a victim member. */
+let adminA: TestUser;
+let attackerMember: TestUser;
+let victimMemberTarget: Target;
+/** Account B: the victim of cross-account calls. */
+let adminB: TestUser;
+let accountBTarget: Target;
+
+async function targetOf(owner: TestUser, domainOwner: TestUser, domainName: string): Promise<Target> {
+  const bot = await owner.client.chatbot.create.mutate({ name: "victim" });
+  await owner.client.chatbot.deploy.mutate({ id: bot.id });
+  const key = await owner.client.apiKey.create.mutate({ chatbotId: bot.id });
+  const domain = await domainOwner.client.domain.create.mutate({ domainName });
+  return { chatbotId: bot.id, domainId: domain.id, domainName: domain.domainName, apiKeyId: key.id };
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  adminA = await createAccount(server, "alpha");
+  attackerMember = await createMember(server, adminA.accountNumber, { username: "mallory" });
+  const victimMember = await createMember(server, adminA.accountNumber, { username: "victor" });
+  victimMemberTarget = await targetOf(victimMember, adminA, "alpha-owned.com");
+  adminB = await createAccount(server, "bravo");
+  accountBTarget = await targetOf(adminB, adminB, "bravo-owned.com");
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+async function expectOutcome(
+  expectation: Expectation,
+  call: Promise<unknown>,
+  target: Target,
+  caller: TestUser,
+) {
+  if ("error" in expectation) await expectTRPCError(call, expectation.error);
+  else expectation.check(await call, target, caller);
+}
+
+function caseFor(procedure: string): SecurityCase {
+  const found = CASES[procedure];
+  if (!found) throw new Error(`procedure ${procedure} has no security case: add one to CASES`);
+  return found;
+}
+
+describe("the security cases", () => {
+  it("cover exactly the router's procedures", () => {
+    expect(PROCEDURES.length).toBeGreaterThan(0);
+    expect(Object.keys(CASES).sort()).toEqual(PROCEDURES);
+  });
+});
+
+describe.each(PROCEDURES)("%s", (procedure) => {
+  it("refuses a call without a token (UNAUTHORIZED)", async () => {
+    await expectTRPCError(caseFor(procedure).call(adminClient(server, null), accountBTarget), "UNAUTHORIZED");
+  });
+
+  it("refuses malformed tokens and headers (UNAUTHORIZED)", async () => {
+    for (const authorization of [
+      "Bearer",
+      "Bearer ",
+      `Basic ${Buffer.from("admin:admin").toString("base64")}`,
+      adminB.token,
+      `Bearer ${adminB.token}x`,
+      `Bearer ${adminB.token} extra`,
+      "Bearer bga_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+      `Bearer ${"x".repeat(5_000)}`,
+      "Bearer ' OR 1=1 --",
+    ]) {
+      await expectTRPCError(
+        caseFor(procedure).call(adminClient(server, { authorization }), accountBTarget),
+        "UNAUTHORIZED",
+      );
+    }
+  });
+
+  it("refuses a revoked token (UNAUTHORIZED)", async () => {
+    const token = await createAdminToken(server.runtime.db, adminB.userProfileId, "revoked");
+    await server.runtime.db.adminToken.update({ where: { id: token.id }, data: { revokedAt: new Date() } });
+    await expectTRPCError(
+      caseFor(procedure).call(adminClient(server, token), accountBTarget),
+      "UNAUTHORIZED",
+    );
+  });
+
+  it("refuses an expired token (UNAUTHORIZED)", async () => {
+    const token = await createAdminToken(
+      server.runtime.db,
+      adminB.userProfileId,
+      "expired",
+      new Date(Date.now() - 1_000),
+    );
+    await expectTRPCError(
+      caseFor(procedure).call(adminClient(server, token), accountBTarget),
+      "UNAUTHORIZED",
+    );
+  });
+
+  it("refuses a token of an inactive account (UNAUTHORIZED)", async () => {
+    const dormant = await createAccount(server, "dormant");
+    await server.runtime.db.account.update({ where: { id: dormant.accountId }, data: { isActive: false } });
+    await expectTRPCError(caseFor(procedure).call(dormant.client, accountBTarget), "UNAUTHORIZED");
+  });
+
+  it("never reaches another account's resources", async () => {
+    const { call, otherAccount } = caseFor(procedure);
+    await expectOutcome(otherAccount, call(adminA.client, accountBTarget), accountBTarget, adminA);
+  });
+
+  it("never lets a member reach another member's resources", async () => {
+    const { call, otherMember } = caseFor(procedure);
+    await expectOutcome(
+      otherMember,
+      call(attackerMember.client, victimMemberTarget),
+      victimMemberTarget,
+      attackerMember,
+    );
+  });
+});
+
+describe("after every attempt", () => {
+  it("left the victims' chatbots, keys and domains untouched", async () => {
+    for (const target of [accountBTarget, victimMemberTarget]) {
+      const bot = await server.runtime.db.chatBot.findUniqueOrThrow({ where: { id: target.chatbotId } });
+      expect(bot).toMatchObject({ deployed: true, description: "" });
+      const key = await server.runtime.db.chatBotAPIKey.findUniqueOrThrow({ where: { id: target.apiKeyId } });
+      expect(key.isActive).toBe(true);
+      expect(await server.runtime.db.chatBotAPIKey.count({ where: { chatbotId: target.chatbotId } })).toBe(1);
+      const domain = await server.runtime.db.chatBotCustomDomain.findUniqueOrThrow({
+        where: { id: target.domainId },
+      });
+      expect(domain.lastCheckedAt).toBeNull();
+    }
+  });
+});

@@ -1,0 +1,33 @@
+// What every procedure receives. Built per HTTP request by whichever server hosts the router
+// (the API app's Hono route, the benchmark's standalone server); authentication happens in
+// protectedProcedure, so a request that calls nothing protected costs no token lookup.
+import type { RouteStore } from "@botgate/cache";
+import type { PlatformConfig } from "@botgate/core";
+import type { DatabaseClient } from "@botgate/db";
+import type { Provisioning } from "./provisioning/types.ts";
+
+export interface ApiLogger {
+  warn(message: string, error?: unknown): void;
+  error(message: string, error?: unknown): void;
+}
+
+/** The long-lived dependencies of the admin API. */
+export interface ApiServices {
+  db: DatabaseClient;
+  /** The routing cache every routing mutation writes through to. */
+  routes: RouteStore;
+  config: PlatformConfig;
+  provisioning: Provisioning;
+  logger: ApiLogger;
+}
+
+/** A type, not an interface: HTTP adapters require a plain record. */
+export type Context = {
+  services: ApiServices;
+  /** The raw Authorization header, if any. */
+  authorization: string | null;
+};
+
+export function createContext(services: ApiServices, authorization: string | null | undefined): Context {
+  return { services, authorization: authorization ?? null };
+}

@@ -1,0 +1,100 @@
+// The one place where failures become tRPC errors: BotgateError by its code, Prisma's known
+// request errors by what they mean to the caller, anything else as an opaque internal error.
+import { BotgateError, type ErrorCode } from "@botgate/core";
+import { Prisma } from "@botgate/db";
+import { type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
+
+const TRPC_CODE: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
+  BAD_REQUEST: "BAD_REQUEST",
+  INVALID_HOST: "BAD_REQUEST",
+  UNAUTHORIZED: "UNAUTHORIZED",
+  FORBIDDEN: "FORBIDDEN",
+  NOT_FOUND: "NOT_FOUND",
+  METHOD_NOT_ALLOWED: "METHOD_NOT_SUPPORTED",
+  CONFLICT: "CONFLICT",
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  RATE_LIMITED: "TOO_MANY_REQUESTS",
+  INTERNAL: "INTERNAL_SERVER_ERROR",
+  BAD_GATEWAY: "BAD_GATEWAY",
+  NOT_READY: "SERVICE_UNAVAILABLE",
+  UNAVAILABLE: "SERVICE_UNAVAILABLE",
+  GATEWAY_TIMEOUT: "GATEWAY_TIMEOUT",
+};
+
+/** Unique constraints callers can run into, by index name: what to tell them and about which field. */
+const UNIQUE_VIOLATIONS: Record<string, { message: string; field: string }> = {
+  ChatBotCustomDomain_domainName_key: { message: "This domain is already registered.", field: "domainName" },
+  ChatBot_userProfileId_name_key: { message: "You already have a chatbot with this name.", field: "name" },
+};
+
+interface DriverCause {
+  originalCode?: string;
+  originalMessage?: string;
+  constraint?: { index?: string };
+}
+
+function driverCause(error: Prisma.PrismaClientKnownRequestError): DriverCause {
+  const meta = error.meta as { driverAdapterError?: { cause?: DriverCause } } | undefined;
+  return meta?.driverAdapterError?.cause ?? {};
+}
+
+function botgateToTRPC(error: BotgateError): TRPCError {
+  return new TRPCError({ code: TRPC_CODE[error.code], message: error.message, cause: error });
+}
+
+function prismaToBotgate(error: Prisma.PrismaClientKnownRequestError): BotgateError | null {
+  const cause = driverCause(error);
+  switch (error.code) {
+    case "P2002": {
+      const known = UNIQUE_VIOLATIONS[cause.constraint?.index ?? ""];
+      if (!known) return new BotgateError("CONFLICT", "This record already exists.");
+      return new BotgateError("CONFLICT", known.message, { fieldErrors: { [known.field]: [known.message] } });
+    }
+    case "P2025":
+      return new BotgateError("NOT_FOUND", "Not found.");
+    case "P2024":
+    case "P2028":
+      // No connection or transaction slot in time: the database is overloaded, not the input wrong.
+      return new BotgateError("UNAVAILABLE", "The database is busy; try again.");
+    case "P2003":
+      // Deleting a row something still references is a conflict with the current state;
+      // anything else means a referenced row is gone.
+      return cause.originalMessage?.startsWith("update or delete")
+        ? new BotgateError("CONFLICT", "This record is still in use.")
+        : new BotgateError("NOT_FOUND", "A referenced record does not exist.");
+    default:
+      // SQLSTATE class 22 (data exception: too long, out of range, bad encoding) is bad input.
+      return cause.originalCode?.startsWith("22")
+        ? new BotgateError("BAD_REQUEST", "A value does not fit its field.")
+        : null;
+  }
+}
+
+/**
+ * The error a failed procedure answers with. Deliberate TRPCErrors (input validation, tiers)
+ * pass through; thrown errors arrive wrapped as INTERNAL_SERVER_ERROR with the original as cause.
+ */
+export function toTRPCError(error: TRPCError): TRPCError {
+  if (error.code !== "INTERNAL_SERVER_ERROR") return error;
+  const cause = error.cause;
+  if (cause instanceof BotgateError) return botgateToTRPC(cause);
+  if (cause instanceof Prisma.PrismaClientKnownRequestError) {
+    const mapped = prismaToBotgate(cause);
+    if (mapped) return botgateToTRPC(mapped);
+  }
+  // Never echo an unexpected error's message (SQL, stack details) to the caller; onError logs it.
+  return new TRPCError({
+    code: "INTERNAL_SERVER_ERROR",
+    message: "The server failed to handle this request.",
+    cause,
+  });
+}
+
+/** Per-field messages for the error shape: zod's flattened errors, or those a BotgateError carries. */
+export function fieldErrorsOf(cause: unknown): Record<string, string[]> | null {
+  if (!(cause instanceof BotgateError)) return null;
+  const fieldErrors = cause.details?.fieldErrors;
+  return typeof fieldErrors === "object" && fieldErrors !== null
+    ? (fieldErrors as Record<string, string[]>)
+    : null;
+}

@@ -1,0 +1,171 @@
+// chatbot.list/get/create/update/delete. Routing-relevant changes (name, custom domain,
+// existence) are written through to the routing cache after the transaction commits.
+import type { Prisma } from "@botgate/db";
+import type { ApiServices } from "../context.ts";
+import type {
+  ChatbotFieldsInput,
+  CreateChatbotInput,
+  ListChatbotsInput,
+  UpdateChatbotInput,
+} from "../inputs/chatbot.ts";
+import { type Page, toPage } from "../inputs/common.ts";
+import type { Principal } from "./auth.ts";
+import { type ChatbotView, chatbotInclude, toChatbotView } from "./chatbot-view.ts";
+import { recordEvents } from "./events.ts";
+import { claimHostName } from "./host-names.ts";
+import { deploymentSubject, publishRoutes, routeRowSelect, routeTargetsOfRow } from "./routing.ts";
+import { assertDomainInScope, chatbotScope, notFound } from "./scope.ts";
+import { tagsByName } from "./tags.ts";
+
+const MODE_FILTERS: Record<NonNullable<ListChatbotsInput["mode"]>, Prisma.ChatBotWhereInput> = {
+  sandbox: { deployed: false },
+  custom: { deployed: true, customDomain: { isVerified: true } },
+  default: { deployed: true, OR: [{ customDomainId: null }, { customDomain: { isVerified: false } }] },
+};
+
+/** LIKE treats %, _ and \ as special; a search matches them literally. */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (char) => `\\${char}`);
+}
+
+export async function listChatbots(
+  services: ApiServices,
+  principal: Principal,
+  input: ListChatbotsInput,
+): Promise<Page<ChatbotView>> {
+  const filters: Prisma.ChatBotWhereInput[] = [chatbotScope(principal)];
+  if (input.cursor !== undefined) filters.push({ id: { gt: input.cursor } });
+  if (input.deployed !== undefined) filters.push({ deployed: input.deployed });
+  if (input.mode !== undefined) filters.push(MODE_FILTERS[input.mode]);
+  if (input.tag !== undefined) filters.push({ tags: { some: { name: input.tag } } });
+  if (input.search) filters.push({ name: { contains: escapeLike(input.search), mode: "insensitive" } });
+  const rows = await services.db.chatBot.findMany({
+    where: { AND: filters },
+    orderBy: { id: "asc" },
+    take: input.limit + 1,
+    include: chatbotInclude,
+  });
+  return toPage(rows, input.limit, (row) => toChatbotView(row, principal.accountNumber, services.config));
+}
+
+export async function getChatbot(
+  services: ApiServices,
+  principal: Principal,
+  id: number,
+): Promise<ChatbotView> {
+  const row = await services.db.chatBot.findFirst({
+    where: { id, ...chatbotScope(principal) },
+    include: chatbotInclude,
+  });
+  if (!row) throw notFound("chatbot", id);
+  return toChatbotView(row, principal.accountNumber, services.config);
+}
+
+/** Column values for the fields the caller passed; tags and the domain are handled by the caller. */
+function columns(input: ChatbotFieldsInput) {
+  const { tags: _tags, customDomainId: _domain, ...rest } = input;
+  return rest;
+}
+
+export async function createChatbot(
+  services: ApiServices,
+  principal: Principal,
+  input: CreateChatbotInput,
+): Promise<ChatbotView> {
+  const row = await services.db.$transaction(async (tx) => {
+    if (input.customDomainId != null) await assertDomainInScope(tx, principal, input.customDomainId);
+    await claimHostName(tx, {
+      accountId: principal.accountId,
+      name: input.name,
+      owner: { username: principal.username, isAccountAdmin: principal.isAccountAdmin },
+    });
+    const created = await tx.chatBot.create({
+      data: {
+        ...columns(input),
+        name: input.name,
+        userProfileId: principal.userProfileId,
+        accountId: principal.accountId,
+        customDomainId: input.customDomainId ?? null,
+        tags: { connect: await tagsByName(tx, input.tags ?? []) },
+      },
+      include: chatbotInclude,
+    });
+    await recordEvents(tx, principal.accountId, [
+      {
+        type: "chatbot.created",
+        chatbotId: created.id,
+        data: { name: created.name, by: principal.username },
+      },
+    ]);
+    return created;
+  });
+  // Clears negative entries cached for the new chatbot's targets before it existed.
+  await publishRoutes(services, [{ chatbotId: row.id, previousTargets: [] }]);
+  return toChatbotView(row, principal.accountNumber, services.config);
+}
+
+export async function updateChatbot(
+  services: ApiServices,
+  principal: Principal,
+  input: UpdateChatbotInput,
+): Promise<ChatbotView> {
+  const { id, ...fields } = input;
+  const { before, row } = await services.db.$transaction(async (tx) => {
+    const before = await tx.chatBot.findFirst({
+      where: { id, ...chatbotScope(principal) },
+      select: routeRowSelect,
+    });
+    if (!before) throw notFound("chatbot", id);
+    if (fields.customDomainId != null) await assertDomainInScope(tx, principal, fields.customDomainId);
+    if (fields.name !== undefined && fields.name !== before.name) {
+      await claimHostName(tx, {
+        accountId: principal.accountId,
+        name: fields.name,
+        owner: {
+          username: before.userProfile.user.username,
+          isAccountAdmin: before.userProfile.isAccountAdmin,
+        },
+        chatbotId: id,
+      });
+    }
+    const row = await tx.chatBot.update({
+      where: { id },
+      data: {
+        ...columns(fields),
+        ...(fields.customDomainId === undefined ? {} : { customDomainId: fields.customDomainId }),
+        ...(fields.tags === undefined ? {} : { tags: { set: await tagsByName(tx, fields.tags) } }),
+      },
+      include: chatbotInclude,
+    });
+    return { before, row };
+  });
+  if (row.name !== before.name || row.customDomainId !== before.customDomainId) {
+    await publishRoutes(services, [
+      { chatbotId: id, previousTargets: routeTargetsOfRow(before, services.config) },
+    ]);
+  }
+  return toChatbotView(row, principal.accountNumber, services.config);
+}
+
+export async function deleteChatbot(
+  services: ApiServices,
+  principal: Principal,
+  id: number,
+): Promise<{ id: number }> {
+  const before = await services.db.chatBot.findFirst({
+    where: { id, ...chatbotScope(principal) },
+    select: routeRowSelect,
+  });
+  if (!before) throw notFound("chatbot", id);
+  const previousTargets = routeTargetsOfRow(before, services.config);
+  await services.provisioning.deployer.remove(deploymentSubject(before, services.config));
+  await services.db.$transaction(async (tx) => {
+    await recordEvents(tx, principal.accountId, [
+      // chatbotId stays empty: the row is about to go; the id lives on in data.
+      { type: "chatbot.deleted", data: { chatbotId: id, name: before.name, by: principal.username } },
+    ]);
+    await tx.chatBot.delete({ where: { id } });
+  });
+  await publishRoutes(services, [{ chatbotId: id, previousTargets }]);
+  return { id };
+}

@@ -1,0 +1,147 @@
+// The routing table's content, defined once: which record a chatbot has and under which keys
+// it is published. Write-through (after every routing mutation) and the edge's
+// /internal/resolve endpoint both answer from these functions, so Redis only ever holds what
+// the origin would answer.
+import { type RouteChange, routeTargetsOf, writeRoutes } from "@botgate/cache";
+import {
+  type ChatbotFacts,
+  customHost as deriveCustomHost,
+  defaultHost as deriveDefaultHost,
+  hashedId,
+  isLive,
+  NEGATIVE_ROUTE,
+  type PlatformConfig,
+  type RouteEntry,
+  type RouteRecord,
+  type RouteTarget,
+  routeKey,
+} from "@botgate/core";
+import { dnsStatusToSeed, type Prisma, tlsStatusToSeed } from "@botgate/db";
+import type { ApiServices } from "../context.ts";
+import type { DeploymentSubject } from "../provisioning/types.ts";
+
+/** Everything a route record is built from: the chatbot, its owner, account, domain and active keys. */
+export const routeRowSelect = {
+  id: true,
+  name: true,
+  deployed: true,
+  updatedAt: true,
+  customDomainId: true,
+  dnsVerificationStatus: true,
+  tlsCertificateIssuanceStatus: true,
+  userProfile: { select: { isAccountAdmin: true, user: { select: { username: true } } } },
+  account: { select: { accountNumber: true } },
+  customDomain: { select: { domainName: true, isVerified: true } },
+  _count: { select: { apiKeys: { where: { isActive: true } } } },
+} satisfies Prisma.ChatBotSelect;
+
+export type RouteRow = Prisma.ChatBotGetPayload<{ select: typeof routeRowSelect }>;
+
+export function routeFacts(row: RouteRow): ChatbotFacts {
+  return {
+    id: row.id,
+    name: row.name,
+    owner: { username: row.userProfile.user.username, isAccountAdmin: row.userProfile.isAccountAdmin },
+    accountNumber: row.account.accountNumber,
+    deployed: row.deployed,
+    customDomain: row.customDomain,
+    dnsVerificationStatus: dnsStatusToSeed(row.dnsVerificationStatus),
+    tlsCertificateIssuanceStatus: tlsStatusToSeed(row.tlsCertificateIssuanceStatus),
+  };
+}
+
+export function buildRouteRecord(row: RouteRow, config: PlatformConfig): RouteRecord {
+  const facts = routeFacts(row);
+  return {
+    found: true,
+    chatbotId: row.id,
+    hashedId: hashedId(row.id),
+    accountNumber: facts.accountNumber,
+    defaultHost: deriveDefaultHost(facts, config),
+    customHost: deriveCustomHost(facts),
+    deployed: facts.deployed,
+    ready: isLive(facts),
+    dnsVerificationStatus: facts.dnsVerificationStatus,
+    tlsCertificateIssuanceStatus: facts.tlsCertificateIssuanceStatus,
+    apiKeyRequired: row._count.apiKeys > 0,
+    // Every routing change bumps the chatbot's updatedAt (see touchChatbots).
+    version: row.updatedAt.getTime(),
+  };
+}
+
+/** The hosts a deployment serves. */
+export function deploymentSubject(row: RouteRow, config: PlatformConfig): DeploymentSubject {
+  const record = buildRouteRecord(row, config);
+  return { chatbotId: row.id, defaultHost: record.defaultHost, customHost: record.customHost };
+}
+
+/** Every target the chatbot is reachable at now (its previous targets, before a change). */
+export function routeTargetsOfRow(row: RouteRow, config: PlatformConfig): RouteTarget[] {
+  return routeTargetsOf(buildRouteRecord(row, config));
+}
+
+/**
+ * What a lookup of `target` answers: the record at every target it is reachable at (by id
+ * always; by host only while deployed, see routeTargetsOf), a negative entry anywhere else.
+ */
+export function routeEntryFor(row: RouteRow, target: RouteTarget, config: PlatformConfig): RouteEntry {
+  const record = buildRouteRecord(row, config);
+  const key = routeKey(target);
+  return routeTargetsOf(record).some((t) => routeKey(t) === key) ? record : NEGATIVE_ROUTE;
+}
+
+/**
+ * What write-through stores for a chatbot: its record under every target it is reachable at
+ * now, and a tombstone under each target it had before the change and has no longer
+ * (renames, domain changes, undeploys, deletion).
+ */
+export function routeChangeFor(
+  row: RouteRow | null,
+  previousTargets: readonly RouteTarget[],
+  config: PlatformConfig,
+): RouteChange {
+  return { record: row === null ? null : buildRouteRecord(row, config), stale: previousTargets };
+}
+
+/** A chatbot whose routing may have changed, with the targets it had before the change. */
+export interface RoutingChange {
+  chatbotId: number;
+  previousTargets: readonly RouteTarget[];
+}
+
+/**
+ * Writes the routing cache after the database transaction committed, from the rows as they
+ * are now. A cache failure never fails the mutation: the edge falls back to the origin.
+ */
+export async function publishRoutes(services: ApiServices, changes: readonly RoutingChange[]): Promise<void> {
+  if (changes.length === 0) return;
+  try {
+    const rows = await services.db.chatBot.findMany({
+      where: { id: { in: changes.map((c) => c.chatbotId) } },
+      select: routeRowSelect,
+    });
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    await Promise.all(
+      changes.map(({ chatbotId, previousTargets }) =>
+        writeRoutes(
+          services.routes,
+          routeChangeFor(byId.get(chatbotId) ?? null, previousTargets, services.config),
+        ),
+      ),
+    );
+  } catch (error) {
+    services.logger.warn(
+      `routing cache write-through failed for chatbots ${changes.map((c) => c.chatbotId).join(", ")}; ` +
+        "the edge falls back to the origin until the next write",
+      error,
+    );
+  }
+}
+
+/** Bumps updatedAt (the route record's version) of chatbots whose routing changed without a column of theirs changing. */
+export async function touchChatbots(
+  tx: Prisma.TransactionClient,
+  where: Prisma.ChatBotWhereInput,
+): Promise<void> {
+  await tx.chatBot.updateMany({ where, data: { updatedAt: new Date() } });
+}

@@ -1,0 +1,47 @@
+// Tenant isolation in one place. Every lookup by id goes through these filters, so another
+// account's ids (and, for members, another member's chatbots) are simply not found.
+import { BotgateError } from "@botgate/core";
+import type { Prisma } from "@botgate/db";
+import type { Principal } from "./auth.ts";
+
+/** Account admins manage every chatbot of their account; members manage their own. */
+export function chatbotScope(principal: Principal): Prisma.ChatBotWhereInput {
+  return principal.isAccountAdmin
+    ? { accountId: principal.accountId }
+    : { accountId: principal.accountId, userProfileId: principal.userProfileId };
+}
+
+/** Custom domains belong to the account: every member may see and attach them (admins manage them). */
+export function domainScope(principal: Principal): Prisma.ChatBotCustomDomainWhereInput {
+  return { accountId: principal.accountId };
+}
+
+export function notFound(what: string, id: number): BotgateError {
+  return new BotgateError("NOT_FOUND", `No ${what} with id ${id}.`);
+}
+
+/** Fails with NOT_FOUND unless the chatbot is in the caller's scope. */
+export async function assertChatbotInScope(
+  db: Pick<Prisma.TransactionClient, "chatBot">,
+  principal: Principal,
+  id: number,
+): Promise<void> {
+  const found = await db.chatBot.findFirst({
+    where: { id, ...chatbotScope(principal) },
+    select: { id: true },
+  });
+  if (!found) throw notFound("chatbot", id);
+}
+
+/** Fails with NOT_FOUND unless the custom domain belongs to the caller's account. */
+export async function assertDomainInScope(
+  db: Pick<Prisma.TransactionClient, "chatBotCustomDomain">,
+  principal: Principal,
+  id: number,
+): Promise<void> {
+  const found = await db.chatBotCustomDomain.findFirst({
+    where: { id, ...domainScope(principal) },
+    select: { id: true },
+  });
+  if (!found) throw notFound("custom domain", id);
+}
