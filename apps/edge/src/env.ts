@@ -1,0 +1,122 @@
+// The worker's bindings (wrangler.toml [vars] and `wrangler secret put`), validated once per
+// isolate (services.ts). A bad configuration answers every request with a 500 that names
+// nothing, and the log line of each says which bindings are wrong.
+import { BotgateError, PLATFORM_ENVIRONMENTS, type PlatformConfig, platformConfig } from "@botgate/core";
+import { LOCAL_DEVELOPMENT_SECRET } from "@botgate/forwarding";
+// zod/mini: the same validation as zod with a tree-shakable API; the classic build alone
+// would triple the worker's bundle.
+import * as z from "zod/mini";
+
+const optionalString = z.optional(
+  z.pipe(
+    z.string(),
+    z.transform((v) => (v.trim() === "" ? undefined : v.trim())),
+  ),
+);
+
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+/** Vars may be strings (`--var`, dashboard) or TOML numbers. */
+const milliseconds = (fallback: number, max: number) =>
+  z._default(z.pipe(z.coerce.number(), z.int().check(z.gte(1), z.lte(max))), fallback);
+
+const bindingsSchema = z
+  .object({
+    ENVIRONMENT: z._default(z.enum(PLATFORM_ENVIRONMENTS), "local"),
+    PLATFORM_ROOT_DOMAIN: z.string().check(z.trim(), z.minLength(1)),
+    /** Overrides of the derived API and platform (sandbox) domains, as in the API's env. */
+    API_DOMAIN: optionalString,
+    PLATFORM_DOMAIN: optionalString,
+    /** The API process: chat origin and /internal/resolve. */
+    ORIGIN_URL: httpUrl,
+    /** Signs every request to the origin; a secret (`wrangler secret put`) outside local. */
+    EDGE_SHARED_SECRET: optionalString,
+    /** Both absent: no shared cache, the isolate's L1 and the origin only. */
+    UPSTASH_REDIS_REST_URL: z.optional(httpUrl),
+    UPSTASH_REDIS_REST_TOKEN: optionalString,
+    /** L1 (per isolate) lifetime of a found route: how long an admin change may take to show. */
+    ROUTE_CACHE_TTL_MS: milliseconds(5_000, 60_000),
+    /** L1 lifetime of an unknown host or id. */
+    ROUTE_NEGATIVE_TTL_MS: milliseconds(2_000, 60_000),
+    /** Past this, a Redis call counts as failed and the origin is asked instead. */
+    ROUTE_STORE_TIMEOUT_MS: milliseconds(150, 5_000),
+    /** Time allowed for /internal/resolve to answer. */
+    RESOLVE_TIMEOUT_MS: milliseconds(3_000, 30_000),
+    /** Time allowed for a forwarded request's response headers (a stream may then run longer). */
+    ORIGIN_TIMEOUT_MS: milliseconds(30_000, 300_000),
+  })
+  .check(
+    z.superRefine((env, ctx) => {
+      if (env.UPSTASH_REDIS_REST_URL !== undefined && env.UPSTASH_REDIS_REST_TOKEN === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          input: env,
+          path: ["UPSTASH_REDIS_REST_TOKEN"],
+          message: "required when UPSTASH_REDIS_REST_URL is set",
+        });
+      }
+      if (env.ENVIRONMENT !== "local" && (env.EDGE_SHARED_SECRET?.length ?? 0) < 32) {
+        ctx.addIssue({
+          code: "custom",
+          input: env,
+          path: ["EDGE_SHARED_SECRET"],
+          message: "at least 32 characters are required outside ENVIRONMENT=local",
+        });
+      }
+    }),
+  );
+
+export interface EdgeConfig {
+  platform: PlatformConfig;
+  originUrl: string;
+  secret: string;
+  redis: { url: string; token: string } | null;
+  routeCacheTtlMs: number;
+  routeNegativeTtlMs: number;
+  routeStoreTimeoutMs: number;
+  resolveTimeoutMs: number;
+  originTimeoutMs: number;
+}
+
+/** Clients learn that the edge is misconfigured; the log (the error's cause) learns what is wrong. */
+function misconfigured(problems: string): BotgateError {
+  const error = new BotgateError("INTERNAL", "The edge is misconfigured.");
+  error.cause = `invalid bindings: ${problems}`;
+  return error;
+}
+
+/** @throws BotgateError("INTERNAL") whose cause lists every invalid binding (names, never values). */
+export function parseEdgeEnv(bindings: unknown): EdgeConfig {
+  const result = bindingsSchema.safeParse(bindings);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join(".") || "(env)"}: ${i.message}`);
+    throw misconfigured(problems.join("; "));
+  }
+  const env = result.data;
+  let platform: PlatformConfig;
+  try {
+    platform = platformConfig({
+      environment: env.ENVIRONMENT,
+      rootDomain: env.PLATFORM_ROOT_DOMAIN,
+      apiDomain: env.API_DOMAIN,
+      platformDomain: env.PLATFORM_DOMAIN,
+    });
+  } catch (error) {
+    // platformConfig() says BAD_REQUEST; for the edge's own configuration that is a server fault.
+    throw misconfigured((error as Error).message);
+  }
+  return {
+    platform,
+    originUrl: env.ORIGIN_URL.replace(/\/+$/, ""),
+    secret: env.EDGE_SHARED_SECRET ?? LOCAL_DEVELOPMENT_SECRET,
+    redis:
+      env.UPSTASH_REDIS_REST_URL !== undefined && env.UPSTASH_REDIS_REST_TOKEN !== undefined
+        ? { url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN }
+        : null,
+    routeCacheTtlMs: env.ROUTE_CACHE_TTL_MS,
+    routeNegativeTtlMs: env.ROUTE_NEGATIVE_TTL_MS,
+    routeStoreTimeoutMs: env.ROUTE_STORE_TIMEOUT_MS,
+    resolveTimeoutMs: env.RESOLVE_TIMEOUT_MS,
+    originTimeoutMs: env.ORIGIN_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,40 @@
+// The edge's only error responses: core's BotgateError in its one JSON shape, with the
+// request id in the body and in X-Request-Id. Anything else thrown is a bug: logged, and
+// answered as INTERNAL without details.
+import { BotgateError, type ErrorCode } from "@botgate/core";
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { EdgeEnv } from "./types.ts";
+
+const CODE_FOR_STATUS: Partial<Record<number, ErrorCode>> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  405: "METHOD_NOT_ALLOWED",
+  413: "PAYLOAD_TOO_LARGE",
+};
+
+export function toBotgateError(error: unknown, requestId: string): BotgateError {
+  if (error instanceof BotgateError) {
+    // Server-side faults are worth a log line; client mistakes are not.
+    if (error.status >= 500)
+      console.error(`[${requestId}] ${error.code}: ${error.message}`, error.cause ?? "");
+    return error;
+  }
+  if (error instanceof HTTPException) {
+    const code = CODE_FOR_STATUS[error.status];
+    if (code !== undefined) return new BotgateError(code, error.message || code.toLowerCase());
+  }
+  console.error(`[${requestId}] unhandled`, error);
+  return new BotgateError("INTERNAL", "the edge failed to handle this request");
+}
+
+export function errorResponse(c: Context<EdgeEnv>, error: BotgateError): Response {
+  const headers: Record<string, string> = { "Cache-Control": "no-store" };
+  if (error.status === 401) headers["WWW-Authenticate"] = 'Bearer realm="botgate"';
+  if (error.code === "METHOD_NOT_ALLOWED" && Array.isArray(error.details?.allowed)) {
+    headers.Allow = error.details.allowed.join(", ");
+  }
+  return c.json(error.toBody(c.get("requestId")), error.status as 400, headers);
+}

@@ -1,0 +1,120 @@
+// Request → chatbot, as SPEC §5: parse and classify the host and path with @botgate/core,
+// pick the endpoint, look the route up through the tiers, and check that the record really
+// answers at this address (modeFor) and is ready. Every refusal is a BotgateError.
+import type { ResolvedRoute, TieredRouteResolver } from "@botgate/cache";
+import {
+  BotgateError,
+  type ChatbotMode,
+  classifyRequest,
+  modeFor,
+  type PlatformConfig,
+  parseHost,
+  type RequestClassification,
+  type RouteRecord,
+  routeTargetFor,
+} from "@botgate/core";
+
+export type Endpoint = "page" | "config" | "chat" | "completions";
+
+export const ENDPOINT_METHODS: Record<Endpoint, readonly string[]> = {
+  page: ["GET", "HEAD"],
+  config: ["GET", "POST"],
+  chat: ["POST"],
+  completions: ["POST"],
+};
+
+/** Paths below a chatbot's root (its host, or its sandbox path), trailing slash optional. */
+const CHATBOT_PATHS: Record<string, Endpoint> = {
+  "": "page",
+  "/config": "config",
+  "/chat": "chat",
+  "/v1/chat/completions": "completions",
+};
+
+type ChatbotClassification = Extract<
+  RequestClassification,
+  { kind: "sandbox" | "api" | "default" | "custom" }
+>;
+
+export interface ChatbotRequest {
+  classification: ChatbotClassification;
+  endpoint: Endpoint;
+}
+
+export interface ResolvedChatbot {
+  record: RouteRecord;
+  mode: Exclude<ChatbotMode, "unknown">;
+  /** The tier that answered, for Server-Timing. */
+  source: ResolvedRoute["source"];
+  /** The origin failed and an expired L1 entry was used. */
+  stale: boolean;
+}
+
+const unknownAddress = () => new BotgateError("NOT_FOUND", "No chatbot answers at this address.");
+
+/**
+ * The host comes from the request URL: workerd builds it from the Host header the client
+ * sent (an absolute-form request target does not change it), and nothing else, such as
+ * X-Forwarded-Host, is ever read. A Host header that disagrees with the URL is refused
+ * rather than guessed at.
+ */
+export function classifyChatbotRequest(request: Request, platform: PlatformConfig): ChatbotRequest {
+  const url = new URL(request.url);
+  const hostHeader = request.headers.get("host");
+  // The usual case (workerd builds the URL from the header) costs one comparison.
+  if (hostHeader !== null && hostHeader.toLowerCase() !== url.host) {
+    const fromHeader = parseHost(hostHeader);
+    const fromUrl = parseHost(url.host);
+    if (fromHeader.ok && fromUrl.ok && fromHeader.host !== fromUrl.host) {
+      throw new BotgateError("INVALID_HOST", "The Host header does not match the request target.");
+    }
+  }
+  const classification = classifyRequest(url.host, url.pathname, platform);
+  switch (classification.kind) {
+    case "invalid":
+      throw new BotgateError(classification.errorCode, classification.error.message, {
+        reason: classification.error.code,
+      });
+    case "platform":
+      throw unknownAddress();
+    default: {
+      const endpoint = endpointOf(classification);
+      if (endpoint === null) throw new BotgateError("NOT_FOUND", "This chatbot has no such endpoint.");
+      if (!ENDPOINT_METHODS[endpoint].includes(request.method)) {
+        throw new BotgateError("METHOD_NOT_ALLOWED", `${request.method} is not allowed here.`, {
+          allowed: ENDPOINT_METHODS[endpoint],
+        });
+      }
+      return { classification, endpoint };
+    }
+  }
+}
+
+function endpointOf(classification: ChatbotClassification): Endpoint | null {
+  // /api/v1/chatbots/<id>/(chat|config)/ and nothing below it.
+  if (classification.kind === "api") return classification.rest === "/" ? classification.action : null;
+  return CHATBOT_PATHS[classification.rest.replace(/\/$/, "")] ?? null;
+}
+
+export async function resolveChatbot(
+  resolver: TieredRouteResolver,
+  classification: ChatbotClassification,
+): Promise<ResolvedChatbot> {
+  const target = routeTargetFor(classification);
+  if (target === null) throw unknownAddress();
+  const { entry, source, stale } = await resolver.resolve(target);
+  if (!entry.found) throw unknownAddress();
+  // A record found under this key must also name this address as its own: its default host
+  // under its own account number, its verified custom host, or its id. Anything else is a
+  // stale or forged entry and answers exactly like an unknown host.
+  const mode = modeFor(classification, entry);
+  if (mode === "unknown") throw unknownAddress();
+  if (mode !== "sandbox" && !entry.ready) {
+    throw new BotgateError("NOT_READY", "This chatbot is not ready to serve on this host yet.", {
+      deployed: entry.deployed,
+      dnsVerificationStatus: entry.dnsVerificationStatus,
+      tlsCertificateIssuanceStatus: entry.tlsCertificateIssuanceStatus,
+    });
+  }
+  return { record: entry, mode, source, stale };
+}

@@ -1,0 +1,60 @@
+// What one isolate keeps between requests: the parsed configuration, the Upstash client and
+// the tiered route resolver (its L1 is the point of keeping it). Built lazily from the first
+// request's bindings, never per request.
+
+import { waitUntil } from "cloudflare:workers";
+import { TieredRouteResolver, UpstashRouteStore } from "@botgate/cache";
+import { Redis } from "@upstash/redis/cloudflare";
+import { type EdgeConfig, parseEdgeEnv } from "./env.ts";
+import { OriginClient } from "./origin.ts";
+
+export interface EdgeServices {
+  config: EdgeConfig;
+  origin: OriginClient;
+  resolver: TieredRouteResolver;
+}
+
+function createServices(config: EdgeConfig): EdgeServices {
+  const origin = new OriginClient(config);
+  const store =
+    config.redis === null
+      ? undefined
+      : new UpstashRouteStore({
+          redis: new Redis({
+            url: config.redis.url,
+            token: config.redis.token,
+            // The store gives up after its timeout and asks the origin; the client's own retries
+            // (about 4 s of backoff by default) would only keep doomed calls running behind it.
+            retry: false,
+            enableTelemetry: false,
+          }),
+          timeoutMs: config.routeStoreTimeoutMs,
+        });
+  const resolver = new TieredRouteResolver({
+    ...(store && { store }),
+    loadFromOrigin: (target) => origin.resolve(target),
+    // The request-scoped waitUntil of cloudflare:workers: the resolver lives longer than any
+    // request, so it cannot hold one request's ctx.
+    waitUntil,
+    positiveTtlMs: config.routeCacheTtlMs,
+    negativeTtlMs: config.routeNegativeTtlMs,
+  });
+  return { config, origin, resolver };
+}
+
+let current: { bindings: unknown; fingerprint: string; services: EdgeServices } | undefined;
+
+/**
+ * The isolate's services for these bindings. workerd passes the same env object to every
+ * request of an isolate, so this is one identity check; different bindings (tests that call
+ * the worker with their own env) get services of their own.
+ */
+export function servicesFor(bindings: unknown): EdgeServices {
+  if (current !== undefined && current.bindings === bindings) return current.services;
+  const config = parseEdgeEnv(bindings);
+  const fingerprint = JSON.stringify(config);
+  const services =
+    current !== undefined && current.fingerprint === fingerprint ? current.services : createServices(config);
+  current = { bindings, fingerprint, services };
+  return services;
+}

@@ -1,0 +1,175 @@
+// The real services the edge talks to in tests, run in Node by the vitest globalSetup: the
+// API (admin API, /internal/resolve, chat origin) on a fresh test database from the API's own
+// test harness, and Upstash-compatible endpoints on the machine's real Redis. Each edge-facing
+// service can be stopped and started again on the same port, and the origin counts the
+// /internal/resolve calls it answers, per target.
+import type { AddressInfo } from "node:net";
+import { verifyForwardedRequest } from "@botgate/forwarding";
+import { type RunningUpstashRest, startUpstashRest } from "@botgate/upstash-rest";
+import { serve } from "@hono/node-server";
+import { createApp } from "../../../api/src/app.ts";
+import { REDIS_URL, startTestServer, type TestServer } from "../../../api/test/harness.ts";
+
+type FetchHandler = (request: Request, env: unknown) => Response | Promise<Response>;
+
+/** An HTTP server that can go away (connections refused) and come back on the same port. */
+export class RestartableServer {
+  #server: ReturnType<typeof serve> | null = null;
+  #port = 0;
+  readonly #fetch: FetchHandler;
+
+  private constructor(fetch: FetchHandler) {
+    this.#fetch = fetch;
+  }
+
+  static async start(fetch: FetchHandler): Promise<RestartableServer> {
+    const server = new RestartableServer(fetch);
+    await server.resume();
+    return server;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.#port}`;
+  }
+
+  get running(): boolean {
+    return this.#server !== null;
+  }
+
+  async resume(): Promise<void> {
+    if (this.#server !== null) return;
+    await new Promise<void>((resolve) => {
+      this.#server = serve(
+        { fetch: this.#fetch, port: this.#port, hostname: "127.0.0.1" },
+        (info: AddressInfo) => {
+          this.#port = info.port;
+          resolve();
+        },
+      );
+    });
+  }
+
+  async stop(): Promise<void> {
+    const server = this.#server;
+    if (server === null) return;
+    this.#server = null;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      if ("closeAllConnections" in server) server.closeAllConnections();
+    });
+  }
+}
+
+/** The Upstash endpoint, restartable on its port (startUpstashRest binds a new server each time). */
+export class RestartableUpstash {
+  #endpoint: RunningUpstashRest | null;
+  readonly #port: number;
+  readonly token: string;
+
+  private constructor(endpoint: RunningUpstashRest) {
+    this.#endpoint = endpoint;
+    this.#port = Number(new URL(endpoint.url).port);
+    this.token = endpoint.token;
+  }
+
+  static async start(token: string): Promise<RestartableUpstash> {
+    return new RestartableUpstash(await startUpstashRest({ redisUrl: REDIS_URL, token }));
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.#port}`;
+  }
+
+  async stop(): Promise<void> {
+    await this.#endpoint?.close();
+    this.#endpoint = null;
+  }
+
+  async resume(): Promise<void> {
+    this.#endpoint ??= await startUpstashRest({ redisUrl: REDIS_URL, token: this.token, port: this.#port });
+  }
+}
+
+/** One origin process's HTTP face plus one Upstash endpoint: what one edge configuration uses. */
+export interface EdgeUpstreams {
+  origin: RestartableServer;
+  upstash: RestartableUpstash;
+}
+
+export class EdgeTestStack {
+  readonly api: TestServer;
+  readonly #resolveCalls = new Map<string, number>();
+  readonly #upstreams = new Map<string, EdgeUpstreams>();
+  #nextId = 0;
+
+  private constructor(api: TestServer) {
+    this.api = api;
+  }
+
+  static async start(): Promise<EdgeTestStack> {
+    return new EdgeTestStack(await startTestServer());
+  }
+
+  /** How often any origin of this stack answered /internal/resolve for `target` (e.g. host:x). */
+  resolveCalls(target: string): number {
+    return this.#resolveCalls.get(target) ?? 0;
+  }
+
+  /** A new origin server (same API, same database) and Upstash endpoint (same Redis). */
+  async addUpstreams(): Promise<{ id: string } & EdgeUpstreams> {
+    const app = createApp(this.api.runtime);
+    const origin = await RestartableServer.start((request, env) => {
+      const url = new URL(request.url);
+      if (url.pathname === "/internal/resolve") {
+        const target = url.searchParams.get("target") ?? "";
+        this.#resolveCalls.set(target, (this.#resolveCalls.get(target) ?? 0) + 1);
+      }
+      return app.fetch(request, env);
+    });
+    const upstash = await RestartableUpstash.start(this.api.runtime.routeCache.token ?? "edge-test");
+    const id = String(++this.#nextId);
+    this.#upstreams.set(id, { origin, upstash });
+    return { id, origin, upstash };
+  }
+
+  /**
+   * An origin that answers /internal/resolve like the real one and every other request with
+   * what it received (method, path, headers, body, and whether the edge's signature verifies),
+   * so tests can see exactly what the edge forwards.
+   */
+  async startInspectingOrigin(): Promise<RestartableServer> {
+    const app = createApp(this.api.runtime);
+    const secret = this.api.runtime.edgeSecret;
+    return RestartableServer.start(async (request, env) => {
+      const url = new URL(request.url);
+      if (url.pathname === "/internal/resolve") return app.fetch(request, env);
+      const verification = await verifyForwardedRequest(secret, {
+        method: request.method,
+        path: url.pathname + url.search,
+        headers: request.headers,
+      });
+      return Response.json(
+        {
+          method: request.method,
+          path: url.pathname + url.search,
+          headers: Object.fromEntries(request.headers),
+          body: await request.text(),
+          verification,
+        },
+        { headers: { "x-inspected": "1", connection: "close", "keep-alive": "timeout=5" } },
+      );
+    });
+  }
+
+  upstreams(id: string): EdgeUpstreams | undefined {
+    return this.#upstreams.get(id);
+  }
+
+  async close(): Promise<void> {
+    for (const { origin, upstash } of this.#upstreams.values()) {
+      await origin.stop();
+      await upstash.stop();
+    }
+    await this.api.close();
+  }
+}

@@ -1,0 +1,32 @@
+// The edge's tests run inside workerd (@cloudflare/vitest-plugin) with the root wrangler.toml,
+// against a real API origin and the real Redis that test/node/global-setup.ts starts in Node.
+import { fileURLToPath } from "node:url";
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest(({ inject }) => ({
+      wrangler: { configPath: fileURLToPath(new URL("../../wrangler.toml", import.meta.url)) },
+      miniflare: {
+        // Override wrangler.toml's local [vars] with the services globalSetup started.
+        bindings: {
+          ORIGIN_URL: inject("originUrl"),
+          UPSTASH_REDIS_REST_URL: inject("upstashUrl"),
+          UPSTASH_REDIS_REST_TOKEN: inject("upstashToken"),
+          EDGE_SHARED_SECRET: inject("edgeSecret"),
+          // Short L1 lifetimes keep "visible within the TTL" tests quick.
+          ROUTE_CACHE_TTL_MS: "1000",
+          ROUTE_NEGATIVE_TTL_MS: "1000",
+        },
+      },
+    })),
+  ],
+  test: {
+    name: "edge",
+    include: ["test/**/*.test.ts"],
+    globalSetup: ["./test/node/global-setup.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+  },
+});
