@@ -1,6 +1,7 @@
 // Everything the API process holds for its lifetime, built once from the parsed env:
 // the database (embedded when DATABASE_URL is absent), the routing cache it writes
 // through to, and the platform's domain configuration.
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { createLocalProvisioning, type Provisioning } from "@botgate/api";
 import { MemoryRouteStore, type RouteStore, UpstashRouteStore } from "@botgate/cache";
@@ -12,12 +13,10 @@ import {
   repositoryRoot,
   startEmbeddedPostgres,
 } from "@botgate/db";
+import { LOCAL_DEVELOPMENT_SECRET } from "@botgate/forwarding";
 import { startUpstashRest } from "@botgate/upstash-rest";
 import { Redis } from "@upstash/redis";
 import type { Env } from "./env.ts";
-
-/** Used only with ENVIRONMENT=local when EDGE_SHARED_SECRET is unset; env.ts refuses it elsewhere. */
-export const LOCAL_EDGE_SECRET = "botgate-local-development-edge-secret";
 
 export interface Runtime {
   env: Env;
@@ -90,7 +89,8 @@ export async function createRuntime(env: Env): Promise<Runtime> {
       databaseKind: database.kind,
       routes,
       routeCache,
-      edgeSecret: env.EDGE_SHARED_SECRET ?? LOCAL_EDGE_SECRET,
+      // The development secret only with ENVIRONMENT=local: env.ts refuses its absence elsewhere.
+      edgeSecret: env.EDGE_SHARED_SECRET ?? LOCAL_DEVELOPMENT_SECRET,
       provisioning: createProvisioning(env, config),
       close,
     };
@@ -113,7 +113,10 @@ async function createRouteStore(env: Env, closers: (() => Promise<void>)[]) {
     };
   }
   if (env.REDIS_URL) {
-    const endpoint = await startUpstashRest({ redisUrl: env.REDIS_URL, token: LOCAL_EDGE_SECRET });
+    const endpoint = await startUpstashRest({
+      redisUrl: env.REDIS_URL,
+      token: randomBytes(24).toString("hex"),
+    });
     closers.push(endpoint.close);
     const redis = new Redis({ url: endpoint.url, token: endpoint.token });
     return {

@@ -23,6 +23,17 @@ afterAll(async () => {
   await server?.close();
 });
 
+/** What the tests read of the origin's answers (chat envelope, config, errors). */
+interface Answer {
+  data: {
+    session_key: string;
+    chatbot: { url_chatbot: string };
+    body: { metadata: { session_key: string; request_id: string } };
+    history: { chat: { session_key: string } | null; chat_history: { content: string }[] };
+  };
+  error: { code: string; details: { fieldErrors: Record<string, string[]> } };
+}
+
 const url = (action: string, id: string | number = chatbot.hashedId) =>
   `${server.url}/api/v1/chatbots/${id}/${action}`;
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -39,7 +50,7 @@ async function post(action: string, body: unknown, headers: Record<string, strin
     body: (await response
       .clone()
       .json()
-      .catch(() => null)) as any,
+      .catch(() => null)) as Answer,
   };
 }
 
@@ -61,7 +72,7 @@ describe("direct calls (mode sandbox)", () => {
     for (const token of [admin.token, member.token]) {
       const response = await fetch(url("config/"), { headers: bearer(token) });
       expect(response.status).toBe(200);
-      const config = (await response.json()) as any;
+      const config = (await response.json()) as Answer;
       expect(config).toMatchObject({
         thing: "ChatConfig",
         api: "botgate/v1",
@@ -162,14 +173,14 @@ describe("POST chat/", () => {
       headers: { "content-type": "application/json", ...bearer(admin.token) },
       body: JSON.stringify({ session_key: sessionKey, messages: [{ role: "user", content: "hijack" }] }),
     });
-    const foreignKey = ((await foreign.json()) as any).data.body.metadata.session_key;
+    const foreignKey = ((await foreign.json()) as Answer).data.body.metadata.session_key;
     expect(foreignKey).not.toBe(sessionKey);
 
     const config = await fetch(`${url("config/")}?session_key=${sessionKey}`, {
       headers: bearer(admin.token),
     });
-    const history = ((await config.json()) as any).data.history;
-    expect(history.chat.session_key).toBe(sessionKey);
+    const history = ((await config.json()) as Answer).data.history;
+    expect(history.chat?.session_key).toBe(sessionKey);
     expect(history.chat_history.map((m: { content: string }) => m.content)).toEqual([
       "one",
       "Echo: one",
@@ -180,7 +191,7 @@ describe("POST chat/", () => {
     const otherConfig = await fetch(`${url("config/", other.id)}?session_key=${sessionKey}`, {
       headers: bearer(admin.token),
     });
-    expect(((await otherConfig.json()) as any).data.history).toEqual({
+    expect(((await otherConfig.json()) as Answer).data.history).toEqual({
       chat: null,
       chat_history: [],
       chatbot_request_history: [],

@@ -1,0 +1,101 @@
+// The chatbot as the chat origin needs it: one query with its owner, account, domain and
+// active key count, the facts core derives hosts from, and the snake_case view /config/
+// answers (the seed's field names, as the original chat app reads them).
+import {
+  BotgateError,
+  type ChatbotFacts,
+  type ChatbotMode,
+  deriveChatbot,
+  type PlatformConfig,
+  parseChatbotIdSegment,
+} from "@botgate/core";
+import { type DatabaseClient, dnsStatusToSeed, type Prisma, tlsStatusToSeed } from "@botgate/db";
+
+const originChatbotInclude = {
+  account: { select: { accountNumber: true } },
+  userProfile: { select: { isAccountAdmin: true, user: { select: { username: true } } } },
+  customDomain: { select: { domainName: true, isVerified: true } },
+  _count: { select: { apiKeys: { where: { isActive: true } } } },
+} satisfies Prisma.ChatBotInclude;
+
+export type OriginChatbot = Prisma.ChatBotGetPayload<{ include: typeof originChatbotInclude }>;
+
+/** ChatBot.id is a Postgres integer: larger ids (valid hashed ids can encode them) exist nowhere. */
+export const MAX_STORED_ID = 2_147_483_647;
+
+export const unknownChatbot = () => new BotgateError("NOT_FOUND", "No chatbot answers at this address.");
+
+/** By the path's `<id|hashed_id>` segment; malformed and unknown ids answer alike. */
+export async function loadChatbot(db: DatabaseClient, idSegment: string): Promise<OriginChatbot> {
+  const id = parseChatbotIdSegment(idSegment);
+  const row =
+    id === null || id > MAX_STORED_ID
+      ? null
+      : await db.chatBot.findUnique({ where: { id }, include: originChatbotInclude });
+  if (row === null) throw unknownChatbot();
+  return row;
+}
+
+export function chatbotFacts(row: OriginChatbot): ChatbotFacts {
+  return {
+    id: row.id,
+    name: row.name,
+    owner: { username: row.userProfile.user.username, isAccountAdmin: row.userProfile.isAccountAdmin },
+    accountNumber: row.account.accountNumber,
+    deployed: row.deployed,
+    customDomain: row.customDomain,
+    dnsVerificationStatus: dnsStatusToSeed(row.dnsVerificationStatus),
+    tlsCertificateIssuanceStatus: tlsStatusToSeed(row.tlsCertificateIssuanceStatus),
+  };
+}
+
+const stringsOf = (value: Prisma.JsonValue): string[] =>
+  Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
+
+/** Every stored field plus the derived URLs, in the seed's snake_case. */
+export function configChatbotView(row: OriginChatbot, config: PlatformConfig, mode: ChatbotMode) {
+  const derived = deriveChatbot(chatbotFacts(row), config);
+  return {
+    id: row.id,
+    hashed_id: derived.hashedId,
+    name: row.name,
+    description: row.description,
+    version: row.version,
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+    account_number: row.account.accountNumber,
+    deployed: row.deployed,
+    provider: row.provider,
+    default_model: row.defaultModel,
+    default_system_role: row.defaultSystemRole,
+    default_temperature: row.defaultTemperature,
+    default_max_tokens: row.defaultMaxTokens,
+    app_name: row.appName,
+    app_assistant: row.appAssistant,
+    app_welcome_message: row.appWelcomeMessage,
+    app_example_prompts: stringsOf(row.appExamplePrompts),
+    app_placeholder: row.appPlaceholder,
+    app_info_url: row.appInfoUrl,
+    app_background_image_url: row.appBackgroundImageUrl,
+    app_logo_url: row.appLogoUrl,
+    app_file_attachment: row.appFileAttachment,
+    dns_verification_status: dnsStatusToSeed(row.dnsVerificationStatus),
+    tls_certificate_issuance_status: tlsStatusToSeed(row.tlsCertificateIssuanceStatus),
+    api_key_required: row._count.apiKeys > 0,
+    rfc1034_compliant_name: derived.rfc1034CompliantName,
+    default_host: derived.defaultHost,
+    default_url: derived.defaultUrl,
+    custom_host: derived.customHost,
+    custom_url: derived.customUrl,
+    sandbox_host: derived.sandboxHost,
+    sandbox_url: derived.sandboxUrl,
+    hostname: derived.hostname,
+    url: derived.url,
+    url_chatbot: derived.urlChatbot,
+    url_chat_config: derived.urlChatConfig,
+    url_chatapp: derived.urlChatapp,
+    ready: derived.ready,
+    /** The mode this request reached the chatbot in (derived.mode is the chatbot's own URL's). */
+    mode,
+  };
+}
