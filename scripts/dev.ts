@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { createApp } from "../apps/api/src/app.ts";
 import { parseEnv } from "../apps/api/src/env.ts";
-import { createRuntime, LOCAL_EDGE_SECRET } from "../apps/api/src/runtime.ts";
+import { createRuntime } from "../apps/api/src/runtime.ts";
 import { startUpstashRest } from "../packages/upstash-rest/src/index.ts";
 import { seedDemo } from "./demo-seed.ts";
 
@@ -70,7 +70,7 @@ const edgeVars = {
   ORIGIN_URL: apiUrl,
   ENVIRONMENT: env.ENVIRONMENT,
   PLATFORM_ROOT_DOMAIN: env.PLATFORM_ROOT_DOMAIN,
-  EDGE_SHARED_SECRET: env.EDGE_SHARED_SECRET ?? LOCAL_EDGE_SECRET,
+  EDGE_SHARED_SECRET: runtime.edgeSecret,
   ...(upstash ? { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstash.token } : {}),
 };
 const edge = spawn(
@@ -93,7 +93,7 @@ botgate is running on embedded defaults.
   account:           ${demo.accountNumber} (admin user "${demo.username}")
   edge (workerd):    http://127.0.0.1:${EDGE_PORT}
   demo chatbots:
-${demo.chatbots.map((c) => `    ${c.name.padEnd(10)} ${c.url}   (try: curl ${c.url}config/)`).join("\n")}
+${demo.chatbots.map((c) => `    ${c.name.padEnd(10)} ${c.url}   (try: curl ${c.url.replace(/\/?$/, "/")}config/)`).join("\n")}
   CLI:               npm run botgate -- token create --account ${demo.accountNumber} --username ${demo.username}
 Press Ctrl+C to stop.`);
 

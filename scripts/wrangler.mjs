@@ -8,7 +8,9 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
-const require = createRequire(import.meta.url);
+// Resolved from apps/edge, which owns wrangler and the optional Node 22 package: at the root its
+// `node` binary would shadow the machine's Node in every npm script.
+const require = createRequire(new URL("../apps/edge/package.json", import.meta.url));
 const wranglerBin = join(dirname(require.resolve("wrangler/package.json")), "bin", "wrangler.js");
 
 function nodeForWrangler() {

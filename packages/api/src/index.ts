@@ -5,7 +5,7 @@ export type * from "./provisioning/types.ts";
 export { type AppRouter, appRouter } from "./router.ts";
 export * from "./services/accounts.ts";
 export type { ApiKeyView, NewApiKey } from "./services/api-keys.ts";
-export { LAST_USED_RESOLUTION_MS, type Principal, revokeAdminToken } from "./services/auth.ts";
+export { authenticate, LAST_USED_RESOLUTION_MS, type Principal, revokeAdminToken } from "./services/auth.ts";
 export type { ChatbotView } from "./services/chatbot-view.ts";
 export type { DnsInstructions, DomainView } from "./services/domains.ts";
 export type { RequestLogEntry } from "./services/requests.ts";

@@ -8,13 +8,19 @@ import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 /**
  * PGlite is one session. pglite-socket can multiplex several connections onto it, but only
  * keeps them apart inside transactions: outside one, the extended-protocol messages of two
- * connections interleave and a query can receive another's result. So: one connection.
+ * connections interleave and a query can receive another's result. So clients use a pool of
+ * one connection.
  */
 export const EMBEDDED_MAX_CONNECTIONS = 1;
+/**
+ * The server still admits a few: pg's pool drops a connection after a failed query and opens
+ * a new one before the server has noticed the old one close.
+ */
+const SERVER_CONNECTION_ALLOWANCE = 4;
 
 export interface EmbeddedPostgres {
   url: string;
-  /** Pool size clients must not exceed (the server refuses further connections). */
+  /** Pool size clients must not exceed. */
   maxConnections: number;
   close(): Promise<void>;
 }
@@ -51,7 +57,7 @@ export async function startEmbeddedPostgres(
     db,
     host: "127.0.0.1",
     port: options.port ?? 0,
-    maxConnections: EMBEDDED_MAX_CONNECTIONS,
+    maxConnections: SERVER_CONNECTION_ALLOWANCE,
   });
   await server.start();
   const url = `postgresql://postgres:postgres@${server.getServerConn()}/postgres?sslmode=disable`;

@@ -20,7 +20,7 @@ async function accountWithProfile(username: string) {
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  db = createDatabaseClient(testDb.url);
+  db = createDatabaseClient(testDb.url, { maxConnections: testDb.maxConnections });
 });
 
 afterAll(async () => {
