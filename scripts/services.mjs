@@ -1,7 +1,9 @@
 // Makes sure the machine's PostgreSQL (when DATABASE_URL points at it) and Redis are up
-// before tests or benchmarks, starting them the way this machine kind starts them.
+// before tests or benchmarks, starting them the way this machine kind starts them, and that
+// Debian's Chromium is installed for the browser tests.
 // Plain JS: runs before anything is compiled.
 import { execSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { connect } from "node:net";
 
 const databaseUrl = process.env.DATABASE_URL;
@@ -58,3 +60,17 @@ await ensure(
   Number(redis.port || 6379),
   'mkdir -p /var/lib/redis /var/log/redis && redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log',
 );
+
+const CHROMIUM = "/usr/bin/chromium";
+if (!existsSync(CHROMIUM)) {
+  console.error("services: installing Debian's chromium for the browser tests");
+  try {
+    execSync("apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium", {
+      stdio: "inherit",
+      shell: "/bin/bash",
+    });
+  } catch {
+    console.error(`services: could not install chromium; the browser tests need ${CHROMIUM}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+// The chat page in a real browser (Debian's Chromium, driven by playwright-core) on a
+// chatbot's real hostname, served by the worker in workerd (`wrangler dev`) in front of the
+// real origin, database and Redis. Runs in Node, apart from the workerd project.
+export default defineConfig({
+  test: {
+    name: "edge-browser",
+    include: ["browser/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 180_000,
+  },
+});
