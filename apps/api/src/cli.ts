@@ -121,11 +121,16 @@ async function main(argv: string[]) {
   } catch (error) {
     const known =
       error instanceof BotgateError || (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION";
-    const message = error instanceof Error ? error.message : String(error);
+    const notMigrated = (error as { code?: string }).code === "P2021";
+    const message = notMigrated
+      ? "the database has no botgate tables yet: run `botgate migrate` (or `prisma migrate deploy`) first"
+      : error instanceof Error
+        ? error.message
+        : String(error);
     if (json)
       console.log(JSON.stringify({ error: { code: (error as BotgateError).code ?? "INTERNAL", message } }));
     else console.error(`botgate ${name}: ${message}`);
-    if (!known) console.error(error);
+    if (!known && !notMigrated) console.error(error);
     process.exit(1);
   }
 }
