@@ -8,6 +8,7 @@ export type { ApiKeyView, NewApiKey } from "./services/api-keys.ts";
 export { authenticate, LAST_USED_RESOLUTION_MS, type Principal, revokeAdminToken } from "./services/auth.ts";
 export type { ChatbotView } from "./services/chatbot-view.ts";
 export type { DnsInstructions, DomainView } from "./services/domains.ts";
+export { type ChatbotFactsRow, chatbotFactsOf } from "./services/facts.ts";
 export type { RequestLogEntry } from "./services/requests.ts";
 export {
   buildRouteRecord,

@@ -1,6 +1,8 @@
 // The chatbot as the chat origin needs it: one query with its owner, account, domain and
 // active key count, the facts core derives hosts from, and the snake_case view /config/
 // answers (the seed's field names, as the original chat app reads them).
+
+import { chatbotFactsOf } from "@botgate/api";
 import {
   BotgateError,
   type ChatbotFacts,
@@ -37,16 +39,7 @@ export async function loadChatbot(db: DatabaseClient, idSegment: string): Promis
 }
 
 export function chatbotFacts(row: OriginChatbot): ChatbotFacts {
-  return {
-    id: row.id,
-    name: row.name,
-    owner: { username: row.userProfile.user.username, isAccountAdmin: row.userProfile.isAccountAdmin },
-    accountNumber: row.account.accountNumber,
-    deployed: row.deployed,
-    customDomain: row.customDomain,
-    dnsVerificationStatus: dnsStatusToSeed(row.dnsVerificationStatus),
-    tlsCertificateIssuanceStatus: tlsStatusToSeed(row.tlsCertificateIssuanceStatus),
-  };
+  return chatbotFactsOf(row, row.account.accountNumber);
 }
 
 const stringsOf = (value: Prisma.JsonValue): string[] =>

@@ -62,18 +62,7 @@ export async function bootstrapAccount(
         const profile = await tx.userProfile.create({
           data: { userId: user.id, accountId: account.id, isAccountAdmin: true },
         });
-        const token = await createAdminToken(tx, profile.id, "bootstrap");
-        return {
-          accountId: account.id,
-          accountNumber: account.accountNumber,
-          companyName: account.companyName,
-          userId: user.id,
-          username: user.username,
-          userProfileId: profile.id,
-          isAccountAdmin: true,
-          token: token.token,
-          tokenPrefix: token.prefix,
-        };
+        return membership(account, user, profile, await createAdminToken(tx, profile.id, "bootstrap"));
       });
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
@@ -105,7 +94,15 @@ export async function addMember(
       if (isUniqueViolation(error)) throw new BotgateError("CONFLICT", `${username} is already a member`);
       throw error;
     });
-  const token = await createAdminToken(db, profile.id, "member");
+  return membership(account, user, profile, await createAdminToken(db, profile.id, "member"));
+}
+
+function membership(
+  account: { id: number; accountNumber: string; companyName: string },
+  user: { id: number; username: string },
+  profile: { id: number; isAccountAdmin: boolean },
+  token: NewAdminToken,
+): BootstrappedAccount {
   return {
     accountId: account.id,
     accountNumber: account.accountNumber,

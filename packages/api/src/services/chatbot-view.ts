@@ -7,7 +7,8 @@ import {
   type PlatformConfig,
   type TlsCertificateIssuanceStatus,
 } from "@botgate/core";
-import { dnsStatusToSeed, type Prisma, tlsStatusToSeed } from "@botgate/db";
+import type { Prisma } from "@botgate/db";
+import { chatbotFactsOf } from "./facts.ts";
 
 export const chatbotInclude = {
   userProfile: { select: { id: true, isAccountAdmin: true, user: { select: { username: true } } } },
@@ -69,22 +70,9 @@ function stringsOf(value: Prisma.JsonValue): string[] {
 
 /** The caller's account number: every chatbot a caller can see belongs to their account. */
 export function toChatbotView(row: ChatbotRow, accountNumber: string, config: PlatformConfig): ChatbotView {
-  const dnsVerificationStatus = dnsStatusToSeed(row.dnsVerificationStatus);
-  const tlsCertificateIssuanceStatus = tlsStatusToSeed(row.tlsCertificateIssuanceStatus);
-  const owner = { username: row.userProfile.user.username, isAccountAdmin: row.userProfile.isAccountAdmin };
-  const derived = deriveChatbot(
-    {
-      id: row.id,
-      name: row.name,
-      owner,
-      accountNumber,
-      deployed: row.deployed,
-      customDomain: row.customDomain,
-      dnsVerificationStatus,
-      tlsCertificateIssuanceStatus,
-    },
-    config,
-  );
+  const facts = chatbotFactsOf(row, accountNumber);
+  const { owner, dnsVerificationStatus, tlsCertificateIssuanceStatus } = facts;
+  const derived = deriveChatbot(facts, config);
   return {
     id: row.id,
     createdAt: row.createdAt,

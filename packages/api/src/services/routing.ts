@@ -4,7 +4,6 @@
 // the origin would answer.
 import { type RouteChange, routeTargetsOf, writeRoutes } from "@botgate/cache";
 import {
-  type ChatbotFacts,
   customHost as deriveCustomHost,
   defaultHost as deriveDefaultHost,
   hashedId,
@@ -16,9 +15,10 @@ import {
   type RouteTarget,
   routeKey,
 } from "@botgate/core";
-import { dnsStatusToSeed, type Prisma, tlsStatusToSeed } from "@botgate/db";
+import type { Prisma } from "@botgate/db";
 import type { ApiServices } from "../context.ts";
 import type { DeploymentSubject } from "../provisioning/types.ts";
+import { chatbotFactsOf } from "./facts.ts";
 
 /** Everything a route record is built from: the chatbot, its owner, account, domain and active keys. */
 export const routeRowSelect = {
@@ -37,21 +37,8 @@ export const routeRowSelect = {
 
 export type RouteRow = Prisma.ChatBotGetPayload<{ select: typeof routeRowSelect }>;
 
-export function routeFacts(row: RouteRow): ChatbotFacts {
-  return {
-    id: row.id,
-    name: row.name,
-    owner: { username: row.userProfile.user.username, isAccountAdmin: row.userProfile.isAccountAdmin },
-    accountNumber: row.account.accountNumber,
-    deployed: row.deployed,
-    customDomain: row.customDomain,
-    dnsVerificationStatus: dnsStatusToSeed(row.dnsVerificationStatus),
-    tlsCertificateIssuanceStatus: tlsStatusToSeed(row.tlsCertificateIssuanceStatus),
-  };
-}
-
 export function buildRouteRecord(row: RouteRow, config: PlatformConfig): RouteRecord {
-  const facts = routeFacts(row);
+  const facts = chatbotFactsOf(row, row.account.accountNumber);
   return {
     found: true,
     chatbotId: row.id,
