@@ -86,8 +86,9 @@ export async function lookupRoute(
 }
 
 /**
- * SET NX with the refill lifetimes: a write-through that lands first always wins, and a refill
- * racing a deletion lives at most ROUTE_TTL.refillSeconds. Not awaited: the edge is waiting.
+ * SET NX with the refill lifetimes: a write-through that lands first always wins, and so does
+ * the tombstone a routing change leaves, so a refill that read the database just before an
+ * undeploy or deletion cannot bring the route back. Not awaited: the edge is waiting.
  */
 function refill(routes: RouteStore, target: RouteTarget, entry: RouteEntry): void {
   const ttlSeconds = entry.found ? ROUTE_TTL.refillSeconds : ROUTE_TTL.negativeSeconds;
