@@ -2,22 +2,12 @@
 // Node modules (ioredis, pg, Prisma) resolve as in Node rather than through the workerd
 // resolve conditions the cloudflare vitest plugin applies to its project. Reports the URLs
 // over IPC, and shuts everything down when the parent disconnects.
+import type { StackInfo } from "../stack-info.ts";
 import { controlApp } from "./control.ts";
 import { EdgeTestStack, RestartableServer } from "./stack.ts";
 import { startWranglerDev, type WranglerDev } from "./wrangler-dev.ts";
 
-export interface StackInfo {
-  originUrl: string;
-  upstashUrl: string;
-  upstashToken: string;
-  edgeSecret: string;
-  upstreamsId: string;
-  controlUrl: string;
-  slowUpstashUrl: string;
-  inspectUrl: string;
-  /** The worker under `wrangler dev` on the same upstreams ("" unless asked for), for raw HTTP tests. */
-  wranglerDevUrl: string;
-}
+export type { StackInfo };
 
 /** Set by stack-process.ts when the caller wants the worker served over real HTTP too. */
 const withWranglerDev = process.env.BOTGATE_EDGE_STACK_WRANGLER_DEV === "1";
