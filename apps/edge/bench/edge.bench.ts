@@ -21,7 +21,7 @@ import { startWranglerDev, type WranglerDev } from "../test/node/wrangler-dev.ts
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const DURATION_S = 5;
 const WARMUP_S = 2;
-const ROUNDS = 3;
+const ROUNDS = 5;
 // Few connections: on 2 cores shared with the load generator, more only measure queueing.
 const CONNECTIONS = 4;
 const FLOOD_HOSTS = 100;
