@@ -85,7 +85,6 @@ export const envSchema = z
 
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: optionalUrl,
-
   })
   .superRefine((env, ctx) => {
     if (env.UPSTASH_REDIS_REST_URL && !env.UPSTASH_REDIS_REST_TOKEN) {
