@@ -7,7 +7,6 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { connect } from "node:net";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { createApp } from "../apps/api/src/app.ts";
@@ -15,32 +14,20 @@ import { parseEnv } from "../apps/api/src/env.ts";
 import { createRuntime } from "../apps/api/src/runtime.ts";
 import { startUpstashRest } from "../packages/upstash-rest/src/index.ts";
 import { seedDemo } from "./demo-seed.ts";
+import { reachable } from "./reachable.mjs";
 
 const root = join(import.meta.dirname, "..");
 const API_PORT = 8788;
 const EDGE_PORT = 8787;
 const UPSTASH_PORT = 8079;
 
-function redisAnswers(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect({ host: hostname, port: Number(port || 6379) });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
-  });
-}
-
 const baseEnv = parseEnv(process.env);
 const redisUrl = baseEnv.REDIS_URL ?? "redis://127.0.0.1:6379";
+const redis = new URL(redisUrl);
 let upstash: { url: string; token: string } | null = null;
 if (baseEnv.UPSTASH_REDIS_REST_URL && baseEnv.UPSTASH_REDIS_REST_TOKEN) {
   upstash = { url: baseEnv.UPSTASH_REDIS_REST_URL, token: baseEnv.UPSTASH_REDIS_REST_TOKEN };
-} else if (await redisAnswers(redisUrl)) {
+} else if (await reachable(redis.hostname, Number(redis.port || 6379))) {
   upstash = await startUpstashRest({ redisUrl, token: "botgate-dev-upstash-token", port: UPSTASH_PORT });
   console.log(`dev: Upstash-compatible endpoint ${upstash.url} → ${redisUrl}`);
 } else {

@@ -4,23 +4,10 @@
 // Plain JS: runs before anything is compiled.
 import { execSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { connect } from "node:net";
+import { reachable } from "./reachable.mjs";
 
 const databaseUrl = process.env.DATABASE_URL;
 const redisUrl = process.env.REDIS_URL || "redis://127.0.0.1:6379";
-
-function reachable(host, port, timeoutMs = 500) {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (ok) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
-  });
-}
 
 async function ensure(name, host, port, startCommand) {
   if (await reachable(host, port)) return;

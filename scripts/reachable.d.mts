@@ -1,0 +1,1 @@
+export function reachable(host: string, port: number, timeoutMs?: number): Promise<boolean>;
