@@ -6,6 +6,7 @@ export { type AppRouter, appRouter } from "./router.ts";
 export * from "./services/accounts.ts";
 export type { ApiKeyView, NewApiKey } from "./services/api-keys.ts";
 export { authenticate, LAST_USED_RESOLUTION_MS, type Principal, revokeAdminToken } from "./services/auth.ts";
+export { chatbotScope, isChatbotInScope } from "./services/scope.ts";
 export type { ChatbotView } from "./services/chatbot-view.ts";
 export type { DnsInstructions, DomainView } from "./services/domains.ts";
 export { type ChatbotFactsRow, chatbotFactsOf } from "./services/facts.ts";
