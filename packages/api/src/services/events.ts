@@ -13,7 +13,9 @@ export type EventType =
   | "domain.verification_failed"
   | "domain.deleted"
   | "apiKey.created"
-  | "apiKey.revoked";
+  | "apiKey.revoked"
+  | "account.suspended"
+  | "account.reactivated";
 
 export interface NewEvent {
   type: EventType;
