@@ -14,6 +14,8 @@ export type EventType =
   | "domain.deleted"
   | "apiKey.created"
   | "apiKey.revoked"
+  | "adminToken.revoked"
+  | "member.removed"
   | "account.suspended"
   | "account.reactivated";
 
