@@ -2,11 +2,20 @@
 // Reads the same environment as the API process, so it acts on the configured database
 // (the embedded one under .data/ when DATABASE_URL is unset, even while `npm run dev` runs).
 import { parseArgs } from "node:util";
-import { addMember, bootstrapAccount, createTokenFor, revokeAdminToken } from "@botgate/api";
+import {
+  addMember,
+  bootstrapAccount,
+  createTokenFor,
+  type RoutingServices,
+  reactivateAccount,
+  removeMemberByUsername,
+  revokeAdminToken,
+  suspendAccount,
+} from "@botgate/api";
 import { BotgateError } from "@botgate/core";
 import { createDatabaseClient, migrate } from "@botgate/db";
 import { EnvError, parseEnv } from "./env.ts";
-import { openDatabase } from "./runtime.ts";
+import { createRouteStore, openDatabase, platformConfigOf } from "./runtime.ts";
 
 const USAGE = `usage: botgate <command> [options]
 
@@ -15,9 +24,15 @@ commands:
   bootstrap [--username U] [--company C]    create an account, its admin user and an admin token
   member add --account N --username U [--admin]
                                             add a user to an account, with a token
-  token create --account N --username U [--name X]
-                                            create another admin API token
+  member remove --account N --username U   remove a member and their tokens (not the last admin,
+                                            not while they own chatbots or custom domains)
+  token create --account N --username U [--name X] [--expires-in-days D]
+                                            create another admin API token (expires in 90 days
+                                            unless told, at most 365)
   token revoke --id N                       revoke an admin API token (its id is printed at creation)
+  account suspend --account N               stop serving the account: its chatbots answer like
+                                            unknown ones, its tokens and API keys are refused
+  account activate --account N              serve a suspended account again
 
 options:
   --json                                    print the result as JSON
@@ -37,6 +52,27 @@ async function withDatabase<T>(fn: (db: ReturnType<typeof createDatabaseClient>,
     await database.close();
   }
 }
+
+/** The database and the routing cache, for commands that change routing (write-through). */
+function withRouting<T>(fn: (services: RoutingServices) => Promise<T>) {
+  return withDatabase(async (db) => {
+    const closers: (() => Promise<void>)[] = [];
+    try {
+      const { routes, routeCache } = await createRouteStore(env, closers);
+      if (routeCache.kind === "memory") {
+        console.error(
+          "botgate: no routing cache configured (UPSTASH_REDIS_REST_URL/_TOKEN or REDIS_URL): routes already " +
+            "cached are not rewritten; the origin and /internal/resolve follow the database at once",
+        );
+      }
+      return await fn({ db, routes, config: platformConfigOf(env), logger: console });
+    } finally {
+      for (const close of closers.reverse()) await close().catch(() => {});
+    }
+  });
+}
+
+const accountOption = { account: { type: "string" } } as const;
 
 const commands: Record<string, Command> = {
   migrate: () => withDatabase((_db, url) => migrate(url)),
@@ -69,15 +105,42 @@ const commands: Record<string, Command> = {
   "token create": (args) => {
     const { values } = parseArgs({
       args,
-      options: { account: { type: "string" }, username: { type: "string" }, name: { type: "string" } },
+      options: {
+        account: { type: "string" },
+        username: { type: "string" },
+        name: { type: "string" },
+        "expires-in-days": { type: "string" },
+      },
     });
+    const days = values["expires-in-days"];
     return withDatabase((db) =>
       createTokenFor(db, {
         accountNumber: required(values.account, "--account"),
         username: required(values.username, "--username"),
         ...(values.name === undefined ? {} : { name: values.name }),
+        ...(days === undefined ? {} : { expiresInDays: Number(days) }),
       }),
     );
+  },
+  "member remove": (args) => {
+    const { values } = parseArgs({
+      args,
+      options: { account: { type: "string" }, username: { type: "string" } },
+    });
+    return withDatabase((db) =>
+      removeMemberByUsername(db, {
+        accountNumber: required(values.account, "--account"),
+        username: required(values.username, "--username"),
+      }),
+    );
+  },
+  "account suspend": (args) => {
+    const { values } = parseArgs({ args, options: accountOption });
+    return withRouting((services) => suspendAccount(services, required(values.account, "--account")));
+  },
+  "account activate": (args) => {
+    const { values } = parseArgs({ args, options: accountOption });
+    return withRouting((services) => reactivateAccount(services, required(values.account, "--account")));
   },
   "token revoke": (args) => {
     const { values } = parseArgs({ args, options: { id: { type: "string" } } });

@@ -74,13 +74,7 @@ export async function createRuntime(env: Env): Promise<Runtime> {
     closers.push(() => db.$disconnect());
 
     const { routes, routeCache } = await createRouteStore(env, closers);
-    const config = platformConfig({
-      environment: env.ENVIRONMENT,
-      rootDomain: env.PLATFORM_ROOT_DOMAIN,
-      apiDomain: env.API_DOMAIN,
-      platformDomain: env.PLATFORM_DOMAIN,
-      port: env.PUBLIC_PORT,
-    });
+    const config = platformConfigOf(env);
     return {
       env,
       config,
@@ -100,7 +94,18 @@ export async function createRuntime(env: Env): Promise<Runtime> {
   }
 }
 
-async function createRouteStore(env: Env, closers: (() => Promise<void>)[]) {
+export function platformConfigOf(env: Env): PlatformConfig {
+  return platformConfig({
+    environment: env.ENVIRONMENT,
+    rootDomain: env.PLATFORM_ROOT_DOMAIN,
+    apiDomain: env.API_DOMAIN,
+    platformDomain: env.PLATFORM_DOMAIN,
+    port: env.PUBLIC_PORT,
+  });
+}
+
+/** The routing cache the environment names (the API's, and the operator CLI's for write-through). */
+export async function createRouteStore(env: Env, closers: (() => Promise<void>)[]) {
   if (env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN) {
     const redis = new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN });
     return {

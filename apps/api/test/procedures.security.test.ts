@@ -1,6 +1,6 @@
 // Every procedure of the admin API, called by every kind of caller who must not get through:
 // no token, malformed tokens, revoked and expired tokens, an inactive account, another
-// account's ids, and a member on another member's resources. The procedure list comes from
+// account's ids, and a member on another member's resources (their tokens and membership too). The procedure list comes from
 // the router itself, so a procedure added without a case here fails this suite.
 import { appRouter, createAdminToken } from "@botgate/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,6 +21,9 @@ interface Target {
   domainId: number;
   domainName: string;
   apiKeyId: number;
+  /** The owner's membership, and one of their admin tokens. */
+  userProfileId: number;
+  adminTokenId: number;
 }
 
 type Expectation =
@@ -39,6 +42,10 @@ interface SecurityCase {
 const notFound = { error: "NOT_FOUND" } as const;
 const forbidden = { error: "FORBIDDEN" } as const;
 const idsOf = (page: unknown) => (page as { items: { id: number }[] }).items.map((item) => item.id);
+const profileIdsOf = (page: unknown) =>
+  (page as { items: { userProfileId: number }[] }).items.map((item) => item.userProfileId);
+const ownTokenOf = (token: unknown, caller: TestUser) =>
+  expect(token).toMatchObject({ userProfileId: caller.userProfileId, status: "active" });
 
 let names = 0;
 const freshName = () => `probe${++names}`;
@@ -50,6 +57,34 @@ const CASES: Record<string, SecurityCase> = {
     otherMember: {
       check: (me, _t, caller) => expect(me).toMatchObject({ userProfileId: caller.userProfileId }),
     },
+  },
+  "account.tokens.list": {
+    call: (c, t) => c.account.tokens.list.query({ userProfileId: t.userProfileId }),
+    otherAccount: notFound,
+    // Only account admins see another member's tokens.
+    otherMember: forbidden,
+  },
+  "account.tokens.create": {
+    call: (c) => c.account.tokens.create.mutate({ name: "probe" }),
+    // A token is always the caller's own.
+    otherAccount: { check: (token, _t, caller) => ownTokenOf(token, caller) },
+    otherMember: { check: (token, _t, caller) => ownTokenOf(token, caller) },
+  },
+  "account.tokens.revoke": {
+    call: (c, t) => c.account.tokens.revoke.mutate({ id: t.adminTokenId }),
+    otherAccount: notFound,
+    // A member's scope holds their own tokens only.
+    otherMember: notFound,
+  },
+  "account.members.list": {
+    call: (c) => c.account.members.list.query(),
+    otherAccount: { check: (page, t) => expect(profileIdsOf(page)).not.toContain(t.userProfileId) },
+    otherMember: forbidden,
+  },
+  "account.members.remove": {
+    call: (c, t) => c.account.members.remove.mutate({ userProfileId: t.userProfileId }),
+    otherAccount: notFound,
+    otherMember: forbidden,
   },
   "chatbot.list": {
     call: (c) => c.chatbot.list.query({ limit: 100 }),
@@ -155,7 +190,15 @@ async function targetOf(owner: TestUser, domainOwner: TestUser, domainName: stri
   await owner.client.chatbot.deploy.mutate({ id: bot.id });
   const key = await owner.client.apiKey.create.mutate({ chatbotId: bot.id });
   const domain = await domainOwner.client.domain.create.mutate({ domainName });
-  return { chatbotId: bot.id, domainId: domain.id, domainName: domain.domainName, apiKeyId: key.id };
+  const token = await createAdminToken(server.runtime.db, owner.userProfileId, "victim");
+  return {
+    chatbotId: bot.id,
+    domainId: domain.id,
+    domainName: domain.domainName,
+    apiKeyId: key.id,
+    userProfileId: owner.userProfileId,
+    adminTokenId: token.id,
+  };
 }
 
 beforeAll(async () => {
@@ -274,6 +317,10 @@ describe("after every attempt", () => {
         where: { id: target.domainId },
       });
       expect(domain.lastCheckedAt).toBeNull();
+      const token = await server.runtime.db.adminToken.findUniqueOrThrow({
+        where: { id: target.adminTokenId },
+      });
+      expect(token).toMatchObject({ userProfileId: target.userProfileId, revokedAt: null });
     }
   });
 });

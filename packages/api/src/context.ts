@@ -1,10 +1,12 @@
 // What every procedure receives. Built per HTTP request by whichever server hosts the router
-// (the API app's Hono route, the benchmark's standalone server); authentication happens in
-// protectedProcedure, so a request that calls nothing protected costs no token lookup.
+// (the API app's Hono route, the benchmark's standalone server). Authentication is lazy and
+// once per request: the first protected call of a batch looks the token up, the others share
+// that answer, and a request that calls nothing protected costs no token lookup.
 import type { RouteStore } from "@botgate/cache";
 import type { PlatformConfig } from "@botgate/core";
 import type { DatabaseClient } from "@botgate/db";
 import type { Provisioning } from "./provisioning/types.ts";
+import { authenticate, type Principal } from "./services/auth.ts";
 
 export interface ApiLogger {
   warn(message: string, error?: unknown): void;
@@ -24,10 +26,17 @@ export interface ApiServices {
 /** A type, not an interface: HTTP adapters require a plain record. */
 export type Context = {
   services: ApiServices;
-  /** The raw Authorization header, if any. */
-  authorization: string | null;
+  /** The caller, authenticated on first use and memoized for the rest of the request. */
+  principal(): Promise<Principal>;
 };
 
 export function createContext(services: ApiServices, authorization: string | null | undefined): Context {
-  return { services, authorization: authorization ?? null };
+  let principal: Promise<Principal> | null = null;
+  return {
+    services,
+    principal: () => {
+      principal ??= authenticate(services.db, authorization ?? null);
+      return principal;
+    },
+  };
 }

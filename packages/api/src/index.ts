@@ -3,19 +3,29 @@ export { createLocalProvisioning, type LocalProvisioningOptions } from "./provis
 export { type OwnershipRecord, ownershipRecord } from "./provisioning/ownership-record.ts";
 export type * from "./provisioning/types.ts";
 export { type AppRouter, appRouter } from "./router.ts";
+export { type AccountStatus, reactivateAccount, suspendAccount } from "./services/account-status.ts";
 export * from "./services/accounts.ts";
+export type { AdminTokenView } from "./services/admin-tokens.ts";
 export type { ApiKeyView, NewApiKey } from "./services/api-keys.ts";
 export { authenticate, LAST_USED_RESOLUTION_MS, type Principal, revokeAdminToken } from "./services/auth.ts";
 export type { ChatbotView } from "./services/chatbot-view.ts";
 export type { DnsInstructions, DomainView } from "./services/domains.ts";
 export { type ChatbotFactsRow, chatbotFactsOf } from "./services/facts.ts";
+export {
+  type MemberView,
+  type RemovedMember,
+  removeMember,
+  removeMemberByUsername,
+} from "./services/members.ts";
 export type { RequestLogEntry } from "./services/requests.ts";
 export {
   buildRouteRecord,
   publishRoutes,
   type RouteRow,
   type RoutingChange,
+  type RoutingServices,
   routeEntryFor,
   routeRowSelect,
 } from "./services/routing.ts";
+export { chatbotScope, isChatbotInScope } from "./services/scope.ts";
 export * from "./services/secrets.ts";

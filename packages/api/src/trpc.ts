@@ -4,7 +4,6 @@ import superjson from "superjson";
 import { ZodError, z } from "zod";
 import type { Context } from "./context.ts";
 import { fieldErrorsOf, toTRPCError } from "./errors.ts";
-import { authenticate } from "./services/auth.ts";
 
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
@@ -42,7 +41,7 @@ export const publicProcedure = t.procedure.use(mapErrors);
 
 /** Authenticated callers; input is validated only after authentication, so anonymous calls learn nothing. */
 export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  const auth = await authenticate(ctx.services.db, ctx.authorization);
+  const auth = await ctx.principal();
   return next({ ctx: { auth } });
 });
 

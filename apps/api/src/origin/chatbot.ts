@@ -27,13 +27,19 @@ export const MAX_STORED_ID = 2_147_483_647;
 
 export const unknownChatbot = () => new BotgateError("NOT_FOUND", "No chatbot answers at this address.");
 
-/** By the path's `<id|hashed_id>` segment; malformed and unknown ids answer alike. */
+/**
+ * By the path's `<id|hashed_id>` segment; malformed and unknown ids, and the chatbots of a
+ * suspended account, answer alike.
+ */
 export async function loadChatbot(db: DatabaseClient, idSegment: string): Promise<OriginChatbot> {
   const id = parseChatbotIdSegment(idSegment);
   const row =
     id === null || id > MAX_STORED_ID
       ? null
-      : await db.chatBot.findUnique({ where: { id }, include: originChatbotInclude });
+      : await db.chatBot.findFirst({
+          where: { id, account: { isActive: true } },
+          include: originChatbotInclude,
+        });
   if (row === null) throw unknownChatbot();
   return row;
 }

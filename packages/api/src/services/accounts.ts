@@ -33,11 +33,29 @@ function checkedUsername(username: string): string {
   return result.value;
 }
 
+/** How long an admin token lives unless its creator chooses (API, CLI and bootstrap alike). */
+export const ADMIN_TOKEN_DEFAULT_LIFETIME_DAYS = 90;
+/** The longest lifetime a creator may choose: no token lives forever. */
+export const ADMIN_TOKEN_MAX_LIFETIME_DAYS = 365;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** When a token created now expires, `days` from now (the default lifetime when absent). */
+export function tokenExpiry(days: number = ADMIN_TOKEN_DEFAULT_LIFETIME_DAYS, now = new Date()): Date {
+  if (!Number.isInteger(days) || days < 1 || days > ADMIN_TOKEN_MAX_LIFETIME_DAYS) {
+    throw new BotgateError(
+      "BAD_REQUEST",
+      `a token lives 1 to ${ADMIN_TOKEN_MAX_LIFETIME_DAYS} days (default ${ADMIN_TOKEN_DEFAULT_LIFETIME_DAYS})`,
+    );
+  }
+  return new Date(now.getTime() + days * DAY_MS);
+}
+
 export async function createAdminToken(
   db: Pick<DatabaseClient, "adminToken">,
   userProfileId: number,
   name = "",
-  expiresAt: Date | null = null,
+  expiresAt: Date = tokenExpiry(),
 ): Promise<NewAdminToken> {
   const secret = generateSecret("admin");
   const row = await db.adminToken.create({
@@ -119,12 +137,27 @@ function membership(
 /** A new token for an existing member, found by account number and username. */
 export async function createTokenFor(
   db: DatabaseClient,
-  input: { accountNumber: string; username: string; name?: string },
-): Promise<NewAdminToken & { userProfileId: number }> {
+  input: { accountNumber: string; username: string; name?: string; expiresInDays?: number },
+): Promise<NewAdminToken & { userProfileId: number; expiresAt: Date }> {
+  const expiresAt = tokenExpiry(input.expiresInDays);
+  const profile = await findMember(db, input);
+  return {
+    ...(await createAdminToken(db, profile.id, input.name ?? "", expiresAt)),
+    userProfileId: profile.id,
+    expiresAt,
+  };
+}
+
+/** A member's profile by account number and username (the operator CLI's way of naming one). */
+export async function findMember(
+  db: Pick<DatabaseClient, "userProfile">,
+  input: { accountNumber: string; username: string },
+): Promise<{ id: number; accountId: number }> {
   const profile = await db.userProfile.findFirst({
     where: { account: { accountNumber: input.accountNumber }, user: { username: input.username } },
+    select: { id: true, accountId: true },
   });
   if (!profile)
     throw new BotgateError("NOT_FOUND", `${input.username} is not a member of ${input.accountNumber}`);
-  return { ...(await createAdminToken(db, profile.id, input.name ?? "")), userProfileId: profile.id };
+  return profile;
 }

@@ -13,7 +13,11 @@ export type EventType =
   | "domain.verification_failed"
   | "domain.deleted"
   | "apiKey.created"
-  | "apiKey.revoked";
+  | "apiKey.revoked"
+  | "adminToken.revoked"
+  | "member.removed"
+  | "account.suspended"
+  | "account.reactivated";
 
 export interface NewEvent {
   type: EventType;

@@ -30,7 +30,7 @@ export const routeRowSelect = {
   dnsVerificationStatus: true,
   tlsCertificateIssuanceStatus: true,
   userProfile: { select: { isAccountAdmin: true, user: { select: { username: true } } } },
-  account: { select: { accountNumber: true } },
+  account: { select: { accountNumber: true, isActive: true } },
   customDomain: { select: { domainName: true, isVerified: true } },
   _count: { select: { apiKeys: { where: { isActive: true } } } },
 } satisfies Prisma.ChatBotSelect;
@@ -56,6 +56,11 @@ export function buildRouteRecord(row: RouteRow, config: PlatformConfig): RouteRe
   };
 }
 
+/** The record the routing table holds for a chatbot: none while its account is suspended. */
+function routedRecord(row: RouteRow, config: PlatformConfig): RouteRecord | null {
+  return row.account.isActive ? buildRouteRecord(row, config) : null;
+}
+
 /** The hosts a deployment serves. */
 export function deploymentSubject(row: RouteRow, config: PlatformConfig): DeploymentSubject {
   const record = buildRouteRecord(row, config);
@@ -72,9 +77,9 @@ export function routeTargetsOfRow(row: RouteRow, config: PlatformConfig): RouteT
  * always; by host only while deployed, see routeTargetsOf), a negative entry anywhere else.
  */
 export function routeEntryFor(row: RouteRow, target: RouteTarget, config: PlatformConfig): RouteEntry {
-  const record = buildRouteRecord(row, config);
+  const record = routedRecord(row, config);
   const key = routeKey(target);
-  return routeTargetsOf(record).some((t) => routeKey(t) === key) ? record : NEGATIVE_ROUTE;
+  return record !== null && routeTargetsOf(record).some((t) => routeKey(t) === key) ? record : NEGATIVE_ROUTE;
 }
 
 /**
@@ -87,8 +92,11 @@ export function routeChangeFor(
   previousTargets: readonly RouteTarget[],
   config: PlatformConfig,
 ): RouteChange {
-  return { record: row === null ? null : buildRouteRecord(row, config), stale: previousTargets };
+  return { record: row === null ? null : routedRecord(row, config), stale: previousTargets };
 }
+
+/** What write-through needs of the API's services (the operator CLI builds just these). */
+export type RoutingServices = Pick<ApiServices, "db" | "routes" | "config" | "logger">;
 
 /** A chatbot whose routing may have changed, with the targets it had before the change. */
 export interface RoutingChange {
@@ -100,7 +108,10 @@ export interface RoutingChange {
  * Writes the routing cache after the database transaction committed, from the rows as they
  * are now. A cache failure never fails the mutation: the edge falls back to the origin.
  */
-export async function publishRoutes(services: ApiServices, changes: readonly RoutingChange[]): Promise<void> {
+export async function publishRoutes(
+  services: RoutingServices,
+  changes: readonly RoutingChange[],
+): Promise<void> {
   if (changes.length === 0) return;
   try {
     const rows = await services.db.chatBot.findMany({

@@ -20,17 +20,26 @@ export function notFound(what: string, id: number): BotgateError {
   return new BotgateError("NOT_FOUND", `No ${what} with id ${id}.`);
 }
 
+/** Whether the chatbot is in the caller's scope (the admin API and the chat origin ask alike). */
+export async function isChatbotInScope(
+  db: Pick<Prisma.TransactionClient, "chatBot">,
+  principal: Principal,
+  id: number,
+): Promise<boolean> {
+  const found = await db.chatBot.findFirst({
+    where: { id, ...chatbotScope(principal) },
+    select: { id: true },
+  });
+  return found !== null;
+}
+
 /** Fails with NOT_FOUND unless the chatbot is in the caller's scope. */
 export async function assertChatbotInScope(
   db: Pick<Prisma.TransactionClient, "chatBot">,
   principal: Principal,
   id: number,
 ): Promise<void> {
-  const found = await db.chatBot.findFirst({
-    where: { id, ...chatbotScope(principal) },
-    select: { id: true },
-  });
-  if (!found) throw notFound("chatbot", id);
+  if (!(await isChatbotInScope(db, principal, id))) throw notFound("chatbot", id);
 }
 
 /** Fails with NOT_FOUND unless the custom domain belongs to the caller's account. */
