@@ -258,6 +258,17 @@ describe("POST v1/chat/completions", () => {
     expect(chunks[0].choices[0].delta.role).toBe("assistant");
     expect(chunks.at(-1).choices[0].finish_reason).toBe("stop");
     expect(chunks.map((c) => c.choices[0].delta.content ?? "").join("")).toBe("Echo: a b c");
+    // Logged when the stream ended, before the response closed.
+    const logged = await server.runtime.db.chatBotRequests.findMany({ where: { chatbotId: chatbot.id } });
+    expect(logged.map((r) => r.request)).toContainEqual(
+      expect.objectContaining({
+        command: "chat.completions",
+        request_id: response.headers.get("x-request-id"),
+        stream: true,
+        finish_reason: "stop",
+        latency_ms: expect.any(Number),
+      }),
+    );
   });
 });
 
