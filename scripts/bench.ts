@@ -10,6 +10,7 @@ const root = join(import.meta.dirname, "..");
 const MODULES = [
   "packages/core/bench/bundle-size.bench.ts",
   "packages/api/bench/chatbot-list.bench.ts",
+  "apps/api/bench/chat-config.bench.ts",
   "apps/edge/bench/edge.bench.ts",
 ];
 

@@ -85,6 +85,14 @@ export const envSchema = z
 
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: optionalUrl,
+
+    /** Chat origin bounds: messages a chat call may send, and characters in each. */
+    CHAT_MAX_MESSAGES_PER_CALL: z.coerce.number().int().min(1).max(1_000).default(100),
+    CHAT_MAX_MESSAGE_CHARS: z.coerce.number().int().min(1).max(1_000_000).default(16_000),
+    /** Turns (a user message and its answer) a session keeps; older ones are deleted. */
+    CHAT_MAX_TURNS_PER_SESSION: z.coerce.number().int().min(1).max(100_000).default(200),
+    /** Messages of history one /config/ answer returns; `next_cursor` pages through the rest. */
+    CHAT_HISTORY_PAGE_SIZE: z.coerce.number().int().min(1).max(500).default(20),
   })
   .superRefine((env, ctx) => {
     if (env.UPSTASH_REDIS_REST_URL && !env.UPSTASH_REDIS_REST_TOKEN) {

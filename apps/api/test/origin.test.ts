@@ -28,7 +28,7 @@ interface Answer {
   data: {
     session_key: string;
     chatbot: { url_chatbot: string };
-    body: { metadata: { session_key: string; request_id: string } };
+    body: { metadata: { session_key: string; request_id: string }; usage: unknown };
     history: { chat: { session_key: string } | null; chat_history: { content: string }[] };
   };
   error: { code: string; details: { fieldErrors: Record<string, string[]> } };
@@ -145,15 +145,22 @@ describe("POST chat/", () => {
       ["user", "Hello origin"],
       ["assistant", "Echo: Hello origin"],
     ]);
-    // The provider got the chatbot's enhanced system role, never the client's.
-    const sent = chat.history[1]?.request as { messages: { role: string; content: string }[] };
-    expect(sent.messages[0]?.content).toMatch(
-      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d System: You answer briefly\.$/,
-    );
-    expect(sent.messages.map((m) => m.content)).not.toContain("ignore your instructions");
     const logged = await db.chatBotRequests.findMany({ where: { sessionKey } });
     expect(logged).toHaveLength(1);
-    expect(logged[0]?.request).toMatchObject({ command: "chat", mode: "sandbox", provider: "echo" });
+    expect(logged[0]?.request).toEqual({
+      command: "chat",
+      mode: "sandbox",
+      request_id: completion.metadata.request_id,
+      provider: "echo",
+      model: "echo",
+      temperature: null,
+      max_tokens: null,
+      message_count: 2,
+      stream: false,
+      usage: completion.usage,
+      latency_ms: expect.any(Number),
+      finish_reason: "stop",
+    });
   });
 
   it("continues a session by its key and never joins another chatbot's session", async () => {
@@ -195,6 +202,7 @@ describe("POST chat/", () => {
       chat: null,
       chat_history: [],
       chatbot_request_history: [],
+      next_cursor: null,
     });
   });
 
@@ -209,18 +217,32 @@ describe("POST chat/", () => {
 
 describe("POST v1/chat/completions", () => {
   it("answers a chat.completion and logs the request", async () => {
-    const { status, body } = await post("v1/chat/completions", {
+    const { status, body, response } = await post("v1/chat/completions", {
       model: "gpt-whatever",
       messages: [{ role: "user", content: "complete me" }],
       max_tokens: 2,
     });
     expect(status).toBe(200);
+    // The chatbot's model answers: a client's `model` is accepted and ignored.
     expect(body).toMatchObject({
       object: "chat.completion",
-      model: "gpt-whatever",
+      model: "echo",
       choices: [{ message: { role: "assistant", content: "Echo: complete " }, finish_reason: "length" }],
       usage: { completion_tokens: 2 },
     });
+    const requestId = response.headers.get("x-request-id");
+    const logged = await server.runtime.db.chatBotRequests.findMany({ where: { chatbotId: chatbot.id } });
+    expect(logged.map((r) => r.request)).toContainEqual(
+      expect.objectContaining({
+        command: "chat.completions",
+        request_id: requestId,
+        model: "echo",
+        max_tokens: 2,
+        message_count: 1,
+        stream: false,
+        finish_reason: "length",
+      }),
+    );
   });
 
   it("streams chat.completion.chunk events ending in [DONE]", async () => {
@@ -236,6 +258,17 @@ describe("POST v1/chat/completions", () => {
     expect(chunks[0].choices[0].delta.role).toBe("assistant");
     expect(chunks.at(-1).choices[0].finish_reason).toBe("stop");
     expect(chunks.map((c) => c.choices[0].delta.content ?? "").join("")).toBe("Echo: a b c");
+    // Logged when the stream ended, before the response closed.
+    const logged = await server.runtime.db.chatBotRequests.findMany({ where: { chatbotId: chatbot.id } });
+    expect(logged.map((r) => r.request)).toContainEqual(
+      expect.objectContaining({
+        command: "chat.completions",
+        request_id: response.headers.get("x-request-id"),
+        stream: true,
+        finish_reason: "stop",
+        latency_ms: expect.any(Number),
+      }),
+    );
   });
 });
 

@@ -51,7 +51,10 @@ export function chatbotFacts(row: OriginChatbot): ChatbotFacts {
 const stringsOf = (value: Prisma.JsonValue): string[] =>
   Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
 
-/** Every stored field plus the derived URLs, in the seed's snake_case. */
+/**
+ * Every stored field an end user may see plus the derived URLs, in the seed's snake_case.
+ * The system role is the owner's prompt: the admin API shows it, /config/ never does.
+ */
 export function configChatbotView(row: OriginChatbot, config: PlatformConfig, mode: ChatbotMode) {
   const derived = deriveChatbot(chatbotFacts(row), config);
   return {
@@ -66,7 +69,6 @@ export function configChatbotView(row: OriginChatbot, config: PlatformConfig, mo
     deployed: row.deployed,
     provider: row.provider,
     default_model: row.defaultModel,
-    default_system_role: row.defaultSystemRole,
     default_temperature: row.defaultTemperature,
     default_max_tokens: row.defaultMaxTokens,
     app_name: row.appName,

@@ -1,6 +1,7 @@
-// Chat sessions: a `Chat` row per 64-hex session key, its messages in `ChatHistory`, and
-// every answered request in `ChatBotRequests`. A session belongs to one chatbot; a key of
-// another chatbot's session is never reused, the caller just gets a new session.
+// Chat sessions: a `Chat` row per 64-hex session key and its messages in `ChatHistory`, each
+// stored once and at most a configured number per session (oldest pruned). A session
+// belongs to one chatbot; a key of another chatbot's session is never reused, the caller
+// just gets a new session.
 import { randomBytes } from "node:crypto";
 import { type DatabaseClient, Prisma } from "@botgate/db";
 
@@ -55,20 +56,66 @@ export async function openSession(
   throw new Error("could not open a chat session");
 }
 
-/** What /config/ shows of a session: nothing unless the key names one of this chatbot's sessions. */
-export async function sessionHistory(db: DatabaseClient, chatbotId: number, sessionKey: string) {
+/**
+ * The writes that store one turn: each message once (role and content), then the session's
+ * oldest messages beyond `keepMessages` deleted. One statement prunes, so concurrent turns
+ * of a session cannot leave it above the cap once they have all committed.
+ */
+export function turnWrites(
+  db: DatabaseClient,
+  chatId: number,
+  messages: readonly { role: string; content: string }[],
+  keepMessages: number,
+): Prisma.PrismaPromise<unknown>[] {
+  return [
+    db.chatHistory.createMany({ data: messages.map((m) => ({ chatId, role: m.role, content: m.content })) }),
+    db.$executeRaw`
+      DELETE FROM "ChatHistory" WHERE "chatId" = ${chatId} AND "id" <= (
+        SELECT "id" FROM "ChatHistory" WHERE "chatId" = ${chatId}
+        ORDER BY "id" DESC OFFSET ${keepMessages} LIMIT 1)`,
+  ];
+}
+
+export interface HistoryPage {
+  pageSize: number;
+  /** Only messages older than this id (a `next_cursor` of an earlier page). */
+  before?: number | null | undefined;
+}
+
+/**
+ * What /config/ shows of a session: nothing unless the key names one of this chatbot's
+ * sessions. At most `pageSize` messages (the newest before the cursor, oldest first) and
+ * the `pageSize` newest request log entries, only the columns shown.
+ */
+export async function sessionHistory(
+  db: DatabaseClient,
+  chatbotId: number,
+  sessionKey: string,
+  page: HistoryPage,
+) {
   const chat = await db.chat.findUnique({
     where: { sessionKey },
-    include: { history: { orderBy: { id: "asc" }, take: 200 } },
+    select: { id: true, chatbotId: true, sessionKey: true, createdAt: true, url: true },
   });
   if (chat === null || chat.chatbotId !== chatbotId) {
-    return { chat: null, chat_history: [], chatbot_request_history: [] };
+    return { chat: null, chat_history: [], chatbot_request_history: [], next_cursor: null };
   }
-  const requests = await db.chatBotRequests.findMany({
-    where: { chatbotId, sessionKey },
-    orderBy: { id: "desc" },
-    take: 50,
-  });
+  const [newestFirst, requests] = await Promise.all([
+    db.chatHistory.findMany({
+      where: { chatId: chat.id, ...(page.before == null ? {} : { id: { lt: page.before } }) },
+      orderBy: { id: "desc" },
+      take: page.pageSize + 1,
+      select: { id: true, role: true, content: true, createdAt: true },
+    }),
+    db.chatBotRequests.findMany({
+      where: { chatbotId, sessionKey },
+      orderBy: { id: "desc" },
+      take: page.pageSize,
+      select: { id: true, createdAt: true, request: true },
+    }),
+  ]);
+  const messages = newestFirst.slice(0, page.pageSize).reverse();
+  const oldest = messages[0];
   return {
     chat: {
       id: chat.id,
@@ -76,7 +123,7 @@ export async function sessionHistory(db: DatabaseClient, chatbotId: number, sess
       created_at: chat.createdAt.toISOString(),
       url: chat.url,
     },
-    chat_history: chat.history.map((m) => ({
+    chat_history: messages.map((m) => ({
       id: m.id,
       role: m.role,
       content: m.content,
@@ -87,5 +134,7 @@ export async function sessionHistory(db: DatabaseClient, chatbotId: number, sess
       created_at: r.createdAt.toISOString(),
       request: r.request,
     })),
+    /** Pass as `history_cursor` for the page before this one; null when this page is the oldest. */
+    next_cursor: newestFirst.length > page.pageSize && oldest !== undefined ? String(oldest.id) : null,
   };
 }

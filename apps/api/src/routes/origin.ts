@@ -1,18 +1,10 @@
 // The chat origin: /api/v1/chatbots/<id|hashed_id>/ config/, chat/ and v1/chat/completions.
 // Reached through the edge (signed forwards carrying the resolved mode, account, request id
 // and client IP) or directly with a credential (see origin/caller.ts and origin/access.ts).
-import {
-  BotgateError,
-  type ChatbotMode,
-  customHost,
-  defaultSystemRoleEnhanced,
-  hashedId,
-  isLive,
-} from "@botgate/core";
+import { BotgateError, type ChatbotMode, customHost, hashedId, isLive } from "@botgate/core";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { streamSSE } from "hono/streaming";
-import { z } from "zod";
 import { type AccessGrant, authorizeChat } from "../origin/access.ts";
 import { forwardedMode, identifyCaller } from "../origin/caller.ts";
 import {
@@ -22,30 +14,15 @@ import {
   type OriginChatbot,
   unknownChatbot,
 } from "../origin/chatbot.ts";
-import { type ChatMessage, type CompletionRequest, providerFor } from "../origin/provider.ts";
-import { newSessionKey, openSession, SESSION_KEY_PATTERN, sessionHistory } from "../origin/sessions.ts";
+import { completionRequest } from "../origin/completion.ts";
+import { chatLimitsOf, originInputs, parseBody, parseQuery } from "../origin/inputs.ts";
+import { providerFor } from "../origin/provider.ts";
+import { requestLogWrite } from "../origin/request-log.ts";
+import { newSessionKey, openSession, sessionHistory, turnWrites } from "../origin/sessions.ts";
 import type { Runtime } from "../runtime.ts";
 
 const API_NAME = "botgate/v1";
 const MAX_BODY_BYTES = 1024 * 1024;
-const DEFAULT_SYSTEM_ROLE = "You are a helpful assistant.";
-
-const message = z.object({
-  role: z.enum(["system", "user", "assistant"]),
-  content: z.string().max(32_000),
-});
-const messages = z.array(message).min(1).max(100);
-const sessionKey = z.string().regex(SESSION_KEY_PATTERN, "must be 64 lower-case hex characters");
-
-const configInput = z.object({ session_key: sessionKey.nullish() });
-const chatInput = z.object({ session_key: sessionKey.nullish(), messages });
-const completionsInput = z.object({
-  model: z.string().max(255).optional(),
-  messages,
-  stream: z.boolean().optional(),
-  temperature: z.number().min(0).max(2).optional(),
-  max_tokens: z.number().int().min(1).max(32_000).optional(),
-});
 
 /** A request the origin agreed to serve, and everything known about it. */
 interface AdmittedRequest {
@@ -103,42 +80,10 @@ async function admit(c: Context, runtime: Runtime): Promise<AdmittedRequest> {
   };
 }
 
-/** JSON body (empty allowed when `optional`), validated; every problem is a 400 with field errors. */
-async function readBody<T extends z.ZodType>(c: Context, schema: T, optional = false): Promise<z.output<T>> {
-  const text = await c.req.text();
-  let value: unknown = {};
-  if (text.trim() !== "" || !optional) {
-    try {
-      value = JSON.parse(text);
-    } catch {
-      throw new BotgateError("BAD_REQUEST", "The request body is not valid JSON.");
-    }
-  }
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw new BotgateError("BAD_REQUEST", "The request body is not valid.", {
-      fieldErrors: z.flattenError(result.error).fieldErrors,
-    });
-  }
-  return result.data;
-}
-
-function completionRequest(
-  chatbot: OriginChatbot,
-  conversation: ChatMessage[],
-  overrides: { model?: string; temperature?: number; maxTokens?: number } = {},
-): CompletionRequest {
-  const system = defaultSystemRoleEnhanced(chatbot.defaultSystemRole ?? DEFAULT_SYSTEM_ROLE, new Date());
-  return {
-    model: chatbot.defaultModel ?? overrides.model ?? chatbot.provider,
-    messages: [{ role: "system", content: system }, ...conversation],
-    temperature: overrides.temperature ?? chatbot.defaultTemperature,
-    maxTokens: overrides.maxTokens ?? chatbot.defaultMaxTokens,
-  };
-}
-
 export function originRoutes(runtime: Runtime) {
   const providerOptions = { openAiConfigured: runtime.env.OPENAI_API_KEY !== undefined };
+  const limits = chatLimitsOf(runtime.env);
+  const inputs = originInputs(limits);
   const app = new Hono().basePath("/api/v1/chatbots/:id");
   app.use(
     bodyLimit({
@@ -154,8 +99,8 @@ export function originRoutes(runtime: Runtime) {
     const { chatbot } = admitted;
     const input =
       c.req.method === "POST"
-        ? await readBody(c, configInput, true)
-        : configInput.parse({ session_key: c.req.query("session_key") || undefined });
+        ? parseBody(await c.req.text(), inputs.config, true)
+        : parseQuery(c.req.query(), inputs.config);
     const key = input.session_key ?? newSessionKey();
     return c.json({
       data: {
@@ -163,7 +108,10 @@ export function originRoutes(runtime: Runtime) {
         sandbox_mode: admitted.mode === "sandbox",
         debug_mode: false,
         chatbot: configChatbotView(chatbot, runtime.config, admitted.mode),
-        history: await sessionHistory(runtime.db, chatbot.id, key),
+        history: await sessionHistory(runtime.db, chatbot.id, key, {
+          pageSize: limits.historyPageSize,
+          before: input.history_cursor,
+        }),
         meta_data: {
           mode: admitted.mode,
           request_id: admitted.requestId,
@@ -180,45 +128,41 @@ export function originRoutes(runtime: Runtime) {
   app.post("/chat/", async (c) => {
     const admitted = await admit(c, runtime);
     const { chatbot } = admitted;
-    const input = await readBody(c, chatInput);
+    const input = parseBody(await c.req.text(), inputs.chat);
     const provider = providerFor(chatbot.provider, providerOptions);
-    // The chatbot's system role is authoritative; a client's own system messages are dropped.
-    const request = completionRequest(
-      chatbot,
-      input.messages.filter((m) => m.role !== "system"),
-    );
+    const request = completionRequest(chatbot, input.messages);
+    const started = performance.now();
     const completion = await provider.complete(request);
+    const latencyMs = performance.now() - started;
     const session = await openSession(runtime.db, chatbot.id, input.session_key ?? null, {
       ipAddress: admitted.clientIp,
       userAgent: c.req.header("user-agent") ?? null,
       url: admitted.publicUrl,
     });
-    const answer = completion.choices[0]?.message.content ?? "";
+    const choice = completion.choices[0];
+    const answer = choice?.message.content ?? "";
+    // The session stores this turn only (its user message and the answer), never the whole
+    // conversation the client sent along.
     const lastUser = input.messages.findLast((m) => m.role === "user");
+    const turn = [
+      ...(lastUser === undefined ? [] : [{ role: "user", content: lastUser.content }]),
+      { role: "assistant", content: answer },
+    ];
     await runtime.db.$transaction([
-      ...(lastUser === undefined
-        ? []
-        : [
-            runtime.db.chatHistory.create({
-              data: { chatId: session.id, role: "user", content: lastUser.content },
-            }),
-          ]),
-      runtime.db.chatHistory.create({
-        data: { chatId: session.id, role: "assistant", content: answer, request, response: completion },
-      }),
-      runtime.db.chatBotRequests.create({
-        data: {
-          chatbotId: chatbot.id,
-          sessionKey: session.sessionKey,
-          request: {
-            command: "chat",
-            mode: admitted.mode,
-            request_id: admitted.requestId,
-            provider: provider.name,
-            model: request.model,
-            messages: input.messages,
-          },
-        },
+      ...turnWrites(runtime.db, session.id, turn, 2 * limits.maxTurnsPerSession),
+      requestLogWrite(runtime.db, {
+        chatbotId: chatbot.id,
+        sessionKey: session.sessionKey,
+        command: "chat",
+        mode: admitted.mode,
+        requestId: admitted.requestId,
+        provider: provider.name,
+        request,
+        messageCount: input.messages.length,
+        stream: false,
+        usage: completion.usage,
+        latencyMs,
+        finishReason: choice?.finish_reason ?? null,
       }),
     ]);
     const metadata = {
@@ -245,38 +189,54 @@ export function originRoutes(runtime: Runtime) {
   app.post("/v1/chat/completions", async (c) => {
     const admitted = await admit(c, runtime);
     const { chatbot } = admitted;
-    const input = await readBody(c, completionsInput);
+    const input = parseBody(await c.req.text(), inputs.completions);
     const provider = providerFor(chatbot.provider, providerOptions);
-    const request = completionRequest(chatbot, input.messages, {
-      ...(input.model !== undefined && { model: input.model }),
-      ...(input.temperature !== undefined && { temperature: input.temperature }),
-      ...(input.max_tokens !== undefined && { maxTokens: input.max_tokens }),
-    });
-    await runtime.db.chatBotRequests.create({
-      data: {
-        chatbotId: chatbot.id,
-        request: {
-          command: "chat.completions",
-          mode: admitted.mode,
-          request_id: admitted.requestId,
-          provider: provider.name,
-          model: request.model,
-          stream: input.stream ?? false,
-          messages: input.messages,
-        },
-      },
-    });
-    if (!input.stream) return c.json(await provider.complete(request));
+    const request = completionRequest(chatbot, input.messages, { maxTokens: input.max_tokens });
+    const logEntry = {
+      chatbotId: chatbot.id,
+      sessionKey: null,
+      command: "chat.completions",
+      mode: admitted.mode,
+      requestId: admitted.requestId,
+      provider: provider.name,
+      request,
+      messageCount: input.messages.length,
+      stream: input.stream ?? false,
+    } as const;
+    const started = performance.now();
+    if (!input.stream) {
+      const completion = await provider.complete(request);
+      await requestLogWrite(runtime.db, {
+        ...logEntry,
+        usage: completion.usage,
+        latencyMs: performance.now() - started,
+        finishReason: completion.choices[0]?.finish_reason ?? null,
+      });
+      return c.json(completion);
+    }
     return streamSSE(c, async (stream) => {
+      let finishReason: string | null = null;
+      let failure: BotgateError | undefined;
       try {
-        for await (const chunk of provider.stream(request))
+        for await (const chunk of provider.stream(request)) {
+          finishReason = chunk.choices[0]?.finish_reason ?? finishReason;
           await stream.writeSSE({ data: JSON.stringify(chunk) });
+        }
         await stream.writeSSE({ data: "[DONE]" });
       } catch (error) {
         // Headers are gone by now: the error travels as a last event, OpenAI's way.
-        const failure =
+        failure =
           error instanceof BotgateError ? error : new BotgateError("BAD_GATEWAY", "The provider failed.");
         await stream.writeSSE({ data: JSON.stringify(failure.toBody(admitted.requestId)) });
+      } finally {
+        // Logged once the stream ends (or the client left), so the latency is the whole answer's.
+        await requestLogWrite(runtime.db, {
+          ...logEntry,
+          usage: null,
+          latencyMs: performance.now() - started,
+          finishReason,
+          ...(failure === undefined ? {} : { error: failure.code }),
+        });
       }
     });
   });
