@@ -4,7 +4,13 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { createLocalProvisioning, type Provisioning } from "@botgate/api";
-import { MemoryRouteStore, type RouteStore, UpstashRouteStore } from "@botgate/cache";
+import {
+  MemoryNonceStore,
+  MemoryRouteStore,
+  type RouteStore,
+  UpstashNonceStore,
+  UpstashRouteStore,
+} from "@botgate/cache";
 import { BotgateError, type PlatformConfig, platformConfig } from "@botgate/core";
 import {
   createDatabaseClient,
@@ -13,7 +19,7 @@ import {
   repositoryRoot,
   startEmbeddedPostgres,
 } from "@botgate/db";
-import { LOCAL_DEVELOPMENT_SECRET } from "@botgate/forwarding";
+import { LOCAL_DEVELOPMENT_SECRET, type NonceStore } from "@botgate/forwarding";
 import { startUpstashRest } from "@botgate/upstash-rest";
 import { Redis } from "@upstash/redis";
 import type { Env } from "./env.ts";
@@ -28,6 +34,8 @@ export interface Runtime {
   /** Where the edge reads routes (null: in-memory only, the edge must ask the origin). */
   routeCache: { kind: "upstash" | "memory"; url: string | null; token: string | null };
   edgeSecret: string;
+  /** Nonces of verified edge forwards (replay guard): in the route cache's Redis, else in memory. */
+  forwardNonces: NonceStore;
   /** DNS, certificates and hosted zones: local now; AWS arrives with the deployment workflow. */
   provisioning: Provisioning;
   close(): Promise<void>;
@@ -73,7 +81,7 @@ export async function createRuntime(env: Env): Promise<Runtime> {
     const db = createDatabaseClient(database.url, { maxConnections: database.maxConnections });
     closers.push(() => db.$disconnect());
 
-    const { routes, routeCache } = await createRouteStore(env, closers);
+    const { routes, routeCache, forwardNonces } = await createRouteStore(env, closers);
     const config = platformConfigOf(env);
     return {
       env,
@@ -85,6 +93,7 @@ export async function createRuntime(env: Env): Promise<Runtime> {
       routeCache,
       // The development secret only with ENVIRONMENT=local: env.ts refuses its absence elsewhere.
       edgeSecret: env.EDGE_SHARED_SECRET ?? LOCAL_DEVELOPMENT_SECRET,
+      forwardNonces,
       provisioning: createProvisioning(env, config),
       close,
     };
@@ -110,6 +119,7 @@ export async function createRouteStore(env: Env, closers: (() => Promise<void>)[
     const redis = new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN });
     return {
       routes: new UpstashRouteStore({ redis }) as RouteStore,
+      forwardNonces: new UpstashNonceStore({ redis }) as NonceStore,
       routeCache: {
         kind: "upstash",
         url: env.UPSTASH_REDIS_REST_URL,
@@ -126,11 +136,13 @@ export async function createRouteStore(env: Env, closers: (() => Promise<void>)[
     const redis = new Redis({ url: endpoint.url, token: endpoint.token });
     return {
       routes: new UpstashRouteStore({ redis }) as RouteStore,
+      forwardNonces: new UpstashNonceStore({ redis }) as NonceStore,
       routeCache: { kind: "upstash", url: endpoint.url, token: endpoint.token } as const,
     };
   }
   return {
     routes: new MemoryRouteStore() as RouteStore,
+    forwardNonces: new MemoryNonceStore() as NonceStore,
     routeCache: { kind: "memory", url: null, token: null } as const,
   };
 }

@@ -5,10 +5,11 @@
 import { randomBytes, randomInt } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { type AppRouter, addMember, type BootstrappedAccount, bootstrapAccount } from "@botgate/api";
-import { type RouteStore, UpstashRouteStore } from "@botgate/cache";
+import { type RouteStore, UpstashNonceStore, UpstashRouteStore } from "@botgate/cache";
 import { platformConfig } from "@botgate/core";
 import { createDatabaseClient } from "@botgate/db";
 import { createTestDatabase } from "@botgate/db/testing";
+import type { NonceStore } from "@botgate/forwarding";
 import { startUpstashRest } from "@botgate/upstash-rest";
 import { serve } from "@hono/node-server";
 import { createTRPCClient, httpLink, type TRPCClient, TRPCClientError } from "@trpc/client";
@@ -29,6 +30,8 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   /** Replaces the Redis-backed route store, e.g. with one whose Redis is unreachable. */
   routes?: RouteStore;
+  /** Replaces the Redis-backed nonce store of signed forwards, e.g. with an unreachable one. */
+  forwardNonces?: NonceStore;
 }
 
 export interface TestServer {
@@ -69,6 +72,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       routes: options.routes ?? new UpstashRouteStore({ redis, timeoutMs: 2_000 }),
       routeCache: { kind: "upstash", url: endpoint.url, token: endpoint.token },
       edgeSecret: randomBytes(32).toString("hex"),
+      forwardNonces: options.forwardNonces ?? new UpstashNonceStore({ redis, timeoutMs: 2_000 }),
       provisioning: createProvisioning(env, config),
       close,
     };

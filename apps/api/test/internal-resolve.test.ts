@@ -27,7 +27,11 @@ async function resolve(target: RouteTarget | string): Promise<Response> {
   const url = new URL(`${server.url}/internal/resolve`);
   url.searchParams.set("target", typeof target === "string" ? target : targetParam(target));
   const path = url.pathname + url.search;
-  const headers = await signForwardedRequest(server.runtime.edgeSecret, { method: "GET", path }, {});
+  const headers = await signForwardedRequest(
+    server.runtime.edgeSecret,
+    { method: "GET", path, headers: new Headers(), body: new Uint8Array() },
+    {},
+  );
   return fetch(url, { headers });
 }
 

@@ -1,33 +1,43 @@
-// The origin believes X-Botgate-* headers only from the edge: unsigned, tampered, stale or
-// misdirected forwards are refused (401/403), never downgraded to direct calls, and a valid
-// signature does not make the origin answer for a chatbot or account other than its own.
+// The origin believes X-Botgate-* headers only from the edge: unsigned, tampered, stale,
+// replayed or misdirected forwards are refused (401/403), never downgraded to direct calls;
+// the signature covers the body bytes and the credential headers; the public URL and the
+// request id come from signed fields only; and a valid signature does not make the origin
+// answer for a chatbot or account other than its own.
 import { randomBytes } from "node:crypto";
+import { UpstashNonceStore } from "@botgate/cache";
 import {
   FORWARDED_HEADERS,
   type ForwardedContext,
   MAX_CLOCK_SKEW_SECONDS,
   signForwardedRequest,
 } from "@botgate/forwarding";
+import { Redis } from "@upstash/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount, startTestServer, type TestServer, type TestUser } from "./harness.ts";
 
 let server: TestServer;
 let admin: TestUser;
-let chatbot: { id: number; hashedId: string; accountNumber: string };
+let chatbot: { id: number; hashedId: string; accountNumber: string; defaultHost: string };
 
 beforeAll(async () => {
   server = await startTestServer();
   admin = await createAccount(server);
   const created = await admin.client.chatbot.create.mutate({ name: `bot${randomBytes(4).toString("hex")}` });
   await admin.client.chatbot.deploy.mutate({ id: created.id });
-  chatbot = { id: created.id, hashedId: created.hashedId, accountNumber: admin.accountNumber };
+  chatbot = {
+    id: created.id,
+    hashedId: created.hashedId,
+    accountNumber: admin.accountNumber,
+    defaultHost: created.defaultHost,
+  };
 });
 afterAll(async () => {
   await server?.close();
 });
 
 const configPath = () => `/api/v1/chatbots/${chatbot.hashedId}/config/`;
-const edgeContext = (overrides: Partial<ForwardedContext> = {}): ForwardedContext => ({
+const chatPath = () => `/api/v1/chatbots/${chatbot.hashedId}/chat/`;
+const edgeContext = (overrides: Partial<ForwardedContext> = {}): Partial<ForwardedContext> => ({
   chatbotId: String(chatbot.id),
   mode: "default",
   accountNumber: chatbot.accountNumber,
@@ -36,21 +46,47 @@ const edgeContext = (overrides: Partial<ForwardedContext> = {}): ForwardedContex
   ...overrides,
 });
 
+interface Forward {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  now?: number;
+  secret?: string;
+}
+
+/** The headers the edge would send for this request: its own plus the signed ones. */
 async function signed(
   path: string,
   context: Partial<ForwardedContext> = edgeContext(),
-  { method = "GET", now = Date.now(), secret = server.runtime.edgeSecret } = {},
+  {
+    method = "GET",
+    headers = {},
+    body = "",
+    now = Date.now(),
+    secret = server.runtime.edgeSecret,
+  }: Forward = {},
 ): Promise<Record<string, string>> {
-  return signForwardedRequest(secret, { method, path }, context, now);
+  const request = { method, path, headers: new Headers(headers), body: new TextEncoder().encode(body) };
+  return { ...headers, ...(await signForwardedRequest(secret, request, context, now)) };
 }
 
-async function call(path: string, headers: Record<string, string>, method = "GET") {
-  const response = await fetch(`${server.url}${path}`, { method, headers });
+async function call(path: string, headers: Record<string, string>, method = "GET", body?: string) {
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    headers,
+    ...(body !== undefined && { body }),
+  });
   return {
     status: response.status,
-    body: (await response.json()) as { error?: { code: string; details?: unknown } },
+    requestId: response.headers.get("x-request-id"),
+    body: (await response.json()) as {
+      error?: { code: string; requestId?: string; details?: unknown };
+      data?: { meta_data?: { request_id?: string }; body?: { metadata?: { session_key?: string } } };
+    },
   };
 }
+
+const chatBody = (content = "hello") => JSON.stringify({ messages: [{ role: "user", content }] });
 
 describe("forwarded requests to the chat origin", () => {
   it("are answered when validly signed", async () => {
@@ -139,6 +175,106 @@ describe("forwarded requests to the chat origin", () => {
     // A custom mode needs a verified custom host, which this chatbot does not have.
     const custom = await call(configPath(), await signed(configPath(), edgeContext({ mode: "custom" })));
     expect(custom.status).toBe(404);
+  });
+});
+
+describe("what a forward's signature covers", () => {
+  const post = (context = edgeContext(), headers: Record<string, string> = {}, body = chatBody()) =>
+    signed(chatPath(), context, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body,
+    });
+
+  it("refuses a replay of a captured forward (401 replayed), even within the validity window", async () => {
+    const captured = await post();
+    const first = await call(chatPath(), captured, "POST", chatBody());
+    expect(first.status).toBe(200);
+    const replay = await call(chatPath(), captured, "POST", chatBody());
+    expect(replay.status).toBe(401);
+    expect(replay.body.error).toMatchObject({ code: "UNAUTHORIZED", details: { reason: "replayed" } });
+    // A read is no exception.
+    const config = await signed(configPath());
+    expect((await call(configPath(), config)).status).toBe(200);
+    expect((await call(configPath(), config)).body.error).toMatchObject({ details: { reason: "replayed" } });
+  });
+
+  it("refuses a body swapped after signing (403 body_mismatch) and stores nothing of it", async () => {
+    const headers = await post(edgeContext({ requestId: "req-swapped" }));
+    const swapped = await call(chatPath(), headers, "POST", chatBody("something else"));
+    expect(swapped.status).toBe(403);
+    expect(swapped.body.error).toMatchObject({ code: "FORBIDDEN", details: { reason: "body_mismatch" } });
+    const rows = await server.runtime.db.chatBotRequests.findMany({ where: { chatbotId: chatbot.id } });
+    expect(rows.map((row) => (row.request as { request_id?: string }).request_id)).not.toContain(
+      "req-swapped",
+    );
+  });
+
+  it("refuses a credential header added or changed after signing (403)", async () => {
+    const changes: Record<string, string>[] = [
+      { "x-api-key": "bgk_other" },
+      { authorization: "Bearer other" },
+    ];
+    for (const change of changes) {
+      const headers = { ...(await post()), ...change };
+      const { status, body } = await call(chatPath(), headers, "POST", chatBody());
+      expect(status).toBe(403);
+      expect(body.error).toMatchObject({ code: "FORBIDDEN", details: { reason: "bad_signature" } });
+    }
+  });
+
+  it("records and answers with the signed request id, whatever X-Request-Id says", async () => {
+    const headers = { ...(await post(edgeContext({ requestId: "edge-req-1" }))), "x-request-id": "chosen" };
+    const chat = await call(chatPath(), headers, "POST", chatBody());
+    expect(chat.status).toBe(200);
+    expect(chat.requestId).toBe("edge-req-1");
+    const rows = await server.runtime.db.chatBotRequests.findMany({ where: { chatbotId: chatbot.id } });
+    expect(rows.map((row) => (row.request as { request_id?: string }).request_id)).toContain("edge-req-1");
+    // Error bodies too.
+    const refused = await call(
+      configPath(),
+      await signed(configPath(), edgeContext({ requestId: "edge-req-2", mode: "unknown" })),
+    );
+    expect(refused.body.error).toMatchObject({ code: "FORBIDDEN", requestId: "edge-req-2" });
+    expect(refused.requestId).toBe("edge-req-2");
+  });
+
+  it("takes the chat's public URL from the signed host only, never from X-Forwarded-*", async () => {
+    const spoofed = { "x-forwarded-host": "evil.example", "x-forwarded-proto": "http" };
+    const urlOf = async (context: Partial<ForwardedContext>) => {
+      const response = await call(chatPath(), await post(context, spoofed), "POST", chatBody());
+      expect(response.status).toBe(200);
+      const sessionKey = response.body.data?.body?.metadata?.session_key ?? "";
+      return (await server.runtime.db.chat.findUniqueOrThrow({ where: { sessionKey } })).url;
+    };
+    expect(await urlOf(edgeContext({ forwardedHost: chatbot.defaultHost, forwardedProto: "https" }))).toBe(
+      `https://${chatbot.defaultHost}/`,
+    );
+    expect(await urlOf(edgeContext())).toBeNull();
+  });
+
+  it("refuses forwarded chat requests while the nonce store is down (503), but still resolves routes", async () => {
+    const unreachable = new Redis({ url: "http://127.0.0.1:9", token: "x", retry: false });
+    const down = await startTestServer({ forwardNonces: new UpstashNonceStore({ redis: unreachable }) });
+    try {
+      const headers = await signed(chatPath(), edgeContext(), {
+        method: "POST",
+        body: chatBody(),
+        secret: down.runtime.edgeSecret,
+      });
+      const response = await fetch(`${down.url}${chatPath()}`, { method: "POST", headers, body: chatBody() });
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({
+        error: { code: "UNAVAILABLE", details: { reason: "replay_check_unavailable" } },
+      });
+      const resolvePath = "/internal/resolve?target=id%3A1";
+      const resolve = await fetch(`${down.url}${resolvePath}`, {
+        headers: await signed(resolvePath, {}, { secret: down.runtime.edgeSecret }),
+      });
+      expect(resolve.status).toBe(200);
+    } finally {
+      await down.close();
+    }
   });
 });
 

@@ -1,5 +1,6 @@
-// Forwarding a chatbot request to the origin: clean headers in, the signed context added,
-// the origin's response streamed back as is (minus hop-by-hop headers).
+// Forwarding a chatbot request to the origin: clean headers in, the body read whole (it is
+// signed byte for byte), the signed context added, the origin's response streamed back as
+// is (minus hop-by-hop headers).
 import { BotgateError } from "@botgate/core";
 import { FORWARDED_HEADER_PREFIX } from "@botgate/forwarding";
 import type { OriginClient } from "./origin.ts";
@@ -20,7 +21,8 @@ const HOP_BY_HOP = new Set([
 
 /**
  * Headers a client could use to impersonate the edge or another client. The origin gets the
- * client's IP and the request id only through the signed X-Botgate-* headers.
+ * client's IP, the public host and scheme and the request id only through the signed
+ * X-Botgate-* headers. Content-Length goes too: fetch sets it for the bytes actually sent.
  */
 function isClientSuppliedRouting(name: string): boolean {
   return (
@@ -32,6 +34,7 @@ function isClientSuppliedRouting(name: string): boolean {
     name === "x-client-ip" ||
     name === "true-client-ip" ||
     name === "x-request-id" ||
+    name === "content-length" ||
     name === "host"
   );
 }
@@ -56,8 +59,36 @@ export function clientIpOf(request: Request): string {
   return /^[0-9a-fA-F:.]{2,45}$/.test(ip) ? ip : "";
 }
 
-/** Larger bodies are refused here rather than streamed to the origin (which enforces it too). */
+/** Larger bodies are refused here rather than sent to the origin (which enforces it too). */
 const MAX_BODY_BYTES = 1024 * 1024;
+
+const tooLarge = () => new BotgateError("PAYLOAD_TOO_LARGE", "The request body is too large.");
+
+/** The whole body, at most MAX_BODY_BYTES whatever Content-Length claims (null for none). */
+async function readBody(request: Request): Promise<Uint8Array<ArrayBuffer> | null> {
+  if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) throw tooLarge();
+  if (request.body === null) return null;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}
 
 const ORIGIN_ACTIONS: Record<Exclude<Endpoint, "page">, string> = {
   config: "config/",
@@ -72,26 +103,22 @@ export async function forwardToOrigin(
   endpoint: Exclude<Endpoint, "page">,
   requestId: string,
 ): Promise<Response> {
-  if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) {
-    throw new BotgateError("PAYLOAD_TOO_LARGE", "The request body is too large.");
-  }
+  const body = await readBody(request);
   const url = new URL(request.url);
-  const headers = withoutHopByHop(request.headers, isClientSuppliedRouting);
-  headers.set("x-request-id", requestId);
-  // Informational (unsigned): lets the origin record the public URL a chat came from.
-  headers.set("x-forwarded-host", url.host);
-  headers.set("x-forwarded-proto", url.protocol.replace(":", ""));
   const response = await origin.forward({
     method: request.method,
     path: `/api/v1/chatbots/${chatbot.record.hashedId}/${ORIGIN_ACTIONS[endpoint]}${url.search}`,
-    headers,
-    body: request.body,
+    headers: withoutHopByHop(request.headers, isClientSuppliedRouting),
+    body,
     context: {
       chatbotId: String(chatbot.record.chatbotId),
       mode: chatbot.mode,
       accountNumber: chatbot.record.accountNumber,
       requestId,
       clientIp: clientIpOf(request),
+      // Signed, so the origin can record the public URL a chat came from.
+      forwardedHost: url.host,
+      forwardedProto: url.protocol.replace(":", ""),
     },
   });
   // Same body stream: an SSE answer reaches the client chunk by chunk, never buffered here.

@@ -9,7 +9,8 @@ export interface OriginRequest {
   /** Origin pathname plus search. */
   path: string;
   headers: Headers;
-  body: ReadableStream | null;
+  /** The whole body, signed byte for byte (null for none). */
+  body: Uint8Array | null;
   context: ForwardedContext;
 }
 
@@ -30,7 +31,11 @@ export class OriginClient {
     const url = new URL(`${this.#config.originUrl}/internal/resolve`);
     url.searchParams.set("target", resolveTargetParam(target));
     const path = url.pathname + url.search;
-    const headers = await signForwardedRequest(this.#config.secret, { method: "GET", path }, {});
+    const headers = await signForwardedRequest(
+      this.#config.secret,
+      { method: "GET", path, headers: new Headers(), body: new Uint8Array() },
+      {},
+    );
     const response = await this.#fetch(url, { headers }, this.#config.resolveTimeoutMs);
     if (!response.ok) {
       await response.body?.cancel();
@@ -46,7 +51,12 @@ export class OriginClient {
     const url = new URL(`${this.#config.originUrl}${request.path}`);
     const signed = await signForwardedRequest(
       this.#config.secret,
-      { method: request.method, path: url.pathname + url.search },
+      {
+        method: request.method,
+        path: url.pathname + url.search,
+        headers: request.headers,
+        body: request.body ?? new Uint8Array(),
+      },
       request.context,
     );
     const headers = new Headers(request.headers);

@@ -23,7 +23,7 @@ interface Inspected {
   path: string;
   headers: Record<string, string>;
   body: string;
-  verification: { ok: boolean; context?: Record<string, string>; reason?: string };
+  verification: { ok: boolean; context?: Record<string, string>; reason?: string; nonce?: string };
 }
 
 let account: Account;
@@ -51,16 +51,57 @@ describe("the forwarded request", () => {
     expect(seen.verification).toEqual({
       ok: true,
       timestamp: expect.any(Number),
+      nonce: expect.any(String),
+      replayChecked: true,
       context: {
         chatbotId: String(chatbot.id),
         mode: "default",
         accountNumber: account.accountNumber,
         requestId: response.headers.get("x-request-id"),
         clientIp: "203.0.113.7",
+        forwardedHost: chatbot.defaultHost,
+        forwardedProto: "http",
       },
     });
-    expect(seen.headers["x-request-id"]).toBe(response.headers.get("x-request-id"));
-    expect(seen.headers["x-forwarded-host"]).toBe(chatbot.defaultHost);
+    // Nothing unsigned names the request or its public address.
+    expect(seen.headers["x-request-id"]).toBeUndefined();
+    expect(seen.headers["x-forwarded-host"]).toBeUndefined();
+    expect(seen.headers["x-forwarded-proto"]).toBeUndefined();
+  });
+
+  it("signs the body's SHA-256, the public host and the request id the origin records", async () => {
+    const body = JSON.stringify({ messages: [{ role: "user", content: "signed ✓" }] });
+    const { response, seen } = await inspect(`http://${chatbot.defaultHost}/chat/`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": "bgk_sent" },
+      body,
+    });
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(body)));
+    const base64url = btoa(String.fromCharCode(...digest))
+      .replaceAll("+", "-")
+      .replaceAll("/", "_")
+      .replace(/=+$/, "");
+    expect(seen.body).toBe(body);
+    expect(seen.headers[FORWARDED_HEADERS.bodyDigest]).toBe(base64url);
+    expect(seen.headers["x-api-key"]).toBe("bgk_sent");
+    // The inspecting origin verified the signature over exactly these bytes and headers.
+    expect(seen.verification).toMatchObject({
+      ok: true,
+      context: {
+        requestId: response.headers.get("x-request-id"),
+        forwardedHost: chatbot.defaultHost,
+        forwardedProto: "http",
+      },
+    });
+  });
+
+  it("gives every forward its own nonce", async () => {
+    const url = `http://${chatbot.defaultHost}/config/`;
+    const [first, second] = await Promise.all([inspect(url), inspect(url)]);
+    expect(first.seen.verification.ok && second.seen.verification.ok).toBe(true);
+    expect(first.seen.headers[FORWARDED_HEADERS.nonce]).not.toBe(
+      second.seen.headers[FORWARDED_HEADERS.nonce],
+    );
   });
 
   it("maps each endpoint to the origin's path", async () => {
@@ -112,10 +153,13 @@ describe("the forwarded request", () => {
     ]) {
       expect(seen.headers[name], name).toBeUndefined();
     }
-    expect(seen.headers["x-forwarded-host"]).toBe(chatbot.defaultHost);
-    expect(seen.headers["x-request-id"]).not.toBe("chosen-by-client");
+    expect(seen.headers["x-forwarded-host"]).toBeUndefined();
+    expect(seen.headers["x-request-id"]).toBeUndefined();
     expect(seen.headers["x-botgate-chatbot-id"]).toBe(String(chatbot.id));
-    expect(seen.verification).toMatchObject({ ok: true, context: { mode: "default", clientIp: "" } });
+    expect(seen.verification).toMatchObject({
+      ok: true,
+      context: { mode: "default", clientIp: "", forwardedHost: chatbot.defaultHost },
+    });
     expect(seen.headers["user-agent"]).toBe("test-agent/1.0");
     expect(seen.headers["x-custom"]).toBe("kept");
     expect(seen.body).toBe('{"messages":[]}');
@@ -136,6 +180,19 @@ describe("the forwarded request", () => {
       });
       await expectError(response, 413, "PAYLOAD_TOO_LARGE");
     }
+  });
+
+  it("refuses an oversized body sent without Content-Length (it is read whole to be signed)", async () => {
+    const chunk = new Uint8Array(256 * 1024);
+    let chunks = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (chunks++ < 8) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const response = await edge(`http://${chatbot.defaultHost}/chat/`, { method: "POST", body });
+    await expectError(response, 413, "PAYLOAD_TOO_LARGE");
   });
 });
 

@@ -1,4 +1,10 @@
 export { MemoryRouteStore, type MemoryRouteStoreOptions } from "./memory-route-store.ts";
+export {
+  MemoryNonceStore,
+  type MemoryNonceStoreOptions,
+  UpstashNonceStore,
+  type UpstashNonceStoreOptions,
+} from "./nonce-stores.ts";
 export { decodeStoredRoute, type RouteStore, type RouteWrite } from "./route-store.ts";
 export { ROUTE_TTL } from "./route-ttl.ts";
 export { type RouteChange, type RouteWriteResult, routeTargetsOf, writeRoutes } from "./route-writer.ts";

@@ -99,7 +99,7 @@ function refill(routes: RouteStore, target: RouteTarget, entry: RouteEntry): voi
 
 export function internalRoutes(runtime: Runtime) {
   return new Hono().get("/internal/resolve", async (c) => {
-    await requireEdge(c, runtime.edgeSecret);
+    await requireEdge(c, runtime);
     const target = parseResolveTarget(c.req.query("target"));
     const entry = await lookupRoute(runtime.db, runtime.config, target);
     refill(runtime.routes, target, entry);

@@ -36,7 +36,7 @@ interface AdmittedRequest {
 }
 
 async function admit(c: Context, runtime: Runtime): Promise<AdmittedRequest> {
-  const caller = await identifyCaller(c, runtime.edgeSecret);
+  const caller = await identifyCaller(c, runtime);
   const chatbot = await loadChatbot(runtime.db, c.req.param("id") ?? "");
   let mode: AdmittedRequest["mode"] = "sandbox";
   if (caller.kind === "edge") {
@@ -66,16 +66,18 @@ async function admit(c: Context, runtime: Runtime): Promise<AdmittedRequest> {
     mode,
     c.req.raw.headers,
   );
-  const forwardedHost = c.req.header("x-forwarded-host");
+  // The public address only from signed fields: X-Forwarded-* headers are never read.
+  const forwardedHost = caller.kind === "edge" ? caller.context.forwardedHost : "";
   return {
     chatbot,
     mode,
     grant,
+    // identifyCaller made the edge's signed request id this request's id.
     requestId: c.get("requestId"),
     clientIp: caller.kind === "edge" ? caller.context.clientIp || null : caller.clientIp,
     publicUrl:
       caller.kind === "edge" && forwardedHost
-        ? `${c.req.header("x-forwarded-proto") === "http" ? "http" : "https"}://${forwardedHost}/`
+        ? `${caller.context.forwardedProto === "http" ? "http" : "https"}://${forwardedHost}/`
         : null,
   };
 }

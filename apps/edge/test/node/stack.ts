@@ -143,17 +143,18 @@ export class EdgeTestStack {
     return RestartableServer.start(async (request, env) => {
       const url = new URL(request.url);
       if (url.pathname === "/internal/resolve") return app.fetch(request, env);
-      const verification = await verifyForwardedRequest(secret, {
-        method: request.method,
-        path: url.pathname + url.search,
-        headers: request.headers,
-      });
+      const body = new Uint8Array(await request.arrayBuffer());
+      const verification = await verifyForwardedRequest(
+        secret,
+        { method: request.method, path: url.pathname + url.search, headers: request.headers, body },
+        { replay: { nonces: this.api.runtime.forwardNonces, whenUnavailable: "refuse" } },
+      );
       return Response.json(
         {
           method: request.method,
           path: url.pathname + url.search,
           headers: Object.fromEntries(request.headers),
-          body: await request.text(),
+          body: new TextDecoder().decode(body),
           verification,
         },
         { headers: { "x-inspected": "1", connection: "close", "keep-alive": "timeout=5" } },

@@ -1,0 +1,78 @@
+// One contract for both nonce stores (the replay guard of signed edge forwards), the Upstash
+// one against the real Redis through the official client.
+import { randomUUID } from "node:crypto";
+import type { RunningUpstashRest } from "@botgate/upstash-rest";
+import { Redis } from "@upstash/redis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MemoryNonceStore, UpstashNonceStore } from "../src/index.ts";
+import { FakeClock, startRealRedis } from "./helpers.ts";
+
+let endpoint: RunningUpstashRest;
+let redis: Redis;
+const used: string[] = [];
+const nonce = () => {
+  const value = randomUUID();
+  used.push(`forward-nonce:v1:${value}`);
+  return value;
+};
+
+beforeAll(async () => {
+  ({ endpoint, redis } = await startRealRedis());
+});
+
+afterAll(async () => {
+  if (used.length > 0) await redis.del(...used);
+  await endpoint.close();
+});
+
+const implementations: [string, () => { claim(nonce: string, ttlSeconds: number): Promise<boolean> }][] = [
+  ["UpstashNonceStore (real Redis)", () => new UpstashNonceStore({ redis, timeoutMs: 2_000 })],
+  ["MemoryNonceStore", () => new MemoryNonceStore()],
+];
+
+describe.each(implementations)("%s", (_name, makeStore) => {
+  it("lets a nonce be claimed once", async () => {
+    const store = makeStore();
+    const value = nonce();
+    expect(await store.claim(value, 120)).toBe(true);
+    expect(await store.claim(value, 120)).toBe(false);
+    expect(await store.claim(nonce(), 120)).toBe(true);
+  });
+
+  it("lets exactly one of many concurrent claims of a nonce win", async () => {
+    const store = makeStore();
+    const value = nonce();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => store.claim(value, 120)));
+    expect(answers.filter(Boolean)).toHaveLength(1);
+  });
+});
+
+describe("UpstashNonceStore", () => {
+  it("stores the nonce with SET NX EX, so Redis forgets it after the TTL", async () => {
+    const value = nonce();
+    await new UpstashNonceStore({ redis, timeoutMs: 2_000 }).claim(value, 121);
+    const ttl = await redis.ttl(`forward-nonce:v1:${value}`);
+    expect(ttl).toBeGreaterThan(100);
+    expect(ttl).toBeLessThanOrEqual(121);
+  });
+
+  it("throws UNAVAILABLE when Redis cannot be reached", async () => {
+    const unreachable = new Redis({ url: "http://127.0.0.1:9", token: "x", retry: false });
+    await expect(
+      new UpstashNonceStore({ redis: unreachable, timeoutMs: 2_000 }).claim(nonce(), 10),
+    ).rejects.toMatchObject({ code: "UNAVAILABLE" });
+  });
+});
+
+describe("MemoryNonceStore", () => {
+  it("forgets a nonce after its TTL (lru-cache ttl) and not before", async () => {
+    const clock = new FakeClock();
+    const store = new MemoryNonceStore({ clock });
+    const value = nonce();
+    expect(await store.claim(value, 121)).toBe(true);
+    clock.advance(120_000);
+    expect(await store.claim(value, 121)).toBe(false);
+    clock.advance(1_001);
+    expect(await store.claim(value, 121)).toBe(true);
+  });
+});
