@@ -4,7 +4,7 @@
 // sends a long conversation, against one that sends a single message.
 import type { AddressInfo } from "node:net";
 import { bootstrapAccount } from "@botgate/api";
-import { MemoryRouteStore } from "@botgate/cache";
+import { MemoryNonceStore, MemoryRouteStore } from "@botgate/cache";
 import { platformConfig } from "@botgate/core";
 import { createDatabaseClient, type DatabaseClient } from "@botgate/db";
 import { createTestDatabase } from "@botgate/db/testing";
@@ -51,6 +51,7 @@ export async function run(): Promise<BenchSection[]> {
     routes: new MemoryRouteStore(),
     routeCache: { kind: "memory", url: null, token: null },
     edgeSecret: "bench-edge-secret-that-nobody-signs-with",
+    forwardNonces: new MemoryNonceStore(),
     provisioning: createProvisioning(env, config),
     close: async () => {},
   };

@@ -93,7 +93,7 @@ describe("a member's token", () => {
       const target = path(colleagueBot.hashedId);
       const signed = await signForwardedRequest(
         server.runtime.edgeSecret,
-        { method: "GET", path: target },
+        { method: "GET", path: target, headers: new Headers(bearer(token)), body: new Uint8Array() },
         {
           chatbotId: String(colleagueBot.id),
           mode: "sandbox",

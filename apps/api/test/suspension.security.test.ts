@@ -56,7 +56,7 @@ async function resolve(target: RouteTarget) {
   url.searchParams.set("target", target.kind === "host" ? `host:${target.host}` : `id:${target.id}`);
   const headers = await signForwardedRequest(
     server.runtime.edgeSecret,
-    { method: "GET", path: url.pathname + url.search },
+    { method: "GET", path: url.pathname + url.search, headers: new Headers(), body: new Uint8Array() },
     {},
   );
   return (await fetch(url, { headers })).json();
@@ -127,7 +127,7 @@ describe("suspendAccount", () => {
     const path = `/api/v1/chatbots/${record.hashedId}/config/`;
     const headers = await signForwardedRequest(
       server.runtime.edgeSecret,
-      { method: "GET", path },
+      { method: "GET", path, headers: new Headers({ "x-api-key": t.key }), body: new Uint8Array() },
       {
         chatbotId: String(record.chatbotId),
         mode: "default",
