@@ -298,4 +298,31 @@ describe("TieredRouteResolver", () => {
     expect((await resolver.resolve({ kind: "id", id: record.chatbotId })).source).toBe("origin");
     expect(count("l2")).toBe(0);
   });
+
+  it("asks admitOriginLookup only before origin lookups, with the caller, and never caches a refusal", async () => {
+    const inRedis = routes.record();
+    await writeRoutes(store, { record: inRedis });
+    const admitted: (string | undefined)[] = [];
+    let refuse = false;
+    const { resolver, loadFromOrigin, count } = setup(originKnowing(), {
+      admitOriginLookup: async (_target, caller) => {
+        admitted.push(caller);
+        if (refuse) throw new BotgateError("RATE_LIMITED", "slow down");
+      },
+    });
+    // An L2 hit, then an L1 hit: the limiter is never asked.
+    await resolver.resolve(hostOf(inRedis), { caller: "a" });
+    await resolver.resolve(hostOf(inRedis), { caller: "a" });
+    expect(admitted).toEqual([]);
+
+    const unknown: RouteTarget = { kind: "host", host: `nobody-${routes.record().defaultHost}` };
+    refuse = true;
+    await expect(resolver.resolve(unknown, { caller: "b" })).rejects.toMatchObject({ code: "RATE_LIMITED" });
+    expect(loadFromOrigin).not.toHaveBeenCalled();
+    expect(count("origin", "refused")).toBe(1);
+    refuse = false;
+    expect((await resolver.resolve(unknown, { caller: "c" })).entry).toEqual(NEGATIVE_ROUTE);
+    expect(admitted).toEqual(["b", "c"]);
+    expect(loadFromOrigin).toHaveBeenCalledTimes(1);
+  });
 });
