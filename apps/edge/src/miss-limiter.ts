@@ -54,10 +54,18 @@ export function clientKeyOf(ip: string): string {
     .join(":")}::/64`;
 }
 
+function refusal(resetAt: number, now: number): BotgateError {
+  return new BotgateError("RATE_LIMITED", "Too many requests for unknown chatbot addresses; slow down.", {
+    retryAfterSeconds: Math.max(1, Math.ceil((resetAt - now) / 1000)),
+  });
+}
+
 export class ResolveMissLimiter {
   readonly #shared: Ratelimit | null;
   /** Fixed windows counted in this isolate: without Redis, or while Redis fails or is slow. */
   readonly #local: LRUCache<string, { count: number }>;
+  /** Clients this isolate refused, until when: refused again without asking Redis. */
+  readonly #refusedUntil = new BoundedMap<string, number>();
   readonly #limit: number;
   readonly #windowMs: number;
 
@@ -83,6 +91,8 @@ export class ResolveMissLimiter {
   /** @throws BotgateError("RATE_LIMITED") with details.retryAfterSeconds when over the limit. */
   async admit(clientKey: string): Promise<void> {
     const now = Date.now();
+    const refusedUntil = this.#refusedUntil.get(clientKey);
+    if (refusedUntil !== undefined && now < refusedUntil) throw refusal(refusedUntil, now);
     let resetAt: number;
     let allowed: boolean;
     const shared = await this.#shared?.limit(clientKey).catch(() => null);
@@ -94,10 +104,12 @@ export class ResolveMissLimiter {
       allowed = shared.success;
       resetAt = shared.reset;
     }
-    if (allowed) return;
-    throw new BotgateError("RATE_LIMITED", "Too many requests for unknown chatbot addresses; slow down.", {
-      retryAfterSeconds: Math.max(1, Math.ceil((resetAt - now) / 1000)),
-    });
+    if (allowed) {
+      this.#refusedUntil.delete(clientKey);
+      return;
+    }
+    this.#refusedUntil.set(clientKey, resetAt);
+    throw refusal(resetAt, now);
   }
 
   #countLocally(clientKey: string, now: number): { allowed: boolean; resetAt: number } {

@@ -33,8 +33,9 @@ export interface TieredRouteResolverOptions {
   /** Asks the origin (which reads Postgres); resolves NEGATIVE_ROUTE for unknown targets. */
   loadFromOrigin(target: RouteTarget): Promise<RouteEntry>;
   /**
-   * Asked before every origin lookup, i.e. only for targets neither L1 nor the store could
-   * answer; throws to refuse it (the error reaches every caller waiting on that lookup).
+   * Asked before an origin lookup for a target neither L1 nor the store could answer (and
+   * that L1 did not hold as a found route before it expired); throws to refuse the lookup
+   * (the error reaches every caller waiting on it, and nothing is cached).
    */
   admitOriginLookup?(target: RouteTarget, caller: string | undefined): Promise<void>;
   /** The shared L2; omit to go from L1 straight to the origin. */
@@ -155,7 +156,9 @@ export class TieredRouteResolver {
       }
     }
 
-    if (this.#options.admitOriginLookup !== undefined) {
+    // A chatbot this isolate held until its L1 entry expired is known, not a guess: it is
+    // never refused (nor would a refusal leave its stale fallback in place).
+    if (this.#options.admitOriginLookup !== undefined && expired?.entry.found !== true) {
       try {
         await this.#options.admitOriginLookup(target, caller);
       } catch (error) {

@@ -325,4 +325,23 @@ describe("TieredRouteResolver", () => {
     expect(admitted).toEqual(["b", "c"]);
     expect(loadFromOrigin).toHaveBeenCalledTimes(1);
   });
+
+  it("does not ask admitOriginLookup again for a found route whose L1 entry expired", async () => {
+    const record = routes.record();
+    const admitted: (string | undefined)[] = [];
+    const { resolver, clock, loadFromOrigin } = setup(originKnowing(record), {
+      waitUntil: undefined,
+      // Admits the first lookup only.
+      admitOriginLookup: async (_target, caller) => {
+        admitted.push(caller);
+        if (admitted.length > 1) throw new BotgateError("RATE_LIMITED", "slow down");
+      },
+    });
+    await resolver.resolve(hostOf(record), { caller: "a" });
+    clock.advance(10_000);
+    // L1 expired, L2 misses (no refill here): refreshed from the origin, never refused.
+    expect((await resolver.resolve(hostOf(record), { caller: "a" })).source).toBe("origin");
+    expect(admitted).toEqual(["a"]);
+    expect(loadFromOrigin).toHaveBeenCalledTimes(2);
+  });
 });
