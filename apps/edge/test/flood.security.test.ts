@@ -87,6 +87,19 @@ describe("a flood of unknown hosts from one client", () => {
     await expectError(other, 404, "NOT_FOUND");
   });
 
+  it("counts one client across isolates, in Redis", async () => {
+    const base = uniqueName("flood").toLowerCase();
+    const ip = `${clientNetwork()}::1`;
+    const statuses = (await flood(limited, ip, base, LIMIT)).map((response) => response.status);
+    expect(statuses).toEqual(Array(LIMIT).fill(404));
+    // Other bindings: services of their own (another L1, another isolate count), the same Redis.
+    const elsewhere = { ...limited, ROUTE_NEGATIVE_TTL_MS: "999" };
+    const response = await edgeWith(elsewhere, `http://${base}-elsewhere.example.org/`, {
+      headers: { "cf-connecting-ip": ip },
+    });
+    await expectError(response, 429, "RATE_LIMITED");
+  });
+
   it("counts a whole IPv6 /64 as one client", async () => {
     const base = uniqueName("flood").toLowerCase();
     const network = clientNetwork();
