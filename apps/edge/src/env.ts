@@ -17,8 +17,9 @@ const optionalString = z.optional(
 const httpUrl = z.url({ protocol: /^https?$/ });
 
 /** Vars may be strings (`--var`, dashboard) or TOML numbers. */
-const milliseconds = (fallback: number, max: number) =>
+const positiveInt = (fallback: number, max: number) =>
   z._default(z.pipe(z.coerce.number(), z.int().check(z.gte(1), z.lte(max))), fallback);
+const milliseconds = positiveInt;
 
 const bindingsSchema = z
   .object({
@@ -44,6 +45,10 @@ const bindingsSchema = z
     RESOLVE_TIMEOUT_MS: milliseconds(3_000, 30_000),
     /** Time allowed for a forwarded request's response headers (a stream may then run longer). */
     ORIGIN_TIMEOUT_MS: milliseconds(30_000, 300_000),
+    /** Origin lookups one client may cause for targets neither L1 nor Redis knows, per window. */
+    RESOLVE_MISS_LIMIT: positiveInt(60, 100_000),
+    /** That window, in seconds (a sliding window). */
+    RESOLVE_MISS_WINDOW_S: positiveInt(60, 86_400),
   })
   .check(
     z.superRefine((env, ctx) => {
@@ -76,6 +81,8 @@ export interface EdgeConfig {
   routeStoreTimeoutMs: number;
   resolveTimeoutMs: number;
   originTimeoutMs: number;
+  resolveMissLimit: number;
+  resolveMissWindowS: number;
 }
 
 /** Clients learn that the edge is misconfigured; the log (the error's cause) learns what is wrong. */
@@ -118,5 +125,7 @@ export function parseEdgeEnv(bindings: unknown): EdgeConfig {
     routeStoreTimeoutMs: env.ROUTE_STORE_TIMEOUT_MS,
     resolveTimeoutMs: env.RESOLVE_TIMEOUT_MS,
     originTimeoutMs: env.ORIGIN_TIMEOUT_MS,
+    resolveMissLimit: env.RESOLVE_MISS_LIMIT,
+    resolveMissWindowS: env.RESOLVE_MISS_WINDOW_S,
   };
 }

@@ -33,6 +33,11 @@ export function toBotgateError(error: unknown, requestId: string): BotgateError 
 export function errorResponse(c: Context<EdgeEnv>, error: BotgateError): Response {
   const headers: Record<string, string> = { "Cache-Control": "no-store" };
   if (error.status === 401) headers["WWW-Authenticate"] = 'Bearer realm="botgate"';
+  // Set by the edge on UNAVAILABLE and RATE_LIMITED: when trying again makes sense.
+  const retryAfter = error.details?.retryAfterSeconds;
+  if (typeof retryAfter === "number" && Number.isInteger(retryAfter) && retryAfter > 0) {
+    headers["Retry-After"] = String(retryAfter);
+  }
   if (error.code === "METHOD_NOT_ALLOWED" && Array.isArray(error.details?.allowed)) {
     headers.Allow = error.details.allowed.join(", ");
   }

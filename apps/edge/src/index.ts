@@ -5,10 +5,12 @@ import { BotgateError } from "@botgate/core";
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import { CHAT_PAGE_BYTES, chatPageHeaders } from "./chat-page.ts";
-import { requireCredentialIfNeeded } from "./credentials.ts";
+import { credentialRequiredBy, requireCredential } from "./credentials.ts";
 import { errorResponse, toBotgateError } from "./errors.ts";
-import { forwardToOrigin, staleConfig } from "./forward.ts";
-import { classifyChatbotRequest, resolveChatbot } from "./resolve.ts";
+import { clientIpOf, forwardToOrigin, staleConfig } from "./forward.ts";
+import { clientKeyOf } from "./miss-limiter.ts";
+import { isOriginDown, ORIGIN_RETRY_AFTER_SECONDS } from "./origin.ts";
+import { classifyChatbotRequest, isByIdAddress, resolveChatbot } from "./resolve.ts";
 import { servicesFor } from "./services.ts";
 import type { EdgeEnv } from "./types.ts";
 
@@ -26,22 +28,39 @@ app.all("*", async (c) => {
   const { config, resolver, origin } = servicesFor(c.env);
   const request = c.req.raw;
   const { classification, endpoint } = classifyChatbotRequest(request, config.platform);
-  const chatbot = await resolveChatbot(resolver, classification);
+
+  // An id path must not tell a caller without a credential whether the id exists: the page is
+  // the same constant page for every well-formed id (it asks for the credential and then calls
+  // config/), and every other endpoint wants a credential before anything is looked up.
+  if (isByIdAddress(classification)) {
+    if (endpoint === "page") return c.body(CHAT_PAGE_BYTES, 200, await chatPageHeaders());
+    requireCredential(request, "account_token_or_api_key");
+  }
+
+  const chatbot = await resolveChatbot(resolver, classification, clientKeyOf(clientIpOf(request)));
   const timing = `route;desc="${chatbot.source}${chatbot.stale ? "-stale" : ""}"`;
 
   if (endpoint === "page") {
     return c.body(CHAT_PAGE_BYTES, 200, { ...(await chatPageHeaders()), "Server-Timing": timing });
   }
 
-  requireCredentialIfNeeded(request, chatbot);
+  const required = credentialRequiredBy(chatbot);
+  requireCredential(request, required);
 
   let response: Response;
   try {
     response = await forwardToOrigin(origin, request, chatbot, endpoint, c.get("requestId"));
   } catch (error) {
-    const originDown =
-      error instanceof BotgateError && (error.code === "BAD_GATEWAY" || error.code === "GATEWAY_TIMEOUT");
-    if (!originDown || endpoint !== "config") throw error;
+    if (endpoint !== "config" || !isOriginDown(error)) throw error;
+    // A credential the origin did not check is worth nothing: only a chatbot that needs none
+    // gets its /config/ from the route record.
+    if (required !== null) {
+      const retryAfterSeconds = error.details?.retryAfterSeconds;
+      throw new BotgateError("UNAVAILABLE", "The chatbot is temporarily unavailable; try again shortly.", {
+        retryAfterSeconds:
+          typeof retryAfterSeconds === "number" ? retryAfterSeconds : ORIGIN_RETRY_AFTER_SECONDS,
+      });
+    }
     // The route is known but the origin is not answering: serve what the route record says.
     console.error(`[${c.get("requestId")}] origin failed, serving stale config: ${error.message}`);
     return c.json(staleConfig(chatbot, error), 200, { "Cache-Control": "no-store", "Server-Timing": timing });

@@ -1,6 +1,13 @@
 // Everything the edge asks of the origin, always signed with the shared secret: route
 // lookups (GET /internal/resolve) and forwarded chatbot requests.
-import { BotgateError, parseRouteEntry, type RouteEntry, type RouteTarget } from "@botgate/core";
+import {
+  BotgateError,
+  type ErrorCode,
+  isErrorCode,
+  parseRouteEntry,
+  type RouteEntry,
+  type RouteTarget,
+} from "@botgate/core";
 import { type ForwardedContext, signForwardedRequest } from "@botgate/forwarding";
 import type { EdgeConfig } from "./env.ts";
 
@@ -39,14 +46,17 @@ export class OriginClient {
     const response = await this.#fetch(url, { headers }, this.#config.resolveTimeoutMs);
     if (!response.ok) {
       await response.body?.cancel();
-      throw new BotgateError("BAD_GATEWAY", `route lookup failed: the origin answered ${response.status}`);
+      throw originFailure(response, `route lookup failed: the origin answered ${response.status}`);
     }
     const entry = parseRouteEntry(await response.json().catch(() => null));
     if (entry === null) throw new BotgateError("BAD_GATEWAY", "route lookup failed: malformed origin answer");
     return entry;
   }
 
-  /** The origin's response, body untouched (streams pass through unbuffered). */
+  /**
+   * The origin's response, body untouched (streams pass through unbuffered), unless it is a
+   * 5xx: see checkedFailure().
+   */
   async forward(request: OriginRequest): Promise<Response> {
     const url = new URL(`${this.#config.originUrl}${request.path}`);
     const signed = await signForwardedRequest(
@@ -61,11 +71,12 @@ export class OriginClient {
     );
     const headers = new Headers(request.headers);
     for (const [name, value] of Object.entries(signed)) headers.set(name, value);
-    return this.#fetch(
+    const response = await this.#fetch(
       url,
       { method: request.method, headers, body: request.body, redirect: "manual" },
       this.#config.originTimeoutMs,
     );
+    return response.status >= 500 ? checkedFailure(response) : response;
   }
 
   /** fetch() with a deadline for the response headers only, so long streams are not cut. */
@@ -84,4 +95,100 @@ export class OriginClient {
       clearTimeout(timer);
     }
   }
+}
+
+/** Retry-After the edge suggests when the origin gives none. */
+export const ORIGIN_RETRY_AFTER_SECONDS = 5;
+/** Error bodies are small; a larger "error" is not the platform's. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+/** The BotgateError codes that mean "the origin is not serving right now". */
+export function isOriginDown(error: unknown): error is BotgateError {
+  return (
+    error instanceof BotgateError &&
+    (error.code === "BAD_GATEWAY" || error.code === "GATEWAY_TIMEOUT" || error.code === "UNAVAILABLE")
+  );
+}
+
+function retryAfterOf(response: Response): number {
+  const seconds = Number(response.headers.get("retry-after"));
+  return Number.isInteger(seconds) && seconds > 0 ? Math.min(seconds, 3600) : ORIGIN_RETRY_AFTER_SECONDS;
+}
+
+/** A failed answer from whatever stands at ORIGIN_URL (the API or a proxy in front of it). */
+function originFailure(response: Response, message: string): BotgateError {
+  const code: ErrorCode =
+    response.status === 503 ? "UNAVAILABLE" : response.status === 504 ? "GATEWAY_TIMEOUT" : "BAD_GATEWAY";
+  return new BotgateError(
+    code,
+    message,
+    code === "UNAVAILABLE" ? { retryAfterSeconds: retryAfterOf(response) } : undefined,
+  );
+}
+
+/**
+ * A 5xx in the platform's JSON error shape is the origin's own answer and passes through with
+ * its status, except UNAVAILABLE (a 503: the database or the origin itself is down), which
+ * the edge treats like an unreachable origin. Anything else (a load balancer's HTML 502) never
+ * reaches the client: it becomes the edge's BAD_GATEWAY / UNAVAILABLE / GATEWAY_TIMEOUT.
+ */
+async function checkedFailure(response: Response): Promise<Response> {
+  const bytes = /^application\/json\b/i.test(response.headers.get("content-type") ?? "")
+    ? await readAtMost(response, MAX_ERROR_BODY_BYTES)
+    : null;
+  if (bytes === null) await response.body?.cancel().catch(() => {});
+  const body = bytes === null ? null : parseErrorBody(bytes);
+  if (body === null) {
+    throw originFailure(response, `the origin answered ${response.status} without the platform's JSON error`);
+  }
+  if (response.status === 503 && body.code === "UNAVAILABLE") {
+    throw new BotgateError("UNAVAILABLE", body.message, {
+      ...body.details,
+      retryAfterSeconds: retryAfterOf(response),
+    });
+  }
+  const headers = new Headers(response.headers);
+  headers.delete("content-length");
+  return new Response(bytes, { status: response.status, statusText: response.statusText, headers });
+}
+
+function parseErrorBody(
+  bytes: Uint8Array,
+): { code: ErrorCode; message: string; details?: Record<string, unknown> } | null {
+  try {
+    const { error } = JSON.parse(new TextDecoder().decode(bytes)) as { error?: Record<string, unknown> };
+    if (error === undefined || !isErrorCode(error.code) || typeof error.message !== "string") return null;
+    const details =
+      typeof error.details === "object" && error.details !== null
+        ? (error.details as Record<string, unknown>)
+        : undefined;
+    return { code: error.code, message: error.message, ...(details && { details }) };
+  } catch {
+    return null;
+  }
+}
+
+/** The whole body if it has at most `max` bytes, else null (and the rest is not read). */
+async function readAtMost(response: Response, max: number): Promise<Uint8Array | null> {
+  if (Number(response.headers.get("content-length") ?? 0) > max || response.body === null) return null;
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
 }

@@ -96,13 +96,20 @@ function endpointOf(classification: ChatbotClassification): Endpoint | null {
   return CHATBOT_PATHS[classification.rest.replace(/\/$/, "")] ?? null;
 }
 
+/** By-id addresses (sandbox paths, /api/v1/chatbots/<id>/): they name a chatbot by its id alone. */
+export function isByIdAddress(classification: ChatbotClassification): boolean {
+  return classification.kind === "sandbox" || classification.kind === "api";
+}
+
+/** `caller`: the client an origin lookup is charged to (see miss-limiter.ts). */
 export async function resolveChatbot(
   resolver: TieredRouteResolver,
   classification: ChatbotClassification,
+  caller: string,
 ): Promise<ResolvedChatbot> {
   const target = routeTargetFor(classification);
   if (target === null) throw unknownAddress();
-  const { entry, source, stale } = await resolver.resolve(target);
+  const { entry, source, stale } = await resolver.resolve(target, { caller });
   if (!entry.found) throw unknownAddress();
   // A record found under this key must also name this address as its own: its default host
   // under its own account number, its verified custom host, or its id. Anything else is a

@@ -6,6 +6,7 @@ import { waitUntil } from "cloudflare:workers";
 import { TieredRouteResolver, UpstashRouteStore } from "@botgate/cache";
 import { Redis } from "@upstash/redis/cloudflare";
 import { type EdgeConfig, parseEdgeEnv } from "./env.ts";
+import { ResolveMissLimiter } from "./miss-limiter.ts";
 import { OriginClient } from "./origin.ts";
 
 export interface EdgeServices {
@@ -16,23 +17,29 @@ export interface EdgeServices {
 
 function createServices(config: EdgeConfig): EdgeServices {
   const origin = new OriginClient(config);
-  const store =
+  const redis =
     config.redis === null
-      ? undefined
-      : new UpstashRouteStore({
-          redis: new Redis({
-            url: config.redis.url,
-            token: config.redis.token,
-            // The store gives up after its timeout and asks the origin; the client's own retries
-            // (about 4 s of backoff by default) would only keep doomed calls running behind it.
-            retry: false,
-            enableTelemetry: false,
-          }),
-          timeoutMs: config.routeStoreTimeoutMs,
+      ? null
+      : new Redis({
+          url: config.redis.url,
+          token: config.redis.token,
+          // The store and the limiter give up after their timeouts; the client's own retries
+          // (about 4 s of backoff by default) would only keep doomed calls running behind them.
+          retry: false,
+          enableTelemetry: false,
         });
+  const store =
+    redis === null ? undefined : new UpstashRouteStore({ redis, timeoutMs: config.routeStoreTimeoutMs });
+  const missLimiter = new ResolveMissLimiter({
+    limit: config.resolveMissLimit,
+    windowSeconds: config.resolveMissWindowS,
+    redis,
+    timeoutMs: config.routeStoreTimeoutMs,
+  });
   const resolver = new TieredRouteResolver({
     ...(store && { store }),
     loadFromOrigin: (target) => origin.resolve(target),
+    admitOriginLookup: (_target, caller) => missLimiter.admit(caller ?? "no-ip"),
     // The request-scoped waitUntil of cloudflare:workers: the resolver lives longer than any
     // request, so it cannot hold one request's ctx.
     waitUntil,

@@ -158,7 +158,10 @@ describe("invalidation after admin and workflow changes", () => {
     );
     expect(elapsed).toBeLessThanOrEqual(L1_TTL_MS + TTL_MARGIN_MS);
     // The sandbox keeps serving it.
-    expect((await edge(`http://${PLATFORM_HOST}${sandboxPath(chatbot)}`)).status).toBe(200);
+    const sandbox = await edge(`http://${PLATFORM_HOST}${sandboxPath(chatbot)}config/`, {
+      headers: { authorization: `Bearer ${account.token}` },
+    });
+    expect(sandbox.status).toBe(200);
   });
 
   it("requires a key at the edge within the L1 TTL once the chatbot gets its first API key", async () => {

@@ -145,6 +145,95 @@ describe("origin unavailable", () => {
   });
 });
 
+describe("a failing origin or whatever stands in front of it", () => {
+  const htmlPage = (status: number) => ({
+    status,
+    contentType: "text/html; charset=utf-8",
+    body: `<html><body><h1>${status} from the load balancer</h1></body></html>`,
+    headers: { "retry-after": "7" },
+  });
+  const chat = (base: string, headers: Record<string, string> = {}) => ({
+    url: `${base}/chat/`,
+    init: {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify({ messages: [{ role: "user", content: "anyone?" }] }),
+    },
+  });
+
+  it("turns a front's HTML 502 into the edge's JSON error, and serves a public /config/ stale", async () => {
+    const upstreams = await ownUpstreams();
+    const chatbot = await createChatbot(account);
+    const base = `http://${chatbot.defaultHost}`;
+    await upstreams.answerInstead(htmlPage(502));
+    const { url, init } = chat(base);
+    const response = await edgeWith(upstreams.bindings, url, init);
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+    await expectError(response, 502, "BAD_GATEWAY");
+    const config = await edgeWith(upstreams.bindings, `${base}/config/`);
+    expect(config.status).toBe(200);
+    expect((await config.json<ConfigEnvelope>()).data.meta_data).toMatchObject({
+      stale: true,
+      reason: "BAD_GATEWAY",
+    });
+    // A host it does not hold: the route lookup met the same page.
+    await expectError(
+      await edgeWith(upstreams.bindings, `http://${uniqueName("lb")}.example.org/`),
+      502,
+      "BAD_GATEWAY",
+    );
+    await upstreams.answerInstead(null);
+  });
+
+  it("turns a front's HTML 503 into UNAVAILABLE with the front's Retry-After", async () => {
+    const upstreams = await ownUpstreams();
+    const chatbot = await createChatbot(account);
+    await upstreams.answerInstead(htmlPage(503));
+    const { url, init } = chat(`http://${chatbot.defaultHost}`);
+    const response = await edgeWith(upstreams.bindings, url, init);
+    await expectError(response, 503, "UNAVAILABLE");
+    expect(response.headers.get("retry-after")).toBe("7");
+    await upstreams.answerInstead(null);
+  });
+
+  it("treats the origin's own 503 UNAVAILABLE like an unreachable origin", async () => {
+    const upstreams = await ownUpstreams();
+    const chatbot = await createChatbot(account);
+    const base = `http://${chatbot.defaultHost}`;
+    await upstreams.answerInstead({
+      status: 503,
+      contentType: "application/json",
+      body: JSON.stringify({ error: { code: "UNAVAILABLE", message: "The database is busy; try again." } }),
+      headers: { "retry-after": "3" },
+    });
+    const config = await edgeWith(upstreams.bindings, `${base}/config/`);
+    expect(config.status).toBe(200);
+    expect((await config.json<ConfigEnvelope>()).data.meta_data).toMatchObject({
+      stale: true,
+      reason: "UNAVAILABLE",
+    });
+    const { url, init } = chat(base);
+    const response = await edgeWith(upstreams.bindings, url, init);
+    const error = await expectError(response, 503, "UNAVAILABLE");
+    expect(error.message).toBe("The database is busy; try again.");
+    expect(response.headers.get("retry-after")).toBe("3");
+    await upstreams.answerInstead(null);
+  });
+
+  it("passes the origin's other JSON errors through with their status", async () => {
+    const upstreams = await ownUpstreams();
+    const chatbot = await createChatbot(account);
+    const body = JSON.stringify({
+      error: { code: "INTERNAL", message: "the origin failed", requestId: "x" },
+    });
+    await upstreams.answerInstead({ status: 500, contentType: "application/json", body });
+    const response = await edgeWith(upstreams.bindings, `http://${chatbot.defaultHost}/config/`);
+    expect(response.status).toBe(500);
+    expect(await response.text()).toBe(body);
+    await upstreams.answerInstead(null);
+  });
+});
+
 describe("configuration", () => {
   it("answers 500 INTERNAL without details when its bindings are invalid", async () => {
     const response = await edgeWith({ ORIGIN_URL: "not a url" }, "http://any.example.org/");

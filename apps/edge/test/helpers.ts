@@ -55,6 +55,20 @@ export async function resolveCalls(target: string): Promise<number> {
   return count;
 }
 
+/** How often the origin answered /internal/resolve for any target starting with `prefix`. */
+export async function resolveCallsWithPrefix(prefix: string): Promise<number> {
+  const { count } = await control<{ count: number }>(`/resolve-calls?prefix=${encodeURIComponent(prefix)}`);
+  return count;
+}
+
+/** A response the origin's address gives instead of the API's (see test/node/stack.ts). */
+export interface CannedAnswer {
+  status: number;
+  contentType: string;
+  body: string;
+  headers?: Record<string, string>;
+}
+
 export interface Upstreams {
   id: string;
   originUrl: string;
@@ -63,6 +77,8 @@ export interface Upstreams {
   bindings: Bindings;
   stop(service: "origin" | "upstash"): Promise<void>;
   start(service: "origin" | "upstash"): Promise<void>;
+  /** Every request to the origin gets `answer` until called again with null. */
+  answerInstead(answer: CannedAnswer | null): Promise<void>;
 }
 
 /** An origin and an Upstash endpoint of the test's own, to stop and start without disturbing others. */
@@ -77,6 +93,7 @@ export async function ownUpstreams(): Promise<Upstreams> {
     },
     stop: (service) => control(`/upstreams/${u.id}/${service}/stop`, {}).then(() => {}),
     start: (service) => control(`/upstreams/${u.id}/${service}/start`, {}).then(() => {}),
+    answerInstead: (answer) => control(`/upstreams/${u.id}/origin/answer`, answer).then(() => {}),
   };
 }
 

@@ -130,13 +130,15 @@ describe("sandbox: platform host + /workbench/chatbots/<hashed_id>/", () => {
     await expectError(response, 403, "FORBIDDEN");
   });
 
-  it("answers 404 for a malformed or unknown hashed id", async () => {
+  it("answers 404 for a malformed hashed id, and the constant page for any well-formed one", async () => {
     await expectError(await edge(`http://${PLATFORM_HOST}/workbench/chatbots/not-an-id/`), 404, "NOT_FOUND");
-    await expectError(
-      await edge(`http://${PLATFORM_HOST}/workbench/chatbots/rOTk5OTk5OTk5OTk5x/`),
-      404,
-      "NOT_FOUND",
-    );
+    // Whether the id exists is the origin's answer to config/, with a credential.
+    const page = await edge(`http://${PLATFORM_HOST}/workbench/chatbots/rOTk5OTk5OTk5OTk5x/`);
+    expect(page.status).toBe(200);
+    const config = await edge(`http://${PLATFORM_HOST}/workbench/chatbots/rOTk5OTk5OTk5OTk5x/config/`, {
+      headers: bearer(account.token),
+    });
+    await expectError(config, 404, "NOT_FOUND");
   });
 });
 

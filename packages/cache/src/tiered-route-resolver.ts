@@ -21,12 +21,23 @@ export interface ResolvedRoute {
 export type LookupEvent = { key: string } & (
   | { tier: "l1"; outcome: "hit" | "miss" }
   | { tier: "l2"; outcome: "hit" | "miss" | "error"; error?: unknown }
-  | { tier: "origin"; outcome: "hit" | "error"; error?: unknown }
+  | { tier: "origin"; outcome: "hit" | "error" | "refused"; error?: unknown }
 );
+
+/** Who is asking: the client an origin lookup is charged to (admitOriginLookup). */
+export interface ResolveOptions {
+  caller?: string;
+}
 
 export interface TieredRouteResolverOptions {
   /** Asks the origin (which reads Postgres); resolves NEGATIVE_ROUTE for unknown targets. */
   loadFromOrigin(target: RouteTarget): Promise<RouteEntry>;
+  /**
+   * Asked before an origin lookup for a target neither L1 nor the store could answer (and
+   * that L1 did not hold as a found route before it expired); throws to refuse the lookup
+   * (the error reaches every caller waiting on it, and nothing is cached).
+   */
+  admitOriginLookup?(target: RouteTarget, caller: string | undefined): Promise<void>;
   /** The shared L2; omit to go from L1 straight to the origin. */
   store?: RouteStore;
   /** Lets an L2 refill outlive the request (workerd ctx.waitUntil); without it there is no refill. */
@@ -61,6 +72,7 @@ interface CachedRoute {
 /** Wrapped: lru-cache's option types distribute over a union context such as RouteTarget. */
 interface LookupContext {
   target: RouteTarget;
+  caller: string | undefined;
 }
 
 type SetOptions = LRUCache.FetcherFetchOptions<string, CachedRoute, LookupContext>;
@@ -102,15 +114,15 @@ export class TieredRouteResolver {
       // the answer, it just is not cached.
       ignoreFetchAbort: true,
       fetchMethod: (key, expired, { options: setOptions, context }) =>
-        this.#lookup(key, context.target, expired, setOptions),
+        this.#lookup(key, context, expired, setOptions),
     });
     this.#clock = this.#cache.perf;
   }
 
-  async resolve(target: RouteTarget): Promise<ResolvedRoute> {
+  async resolve(target: RouteTarget, { caller }: ResolveOptions = {}): Promise<ResolvedRoute> {
     const key = routeKey(target);
     const status: LRUCache.Status<string, CachedRoute, LookupContext> = {};
-    const pending = this.#cache.fetch(key, { context: { target }, status });
+    const pending = this.#cache.fetch(key, { context: { target, caller }, status });
     // status.fetch is set synchronously; "inflight" (joined another lookup) counts as a miss.
     const hit = status.fetch === "hit";
     this.#emit({ key, tier: "l1", outcome: hit ? "hit" : "miss" });
@@ -126,7 +138,7 @@ export class TieredRouteResolver {
 
   async #lookup(
     key: string,
-    target: RouteTarget,
+    { target, caller }: LookupContext,
     expired: CachedRoute | undefined,
     setOptions: SetOptions,
   ): Promise<CachedRoute> {
@@ -141,6 +153,17 @@ export class TieredRouteResolver {
       } catch (error) {
         // Redis down or slow: fall through to the origin.
         this.#emit({ key, tier: "l2", outcome: "error", error });
+      }
+    }
+
+    // A chatbot this isolate held until its L1 entry expired is known, not a guess: it is
+    // never refused (nor would a refusal leave its stale fallback in place).
+    if (this.#options.admitOriginLookup !== undefined && expired?.entry.found !== true) {
+      try {
+        await this.#options.admitOriginLookup(target, caller);
+      } catch (error) {
+        this.#emit({ key, tier: "origin", outcome: "refused", error });
+        throw error;
       }
     }
 

@@ -298,4 +298,50 @@ describe("TieredRouteResolver", () => {
     expect((await resolver.resolve({ kind: "id", id: record.chatbotId })).source).toBe("origin");
     expect(count("l2")).toBe(0);
   });
+
+  it("asks admitOriginLookup only before origin lookups, with the caller, and never caches a refusal", async () => {
+    const inRedis = routes.record();
+    await writeRoutes(store, { record: inRedis });
+    const admitted: (string | undefined)[] = [];
+    let refuse = false;
+    const { resolver, loadFromOrigin, count } = setup(originKnowing(), {
+      admitOriginLookup: async (_target, caller) => {
+        admitted.push(caller);
+        if (refuse) throw new BotgateError("RATE_LIMITED", "slow down");
+      },
+    });
+    // An L2 hit, then an L1 hit: the limiter is never asked.
+    await resolver.resolve(hostOf(inRedis), { caller: "a" });
+    await resolver.resolve(hostOf(inRedis), { caller: "a" });
+    expect(admitted).toEqual([]);
+
+    const unknown: RouteTarget = { kind: "host", host: `nobody-${routes.record().defaultHost}` };
+    refuse = true;
+    await expect(resolver.resolve(unknown, { caller: "b" })).rejects.toMatchObject({ code: "RATE_LIMITED" });
+    expect(loadFromOrigin).not.toHaveBeenCalled();
+    expect(count("origin", "refused")).toBe(1);
+    refuse = false;
+    expect((await resolver.resolve(unknown, { caller: "c" })).entry).toEqual(NEGATIVE_ROUTE);
+    expect(admitted).toEqual(["b", "c"]);
+    expect(loadFromOrigin).toHaveBeenCalledTimes(1);
+  });
+
+  it("does not ask admitOriginLookup again for a found route whose L1 entry expired", async () => {
+    const record = routes.record();
+    const admitted: (string | undefined)[] = [];
+    const { resolver, clock, loadFromOrigin } = setup(originKnowing(record), {
+      waitUntil: undefined,
+      // Admits the first lookup only.
+      admitOriginLookup: async (_target, caller) => {
+        admitted.push(caller);
+        if (admitted.length > 1) throw new BotgateError("RATE_LIMITED", "slow down");
+      },
+    });
+    await resolver.resolve(hostOf(record), { caller: "a" });
+    clock.advance(10_000);
+    // L1 expired, L2 misses (no refill here): refreshed from the origin, never refused.
+    expect((await resolver.resolve(hostOf(record), { caller: "a" })).source).toBe("origin");
+    expect(admitted).toEqual(["a"]);
+    expect(loadFromOrigin).toHaveBeenCalledTimes(2);
+  });
 });

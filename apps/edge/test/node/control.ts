@@ -10,7 +10,7 @@ import { routeTargetsOf } from "@botgate/cache";
 import { isDnsVerificationStatus, isTlsCertificateIssuanceStatus } from "@botgate/core";
 import { dnsStatusFromSeed, tlsStatusFromSeed } from "@botgate/db";
 import { Hono } from "hono";
-import type { EdgeTestStack } from "./stack.ts";
+import type { CannedAnswer, EdgeTestStack } from "./stack.ts";
 
 export function controlApp(stack: EdgeTestStack) {
   const { runtime } = stack.api;
@@ -24,11 +24,26 @@ export function controlApp(stack: EdgeTestStack) {
   const app = new Hono();
   app.onError((error, c) => c.json({ error: String(error) }, 500));
 
-  app.get("/resolve-calls", (c) => c.json({ count: stack.resolveCalls(c.req.query("target") ?? "") }));
+  app.get("/resolve-calls", (c) => {
+    const prefix = c.req.query("prefix");
+    const count =
+      prefix === undefined
+        ? stack.resolveCalls(c.req.query("target") ?? "")
+        : stack.resolveCallsWithPrefix(prefix);
+    return c.json({ count });
+  });
 
   app.post("/upstreams", async (c) => {
     const { id, origin, upstash } = await stack.addUpstreams();
     return c.json({ id, originUrl: origin.url, upstashUrl: upstash.url, upstashToken: upstash.token });
+  });
+
+  /** The origin answers every request with this canned response (body `null`: the real API again). */
+  app.post("/upstreams/:id/origin/answer", async (c) => {
+    const upstreams = stack.upstreams(c.req.param("id"));
+    if (upstreams === undefined) return c.notFound();
+    upstreams.answerInstead(await c.req.json<CannedAnswer | null>());
+    return c.json({ ok: true });
   });
 
   app.post("/upstreams/:id/:service/:action", async (c) => {

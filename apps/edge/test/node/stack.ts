@@ -90,10 +90,20 @@ export class RestartableUpstash {
   }
 }
 
+/** What the origin's address answers instead of the API while set: a front's HTML 502, a 503... */
+export interface CannedAnswer {
+  status: number;
+  contentType: string;
+  body: string;
+  headers?: Record<string, string>;
+}
+
 /** One origin process's HTTP face plus one Upstash endpoint: what one edge configuration uses. */
 export interface EdgeUpstreams {
   origin: RestartableServer;
   upstash: RestartableUpstash;
+  /** Every request to the origin (resolves included) gets this while it is set. */
+  answerInstead(answer: CannedAnswer | null): void;
 }
 
 export class EdgeTestStack {
@@ -115,10 +125,24 @@ export class EdgeTestStack {
     return this.#resolveCalls.get(target) ?? 0;
   }
 
+  /** The same, summed over every target that starts with `prefix`. */
+  resolveCallsWithPrefix(prefix: string): number {
+    let total = 0;
+    for (const [target, count] of this.#resolveCalls) if (target.startsWith(prefix)) total += count;
+    return total;
+  }
+
   /** A new origin server (same API, same database) and Upstash endpoint (same Redis). */
   async addUpstreams(): Promise<{ id: string } & EdgeUpstreams> {
     const app = createApp(this.api.runtime);
+    let canned: CannedAnswer | null = null;
     const origin = await RestartableServer.start((request, env) => {
+      if (canned !== null) {
+        return new Response(canned.body, {
+          status: canned.status,
+          headers: { ...canned.headers, "content-type": canned.contentType },
+        });
+      }
       const url = new URL(request.url);
       if (url.pathname === "/internal/resolve") {
         const target = url.searchParams.get("target") ?? "";
@@ -128,8 +152,15 @@ export class EdgeTestStack {
     });
     const upstash = await RestartableUpstash.start(this.api.runtime.routeCache.token ?? "edge-test");
     const id = String(++this.#nextId);
-    this.#upstreams.set(id, { origin, upstash });
-    return { id, origin, upstash };
+    const upstreams: EdgeUpstreams = {
+      origin,
+      upstash,
+      answerInstead: (answer) => {
+        canned = answer;
+      },
+    };
+    this.#upstreams.set(id, upstreams);
+    return { id, ...upstreams };
   }
 
   /**
