@@ -122,12 +122,12 @@ describe("sandbox: platform host + /workbench/chatbots/<hashed_id>/", () => {
     expect(config.data.sandbox_mode).toBe(true);
   });
 
-  it("refuses another account's admin token (checked at the origin)", async () => {
+  it("answers another account's admin token like an unknown id (checked at the origin)", async () => {
     const other = await newAccount();
     const response = await edge(`http://${PLATFORM_HOST}${sandboxPath(undeployed)}config/`, {
       headers: bearer(other.token),
     });
-    await expectError(response, 403, "FORBIDDEN");
+    await expectError(response, 404, "NOT_FOUND");
   });
 
   it("answers 404 for a malformed hashed id, and the constant page for any well-formed one", async () => {

@@ -126,15 +126,15 @@ describe("accounts", () => {
     await expectError(await edge(`http://${host}/config/`), 404, "NOT_FOUND");
   });
 
-  it("refuse another account's token in the sandbox and on by-id paths", async () => {
+  it("answer another account's token in the sandbox and on by-id paths like an unknown id", async () => {
     const headers = { authorization: `Bearer ${bob.token}` };
     await expectError(
       await edge(`http://${PLATFORM_HOST}${sandboxPath(aliceBot)}config/`, { headers }),
-      403,
-      "FORBIDDEN",
+      404,
+      "NOT_FOUND",
     );
     const byId = `http://api.local.botgate.localhost/api/v1/chatbots/${aliceBot.id}/config/`;
-    await expectError(await edge(byId, { headers }), 403, "FORBIDDEN");
+    await expectError(await edge(byId, { headers }), 404, "NOT_FOUND");
   });
 });
 
