@@ -109,7 +109,7 @@ describe("the chat page at a chatbot's default host", () => {
 
     await expect.poll(() => assistantMessages(page).first().textContent()).toBe("Welcome to lockedBot!");
     expect(await keyField.isHidden()).toBe(true);
-    expect(await page.evaluate(() => sessionStorage.getItem("botgate-key"))).toBe(key.key);
+    expect(await page.evaluate('sessionStorage.getItem("botgate-key")')).toBe(key.key);
     await page.fill("#text", "with my key");
     await page.click("#form button");
     await expect.poll(() => assistantMessages(page).nth(1).textContent()).toBe("Echo: with my key");
