@@ -1,11 +1,17 @@
 // Operator CLI: `pnpm botgate <command>` (or `npm run botgate -- <command>`).
-// Reads the same environment as the API process, so it acts on the configured database
-// (the embedded one under .data/ when DATABASE_URL is unset, even while `npm run dev` runs).
+// Reads the same environment as the API process, so it acts on the configured database:
+// DATABASE_URL directly, or the embedded one under DATA_DIR. While an API (`npm run dev`)
+// holds the embedded database, which serves one connection only, the command runs inside that
+// API on its connection (operator/remote.ts), exactly as it would here.
+import { AsyncLocalStorage } from "node:async_hooks";
+import { realpathSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { addMember, bootstrapAccount, createTokenFor, revokeAdminToken } from "@botgate/api";
 import { BotgateError } from "@botgate/core";
-import { createDatabaseClient, migrate } from "@botgate/db";
-import { EnvError, parseEnv } from "./env.ts";
+import { createDatabaseClient, type DatabaseClient, migrate } from "@botgate/db";
+import { type Env, EnvError, parseEnv } from "./env.ts";
+import { findRunningOperator, operatorFile } from "./operator/endpoint-file.ts";
+import { runOnOperatorEndpoint } from "./operator/remote.ts";
 import { openDatabase } from "./runtime.ts";
 
 const USAGE = `usage: botgate <command> [options]
@@ -25,9 +31,15 @@ options:
 
 type Command = (args: string[]) => Promise<unknown>;
 
-const env = parseEnvOrExit();
+/** The API's own database, while the API runs a command for the CLI (runCommandInApi). */
+const apiDatabase = new AsyncLocalStorage<{ db: DatabaseClient; url: string }>();
 
-async function withDatabase<T>(fn: (db: ReturnType<typeof createDatabaseClient>, url: string) => Promise<T>) {
+let env: Env | undefined;
+
+async function withDatabase<T>(fn: (db: DatabaseClient, url: string) => Promise<T>) {
+  const shared = apiDatabase.getStore();
+  if (shared) return fn(shared.db, shared.url);
+  env ??= parseEnvOrExit();
   const database = await openDatabase(env);
   const db = createDatabaseClient(database.url, { maxConnections: database.maxConnections });
   try {
@@ -38,7 +50,7 @@ async function withDatabase<T>(fn: (db: ReturnType<typeof createDatabaseClient>,
   }
 }
 
-const commands: Record<string, Command> = {
+export const commands: Record<string, Command> = {
   migrate: () => withDatabase((_db, url) => migrate(url)),
   bootstrap: (args) => {
     const { values } = parseArgs({
@@ -105,34 +117,75 @@ function parseEnvOrExit() {
   }
 }
 
+/** The command an operator asked for, by its one- or two-word name, and its arguments. */
+function findCommand(args: string[]): { name: string; rest: string[] } {
+  const two = `${args[0]} ${args[1]}`;
+  return commands[two] ? { name: two, rest: args.slice(2) } : { name: args[0] ?? "", rest: args.slice(1) };
+}
+
+/**
+ * The failures an operator can act on, as BotgateErrors (null: a bug, worth its stack trace).
+ * Shared with the operator endpoint, so a command run by the API fails the same way.
+ */
+export function operatorError(error: unknown): BotgateError | null {
+  if (error instanceof BotgateError) return error;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {
+    return new BotgateError("BAD_REQUEST", (error as Error).message);
+  }
+  if (code === "P2021") {
+    return new BotgateError(
+      "UNAVAILABLE",
+      "the database has no botgate tables yet: run `botgate migrate` (or `prisma migrate deploy`) first",
+    );
+  }
+  return null;
+}
+
+/** Runs a command inside the API process, on the API's database connection. */
+export async function runCommandInApi(
+  database: { db: DatabaseClient; url: string },
+  name: string,
+  args: string[],
+): Promise<unknown> {
+  const command = commands[name];
+  if (!command) throw new BotgateError("NOT_FOUND", `no command ${JSON.stringify(name)}`);
+  // The migration runner opens a connection of its own, which the embedded database cannot
+  // serve beside the API's; the API applies migrations when it starts.
+  if (name === "migrate") {
+    throw new BotgateError(
+      "CONFLICT",
+      "the running API holds the embedded database and applied its migrations when it started; " +
+        "stop it to run `botgate migrate`",
+    );
+  }
+  return apiDatabase.run(database, () => command(args));
+}
+
 async function main(argv: string[]) {
   const json = argv.includes("--json");
-  const args = argv.filter((a) => a !== "--json");
-  const two = `${args[0]} ${args[1]}`;
-  const [name, rest] = commands[two] ? [two, args.slice(2)] : [args[0] ?? "", args.slice(1)];
+  const { name, rest } = findCommand(argv.filter((a) => a !== "--json"));
   const command = commands[name];
   if (!command) {
     console.error(USAGE);
     process.exit(2);
   }
+  env = parseEnvOrExit();
   try {
-    const result = await command(rest);
+    const api = env.DATABASE_URL ? null : await findRunningOperator(operatorFile(env));
+    const result = api ? await runOnOperatorEndpoint(api, name, rest) : await command(rest);
     console.log(json ? JSON.stringify(result) : result);
   } catch (error) {
-    const known =
-      error instanceof BotgateError || (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION";
-    const notMigrated = (error as { code?: string }).code === "P2021";
-    const message = notMigrated
-      ? "the database has no botgate tables yet: run `botgate migrate` (or `prisma migrate deploy`) first"
-      : error instanceof Error
-        ? error.message
-        : String(error);
-    if (json)
-      console.log(JSON.stringify({ error: { code: (error as BotgateError).code ?? "INTERNAL", message } }));
+    const known = operatorError(error);
+    const message = known?.message ?? (error instanceof Error ? error.message : String(error));
+    if (json) console.log(JSON.stringify({ error: { code: known?.code ?? "INTERNAL", message } }));
     else console.error(`botgate ${name}: ${message}`);
-    if (!known && !notMigrated) console.error(error);
+    if (!known) console.error(error);
     process.exit(1);
   }
 }
 
-await main(process.argv.slice(2));
+// Only as a program: the API imports the command table (runCommandInApi).
+if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === import.meta.filename) {
+  await main(process.argv.slice(2));
+}
