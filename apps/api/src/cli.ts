@@ -2,7 +2,7 @@
 // Reads the same environment as the API process, so it acts on the configured database:
 // DATABASE_URL directly, or the embedded one under DATA_DIR. While an API (`npm run dev`)
 // holds the embedded database, which serves one connection only, the command runs inside that
-// API on its connection (operator/remote.ts), exactly as it would here.
+// API on its connection (routes/operator.ts), exactly as it would here.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { realpathSync } from "node:fs";
 import { parseArgs } from "node:util";

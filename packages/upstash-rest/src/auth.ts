@@ -35,9 +35,9 @@ function isLoopbackOrigin(origin: string): boolean {
 }
 
 /**
- * Its clients (Node, workerd) send no Origin; a browser always does on a script's cross-site
- * POST and on a DNS-rebound page. So a page on another site cannot drive the endpoint, and no
- * CORS header is ever answered (a preflight fails too).
+ * Its clients (Node, workerd) send no Origin; a browser sends one with every cross-origin
+ * fetch and every POST, a DNS-rebound page's included. So a page on another site cannot drive
+ * the endpoint, and no CORS header is ever answered (a preflight fails too).
  */
 export function refuseForeignOrigins(): MiddlewareHandler {
   return async (c, next) => {
