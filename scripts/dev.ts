@@ -5,12 +5,15 @@
 //   - the edge worker in workerd (`wrangler dev`) on :8787
 // and, the first time, a demo account with a few chatbots.
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { createApp } from "../apps/api/src/app.ts";
 import { parseEnv } from "../apps/api/src/env.ts";
+import { dataDirectory } from "../apps/api/src/operator/endpoint-file.ts";
+import { publishOperatorEndpointOf } from "../apps/api/src/operator/publish.ts";
 import { createRuntime } from "../apps/api/src/runtime.ts";
 import { startUpstashRest } from "../packages/upstash-rest/src/index.ts";
 import { seedDemo } from "./demo-seed.ts";
@@ -28,7 +31,12 @@ let upstash: { url: string; token: string } | null = null;
 if (baseEnv.UPSTASH_REDIS_REST_URL && baseEnv.UPSTASH_REDIS_REST_TOKEN) {
   upstash = { url: baseEnv.UPSTASH_REDIS_REST_URL, token: baseEnv.UPSTASH_REDIS_REST_TOKEN };
 } else if (await reachable(redis.hostname, Number(redis.port || 6379))) {
-  upstash = await startUpstashRest({ redisUrl, token: "botgate-dev-upstash-token", port: UPSTASH_PORT });
+  // A new token every run, handed only to the API and the edge: the endpoint fronts the machine's Redis.
+  upstash = await startUpstashRest({
+    redisUrl,
+    token: randomBytes(24).toString("base64url"),
+    port: UPSTASH_PORT,
+  });
   console.log(`dev: Upstash-compatible endpoint ${upstash.url} → ${redisUrl}`);
 } else {
   console.log(`dev: no Redis at ${redisUrl}; routes are cached in memory only`);
@@ -45,10 +53,12 @@ const runtime = await createRuntime(env);
 const api = serve({ fetch: createApp(runtime).fetch, hostname: "127.0.0.1", port: API_PORT });
 const apiUrl = `http://127.0.0.1:${API_PORT}`;
 console.log(`dev: API on ${apiUrl} (database: ${runtime.databaseKind}, health: ${apiUrl}/health)`);
+// The CLI runs its commands through this process while it holds the embedded database.
+const unpublishOperator = await publishOperatorEndpointOf(runtime, { address: "127.0.0.1", port: API_PORT });
 
-const demoFile = join(root, env.DATA_DIR, "demo.json");
+const demoFile = join(dataDirectory(env), "demo.json");
 if (!existsSync(demoFile)) {
-  await mkdir(join(root, env.DATA_DIR), { recursive: true });
+  await mkdir(dataDirectory(env), { recursive: true });
   await writeFile(demoFile, JSON.stringify(await seedDemo(runtime, apiUrl), null, 2));
 }
 const demo = JSON.parse(await readFile(demoFile, "utf8")) as Awaited<ReturnType<typeof seedDemo>>;
@@ -90,6 +100,7 @@ async function stop() {
   stopping = true;
   edge.kill("SIGTERM");
   api.close();
+  await unpublishOperator();
   await runtime.close();
   process.exit(0);
 }

@@ -5,6 +5,7 @@ import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import { healthRoutes } from "./routes/health.ts";
 import { internalRoutes } from "./routes/internal.ts";
+import { operatorRoutes } from "./routes/operator.ts";
 import { originRoutes } from "./routes/origin.ts";
 import { trpcRoutes } from "./routes/trpc.ts";
 import type { Runtime } from "./runtime.ts";
@@ -16,6 +17,7 @@ export function createApp(runtime: Runtime) {
   app.route("/", trpcRoutes(runtime));
   app.route("/", internalRoutes(runtime));
   app.route("/", originRoutes(runtime));
+  app.route("/", operatorRoutes(runtime));
   app.notFound((c) => {
     const error = new BotgateError(
       "NOT_FOUND",

@@ -1,6 +1,10 @@
 // Operator CLI: `pnpm botgate <command>` (or `npm run botgate -- <command>`).
-// Reads the same environment as the API process, so it acts on the configured database
-// (the embedded one under .data/ when DATABASE_URL is unset, even while `npm run dev` runs).
+// Reads the same environment as the API process, so it acts on the configured database:
+// DATABASE_URL directly, or the embedded one under DATA_DIR. While an API (`npm run dev`)
+// holds the embedded database, which serves one connection only, the command runs inside that
+// API on its connection (routes/operator.ts), exactly as it would here.
+import { AsyncLocalStorage } from "node:async_hooks";
+import { realpathSync } from "node:fs";
 import { parseArgs } from "node:util";
 import {
   addMember,
@@ -12,9 +16,12 @@ import {
   revokeAdminToken,
   suspendAccount,
 } from "@botgate/api";
+import type { RouteStore } from "@botgate/cache";
 import { BotgateError } from "@botgate/core";
-import { createDatabaseClient, migrate } from "@botgate/db";
-import { EnvError, parseEnv } from "./env.ts";
+import { createDatabaseClient, type DatabaseClient, migrate } from "@botgate/db";
+import { type Env, EnvError, parseEnv } from "./env.ts";
+import { findRunningOperator, operatorFile } from "./operator/endpoint-file.ts";
+import { runOnOperatorEndpoint } from "./operator/remote.ts";
 import { createRouteStore, openDatabase, platformConfigOf } from "./runtime.ts";
 
 const USAGE = `usage: botgate <command> [options]
@@ -40,9 +47,21 @@ options:
 
 type Command = (args: string[]) => Promise<unknown>;
 
-const env = parseEnvOrExit();
+/** What the API lends a command it runs for the CLI (runCommandInApi): its database and routing cache. */
+export interface ApiResources {
+  db: DatabaseClient;
+  url: string;
+  routes: RouteStore;
+}
 
-async function withDatabase<T>(fn: (db: ReturnType<typeof createDatabaseClient>, url: string) => Promise<T>) {
+const apiDatabase = new AsyncLocalStorage<ApiResources>();
+
+let env: Env | undefined;
+
+async function withDatabase<T>(fn: (db: DatabaseClient, url: string) => Promise<T>) {
+  const shared = apiDatabase.getStore();
+  if (shared) return fn(shared.db, shared.url);
+  env ??= parseEnvOrExit();
   const database = await openDatabase(env);
   const db = createDatabaseClient(database.url, { maxConnections: database.maxConnections });
   try {
@@ -55,7 +74,11 @@ async function withDatabase<T>(fn: (db: ReturnType<typeof createDatabaseClient>,
 
 /** The database and the routing cache, for commands that change routing (write-through). */
 function withRouting<T>(fn: (services: RoutingServices) => Promise<T>) {
+  const shared = apiDatabase.getStore();
   return withDatabase(async (db) => {
+    env ??= parseEnvOrExit();
+    const config = platformConfigOf(env);
+    if (shared) return fn({ db, routes: shared.routes, config, logger: console });
     const closers: (() => Promise<void>)[] = [];
     try {
       const { routes, routeCache } = await createRouteStore(env, closers);
@@ -65,7 +88,7 @@ function withRouting<T>(fn: (services: RoutingServices) => Promise<T>) {
             "cached are not rewritten; the origin and /internal/resolve follow the database at once",
         );
       }
-      return await fn({ db, routes, config: platformConfigOf(env), logger: console });
+      return await fn({ db, routes, config, logger: console });
     } finally {
       for (const close of closers.reverse()) await close().catch(() => {});
     }
@@ -74,7 +97,7 @@ function withRouting<T>(fn: (services: RoutingServices) => Promise<T>) {
 
 const accountOption = { account: { type: "string" } } as const;
 
-const commands: Record<string, Command> = {
+export const commands: Record<string, Command> = {
   migrate: () => withDatabase((_db, url) => migrate(url)),
   bootstrap: (args) => {
     const { values } = parseArgs({
@@ -168,34 +191,75 @@ function parseEnvOrExit() {
   }
 }
 
+/** The command an operator asked for, by its one- or two-word name, and its arguments. */
+function findCommand(args: string[]): { name: string; rest: string[] } {
+  const two = `${args[0]} ${args[1]}`;
+  return commands[two] ? { name: two, rest: args.slice(2) } : { name: args[0] ?? "", rest: args.slice(1) };
+}
+
+/**
+ * The failures an operator can act on, as BotgateErrors (null: a bug, worth its stack trace).
+ * Shared with the operator endpoint, so a command run by the API fails the same way.
+ */
+export function operatorError(error: unknown): BotgateError | null {
+  if (error instanceof BotgateError) return error;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {
+    return new BotgateError("BAD_REQUEST", (error as Error).message);
+  }
+  if (code === "P2021") {
+    return new BotgateError(
+      "UNAVAILABLE",
+      "the database has no botgate tables yet: run `botgate migrate` (or `prisma migrate deploy`) first",
+    );
+  }
+  return null;
+}
+
+/** Runs a command inside the API process, on the API's database connection. */
+export async function runCommandInApi(
+  database: ApiResources,
+  name: string,
+  args: string[],
+): Promise<unknown> {
+  const command = commands[name];
+  if (!command) throw new BotgateError("NOT_FOUND", `no command ${JSON.stringify(name)}`);
+  // The migration runner opens a connection of its own, which the embedded database cannot
+  // serve beside the API's; the API applies migrations when it starts.
+  if (name === "migrate") {
+    throw new BotgateError(
+      "CONFLICT",
+      "the running API holds the embedded database and applied its migrations when it started; " +
+        "stop it to run `botgate migrate`",
+    );
+  }
+  return apiDatabase.run(database, () => command(args));
+}
+
 async function main(argv: string[]) {
   const json = argv.includes("--json");
-  const args = argv.filter((a) => a !== "--json");
-  const two = `${args[0]} ${args[1]}`;
-  const [name, rest] = commands[two] ? [two, args.slice(2)] : [args[0] ?? "", args.slice(1)];
+  const { name, rest } = findCommand(argv.filter((a) => a !== "--json"));
   const command = commands[name];
   if (!command) {
     console.error(USAGE);
     process.exit(2);
   }
+  env = parseEnvOrExit();
   try {
-    const result = await command(rest);
+    const api = env.DATABASE_URL ? null : await findRunningOperator(operatorFile(env));
+    const result = api ? await runOnOperatorEndpoint(api, name, rest) : await command(rest);
     console.log(json ? JSON.stringify(result) : result);
   } catch (error) {
-    const known =
-      error instanceof BotgateError || (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION";
-    const notMigrated = (error as { code?: string }).code === "P2021";
-    const message = notMigrated
-      ? "the database has no botgate tables yet: run `botgate migrate` (or `prisma migrate deploy`) first"
-      : error instanceof Error
-        ? error.message
-        : String(error);
-    if (json)
-      console.log(JSON.stringify({ error: { code: (error as BotgateError).code ?? "INTERNAL", message } }));
+    const known = operatorError(error);
+    const message = known?.message ?? (error instanceof Error ? error.message : String(error));
+    if (json) console.log(JSON.stringify({ error: { code: known?.code ?? "INTERNAL", message } }));
     else console.error(`botgate ${name}: ${message}`);
-    if (!known && !notMigrated) console.error(error);
+    if (!known) console.error(error);
     process.exit(1);
   }
 }
 
-await main(process.argv.slice(2));
+// Only as a program: the API imports the command table (runCommandInApi).
+if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === import.meta.filename) {
+  await main(process.argv.slice(2));
+}

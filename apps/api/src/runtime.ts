@@ -12,17 +12,12 @@ import {
   UpstashRouteStore,
 } from "@botgate/cache";
 import { BotgateError, type PlatformConfig, platformConfig } from "@botgate/core";
-import {
-  createDatabaseClient,
-  type DatabaseClient,
-  migrate,
-  repositoryRoot,
-  startEmbeddedPostgres,
-} from "@botgate/db";
+import { createDatabaseClient, type DatabaseClient, migrate, startEmbeddedPostgres } from "@botgate/db";
 import { LOCAL_DEVELOPMENT_SECRET, type NonceStore } from "@botgate/forwarding";
 import { startUpstashRest } from "@botgate/upstash-rest";
 import { Redis } from "@upstash/redis";
 import type { Env } from "./env.ts";
+import { dataDirectory, newOperatorToken } from "./operator/endpoint-file.ts";
 
 export interface Runtime {
   env: Env;
@@ -38,6 +33,11 @@ export interface Runtime {
   forwardNonces: NonceStore;
   /** DNS, certificates and hosted zones: local now; AWS arrives with the deployment workflow. */
   provisioning: Provisioning;
+  /**
+   * With the embedded database only: the token of POST /operator/commands, through which the
+   * CLI runs its commands here (it cannot open the database this process holds).
+   */
+  operatorToken?: string;
   close(): Promise<void>;
 }
 
@@ -58,7 +58,7 @@ export async function openDatabase(env: Env): Promise<OpenDatabase> {
   const database: OpenDatabase = env.DATABASE_URL
     ? { url: env.DATABASE_URL, kind: "postgres", maxConnections: 10, close: async () => {} }
     : {
-        ...(await startEmbeddedPostgres({ dataDir: join(repositoryRoot, env.DATA_DIR, "pglite") })),
+        ...(await startEmbeddedPostgres({ dataDir: join(dataDirectory(env), "pglite") })),
         kind: "embedded",
       };
   try {
@@ -95,6 +95,7 @@ export async function createRuntime(env: Env): Promise<Runtime> {
       edgeSecret: env.EDGE_SHARED_SECRET ?? LOCAL_DEVELOPMENT_SECRET,
       forwardNonces,
       provisioning: createProvisioning(env, config),
+      ...(database.kind === "embedded" ? { operatorToken: newOperatorToken() } : {}),
       close,
     };
   } catch (error) {

@@ -10,7 +10,7 @@ import { platformConfig } from "@botgate/core";
 import { createDatabaseClient } from "@botgate/db";
 import { createTestDatabase } from "@botgate/db/testing";
 import type { NonceStore } from "@botgate/forwarding";
-import { startUpstashRest } from "@botgate/upstash-rest";
+import { startUpstashRest, TEST_COMMANDS } from "@botgate/upstash-rest";
 import { serve } from "@hono/node-server";
 import { createTRPCClient, httpLink, type TRPCClient, TRPCClientError } from "@trpc/client";
 import { Redis } from "@upstash/redis";
@@ -58,7 +58,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     // random offset so route keys (route:v1:id:<id>) of parallel test files never meet.
     await db.$executeRaw`SELECT setval('"ChatBot_id_seq"', ${randomInt(1_000, 1_000_000) * 1_000})`;
 
-    const endpoint = await startUpstashRest({ redisUrl: REDIS_URL, token: randomBytes(16).toString("hex") });
+    const endpoint = await startUpstashRest({
+      redisUrl: REDIS_URL,
+      token: randomBytes(16).toString("hex"),
+      // The product's commands plus the read-only inspection tests use (TTL, EXISTS, SCAN).
+      commands: TEST_COMMANDS,
+    });
     closers.push(endpoint.close);
     const redis = new Redis({ url: endpoint.url, token: endpoint.token });
     const config = platformConfig({ environment: env.ENVIRONMENT, rootDomain: env.PLATFORM_ROOT_DOMAIN });

@@ -12,7 +12,8 @@ h1{font-size:1.25rem;margin:.5rem 0}#notice{color:#8a4b00;min-height:1.5em}
 .user{align-self:flex-end;background:#0a66c2;color:#fff}.assistant{align-self:flex-start;background:#fff}
 form{display:flex;gap:.5rem}input{flex:1;padding:.6rem;border:1px solid #ccc;border-radius:.5rem;font:inherit}
 button{padding:.6rem 1rem;border:0;border-radius:.5rem;background:#0a66c2;color:#fff;font:inherit}
-#prompts button{background:#e8e8ed;color:#1d1d1f;margin:0 .25rem .25rem 0}`;
+#prompts button{background:#e8e8ed;color:#1d1d1f;margin:0 .25rem .25rem 0}
+[hidden]{display:none!important}#keyform{align-items:center;margin:.5rem 0}`;
 
 const SCRIPT = `
 const base = location.pathname.endsWith("/") ? location.pathname : location.pathname + "/";
@@ -30,12 +31,32 @@ function show(role, text) {
   $("log").append(div);
   div.scrollIntoView();
 }
+// A key the chatbot asks for is typed into the page's own form (no window.prompt: it blocks the
+// page while it loads); every call waiting for it retries once it is given.
+const keyWaiters = [];
+function askForKey(message) {
+  $("notice").textContent = message;
+  $("keyform").hidden = false;
+  $("key").focus();
+  return new Promise((resolve) => keyWaiters.push(resolve));
+}
+$("keyform").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const key = $("key").value.trim();
+  if (!key) return;
+  state.key = key;
+  sessionStorage.setItem("botgate-key", key);
+  $("key").value = "";
+  $("keyform").hidden = true;
+  $("notice").textContent = "";
+  for (const resolve of keyWaiters.splice(0)) resolve();
+});
 async function call(path, body) {
   const response = await fetch(base + path, { method: "POST", headers: headers(), body: JSON.stringify(body) });
   const json = await response.json().catch(() => ({}));
   if (response.status === 401 || response.status === 403) {
-    const key = prompt((json.error && json.error.message) || "This chatbot needs an API key.");
-    if (key) { state.key = key.trim(); sessionStorage.setItem("botgate-key", state.key); return call(path, body); }
+    await askForKey((json.error && json.error.message) || "This chatbot needs an API key.");
+    return call(path, body);
   }
   if (!response.ok) throw new Error((json.error && json.error.message) || "HTTP " + response.status);
   return json;
@@ -80,7 +101,9 @@ load();`;
 export const CHAT_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Chat</title><style>${STYLE}</style></head>
-<body><main><h1 id="title">Chat</h1><div id="notice" role="status"></div><div id="log" aria-live="polite"></div>
+<body><main><h1 id="title">Chat</h1><div id="notice" role="status"></div>
+<form id="keyform" hidden><label for="key">API key</label><input id="key" type="password" autocomplete="off">
+<button>Use key</button></form><div id="log" aria-live="polite"></div>
 <div id="prompts"></div><form id="form"><input id="text" autocomplete="off" aria-label="Message" placeholder="Message">
 <button>Send</button></form></main><script>${SCRIPT}</script></body></html>`;
 

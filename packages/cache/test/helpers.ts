@@ -1,6 +1,6 @@
 import { randomInt, randomUUID } from "node:crypto";
 import { type RouteRecord, type RouteTarget, routeKey } from "@botgate/core";
-import { type RunningUpstashRest, startUpstashRest } from "@botgate/upstash-rest";
+import { type RunningUpstashRest, startUpstashRest, TEST_COMMANDS } from "@botgate/upstash-rest";
 import { Redis } from "@upstash/redis";
 
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -54,7 +54,11 @@ export class TestRoutes {
 
 /** A real Redis behind the local Upstash REST endpoint, and the official client on it. */
 export async function startRealRedis(): Promise<{ endpoint: RunningUpstashRest; redis: Redis }> {
-  const endpoint = await startUpstashRest({ redisUrl: REDIS_URL, token: `cache-test-${randomUUID()}` });
+  const endpoint = await startUpstashRest({
+    redisUrl: REDIS_URL,
+    token: `cache-test-${randomUUID()}`,
+    commands: TEST_COMMANDS,
+  });
   return { endpoint, redis: new Redis({ url: endpoint.url, token: endpoint.token, enableTelemetry: false }) };
 }
 

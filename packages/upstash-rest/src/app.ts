@@ -4,7 +4,8 @@
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Redis } from "ioredis";
-import { requireToken } from "./auth.ts";
+import { type AllowedCommand, createCommandGate, PRODUCT_COMMANDS } from "./allowed.ts";
+import { refuseForeignOrigins, requireToken } from "./auth.ts";
 import { parseCommand, parseCommandList, type RedisCommand } from "./command.ts";
 import { type Encoding, encodeReply } from "./reply.ts";
 import { badRequest, RestError } from "./rest-error.ts";
@@ -14,6 +15,8 @@ export interface UpstashRestAppOptions {
   /** Should be created with `enableOfflineQueue: false` so calls fail fast while Redis is down. */
   redis: Redis;
   token: string;
+  /** The commands it runs (default: the product's); everything else is refused with 403. */
+  commands?: readonly AllowedCommand[];
   /** Largest accepted request body; default 10 MiB. */
   maxBodyBytes?: number;
 }
@@ -54,18 +57,18 @@ async function pathStyleCommand(c: Context): Promise<RedisCommand> {
     const body = Buffer.from(await c.req.arrayBuffer());
     if (body.length > 0) command.push(body);
   }
-  for (const [key, value] of url.searchParams) {
-    if (key !== "_token") command.push(key, ...(value === "" ? [] : [value]));
-  }
+  for (const [key, value] of url.searchParams) command.push(key, ...(value === "" ? [] : [value]));
   return command;
 }
 
 export function createUpstashRestApp({
   redis,
   token,
+  commands = PRODUCT_COMMANDS,
   maxBodyBytes = 10 * 1024 * 1024,
 }: UpstashRestAppOptions): Hono {
   const app = new Hono();
+  const gate = createCommandGate(commands);
 
   app.onError((err, c) => {
     if (err instanceof RestError) return c.json({ error: err.message }, err.status);
@@ -73,23 +76,24 @@ export function createUpstashRestApp({
   });
   app.notFound((c) => c.json({ error: "ERR not found" }, 404));
 
+  app.use(refuseForeignOrigins());
   app.use(requireToken(token));
   app.use(
     bodyLimit({ maxSize: maxBodyBytes, onError: (c) => c.json({ error: "ERR request too large" }, 413) }),
   );
 
   app.post("/", async (c) => {
-    const reply = await runCommand(redis, parseCommand(await readJson(c)));
+    const reply = await runCommand(redis, gate, parseCommand(await readJson(c)));
     return c.json({ result: encodeReply(reply, encodingOf(c)) });
   });
   app.post("/pipeline", async (c) =>
-    outcomesJson(c, await runPipeline(redis, parseCommandList(await readJson(c)))),
+    outcomesJson(c, await runPipeline(redis, gate, parseCommandList(await readJson(c)))),
   );
   app.post("/multi-exec", async (c) =>
-    outcomesJson(c, await runTransaction(redis, parseCommandList(await readJson(c)))),
+    outcomesJson(c, await runTransaction(redis, gate, parseCommandList(await readJson(c)))),
   );
   app.on(["GET", "POST", "PUT"], "/*", async (c) => {
-    const reply = await runCommand(redis, await pathStyleCommand(c));
+    const reply = await runCommand(redis, gate, await pathStyleCommand(c));
     return c.json({ result: encodeReply(reply, encodingOf(c)) });
   });
 

@@ -2,8 +2,8 @@
 // caller's (400, like Upstash); anything else means Redis itself is unreachable (503).
 
 import { type Redis, ReplyError } from "ioredis";
+import type { CommandGate } from "./allowed.ts";
 import type { RedisCommand } from "./command.ts";
-import { refusal } from "./command.ts";
 import { RestError } from "./rest-error.ts";
 
 /** One entry of a /pipeline or /multi-exec answer, before encoding. */
@@ -21,9 +21,11 @@ function assertReady(redis: Redis): void {
   if (redis.status !== "ready") throw unavailable(`connection is ${redis.status}`);
 }
 
-function assertAllowed(command: RedisCommand): void {
-  const reason = refusal(command);
-  if (reason !== null) throw new RestError(400, reason);
+/** A refused command is the caller's error, as Upstash answers one its ACL denies. */
+function admitted(gate: CommandGate, command: RedisCommand): RedisCommand {
+  const admission = gate(command);
+  if (!admission.ok) throw new RestError(403, admission.error);
+  return admission.command;
 }
 
 /**
@@ -34,11 +36,11 @@ function raw([name, ...args]: RedisCommand): RedisCommand {
   return [name.toUpperCase(), ...args];
 }
 
-export async function runCommand(redis: Redis, command: RedisCommand): Promise<unknown> {
-  assertAllowed(command);
+export async function runCommand(redis: Redis, gate: CommandGate, command: RedisCommand): Promise<unknown> {
+  const allowed = admitted(gate, command);
   assertReady(redis);
   try {
-    return await redis.callBuffer(...raw(command));
+    return await redis.callBuffer(...raw(allowed));
   } catch (e) {
     throw isReplyError(e) ? new RestError(400, e.message) : unavailable(e);
   }
@@ -56,13 +58,17 @@ function toOutcomes(results: NonNullable<ExecResult>): ItemOutcome[] {
 }
 
 /** Not atomic; refused commands get their own error and the others still run. */
-export async function runPipeline(redis: Redis, commands: RedisCommand[]): Promise<ItemOutcome[]> {
+export async function runPipeline(
+  redis: Redis,
+  gate: CommandGate,
+  commands: RedisCommand[],
+): Promise<ItemOutcome[]> {
   assertReady(redis);
   const pipeline = redis.pipeline();
   const refused = commands.map((command) => {
-    const reason = refusal(command);
-    if (reason === null) pipeline.callBuffer(...raw(command));
-    return reason;
+    const admission = gate(command);
+    if (admission.ok) pipeline.callBuffer(...raw(admission.command));
+    return admission.ok ? null : admission.error;
   });
   let executed: ItemOutcome[] = [];
   if (pipeline.length > 0) {
@@ -75,12 +81,16 @@ export async function runPipeline(redis: Redis, commands: RedisCommand[]): Promi
   return refused.map((reason) => (reason === null ? executed.shift()! : { ok: false, error: reason }));
 }
 
-/** MULTI/EXEC: a refused command or a queueing error discards the whole transaction (400). */
-export async function runTransaction(redis: Redis, commands: RedisCommand[]): Promise<ItemOutcome[]> {
-  for (const command of commands) assertAllowed(command);
+/** MULTI/EXEC: a refused command (403) or a queueing error (400) discards the whole transaction. */
+export async function runTransaction(
+  redis: Redis,
+  gate: CommandGate,
+  commands: RedisCommand[],
+): Promise<ItemOutcome[]> {
+  const allowed = commands.map((command) => admitted(gate, command));
   assertReady(redis);
   const multi = redis.multi();
-  for (const command of commands) multi.callBuffer(...raw(command));
+  for (const command of allowed) multi.callBuffer(...raw(command));
   let results: ExecResult;
   try {
     results = await multi.exec();

@@ -1,12 +1,15 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { Redis } from "ioredis";
+import type { AllowedCommand } from "./allowed.ts";
 import { createUpstashRestApp } from "./app.ts";
 
 export interface StartUpstashRestOptions {
   /** e.g. redis://127.0.0.1:6379 */
   redisUrl: string;
   token: string;
+  /** The commands it runs (default: the product's; test harnesses add TEST_COMMANDS' inspection). */
+  commands?: readonly AllowedCommand[];
   /** 0 (default) picks a free port. */
   port?: number;
   host?: string;
@@ -25,6 +28,7 @@ const FIRST_CONNECT_WAIT_MS = 2_000;
 export async function startUpstashRest({
   redisUrl,
   token,
+  commands,
   port = 0,
   host = "127.0.0.1",
 }: StartUpstashRestOptions): Promise<RunningUpstashRest> {
@@ -46,7 +50,7 @@ export async function startUpstashRest({
   ]);
   clearTimeout(waitTimer);
 
-  const app = createUpstashRestApp({ redis, token });
+  const app = createUpstashRestApp({ redis, token, ...(commands === undefined ? {} : { commands }) });
   const { server, address } = await new Promise<{ server: ReturnType<typeof serve>; address: AddressInfo }>(
     (resolve) => {
       const s = serve({ fetch: app.fetch, port, hostname: host }, (info) =>

@@ -1,7 +1,8 @@
 // The wire protocol, spoken directly to the in-process Hono app (no HTTP server needed).
 import { Redis as IORedis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { createUpstashRestApp } from "../src/index.ts";
+import { createUpstashRestApp, TEST_COMMANDS } from "../src/index.ts";
+import { encodeReply } from "../src/reply.ts";
 import { REDIS_URL, uniquePrefix } from "./helpers.ts";
 
 const TOKEN = "protocol-token";
@@ -9,7 +10,12 @@ const prefix = uniquePrefix();
 const k = (name: string) => `${prefix}${name}`;
 const ioredis = new IORedis(REDIS_URL, { enableOfflineQueue: false, lazyConnect: true });
 await ioredis.connect();
-const app = createUpstashRestApp({ redis: ioredis, token: TOKEN, maxBodyBytes: 64 * 1024 });
+const app = createUpstashRestApp({
+  redis: ioredis,
+  token: TOKEN,
+  commands: TEST_COMMANDS,
+  maxBodyBytes: 64 * 1024,
+});
 
 const auth = { authorization: `Bearer ${TOKEN}` };
 const base64 = { ...auth, "upstash-encoding": "base64" };
@@ -41,9 +47,10 @@ describe("authentication", () => {
     }
   });
 
-  it("accepts the token as a _token query parameter, as Upstash does", async () => {
+  it("takes the token only from the Authorization header, never from a _token query parameter", async () => {
     const res = await app.request(`/ping?_token=${TOKEN}`);
-    expect(await res.json()).toEqual({ result: "PONG" });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ error: expect.stringMatching(/^Unauthorized/) });
   });
 });
 
@@ -83,22 +90,23 @@ describe("request validation", () => {
   });
 
   it("answers a Redis error as 400 with the Redis message", async () => {
-    expect(await command(["NOSUCHCOMMAND"])).toMatchObject({
+    expect(await command(["SET", k("bad-ex"), "v", "EX", "soon"])).toMatchObject({
       status: 400,
-      body: { error: expect.stringMatching(/^ERR unknown command/) },
+      body: { error: expect.stringMatching(/^ERR value is not an integer/) },
     });
   });
 
-  it("refuses blocking, pub/sub and connection-state commands instead of hanging", async () => {
+  it("refuses blocking, pub/sub, connection-state and unknown commands instead of running them", async () => {
     for (const refused of [
       ["BLPOP", k("l"), "0"],
       ["SUBSCRIBE", "c"],
       ["SELECT", "1"],
       ["XREAD", "BLOCK", "0", "STREAMS", k("s"), "$"],
+      ["NOSUCHCOMMAND"],
     ]) {
       expect(await command(refused)).toMatchObject({
-        status: 400,
-        body: { error: expect.stringMatching(/not supported/) },
+        status: 403,
+        body: { error: expect.stringMatching(/^ERR command '\w+' is not allowed/) },
       });
     }
   });
@@ -114,9 +122,11 @@ describe("response encoding", () => {
   });
 
   it("encodes strings inside nested arrays and leaves integers and nulls alone", async () => {
-    const script = "return {1, 'a', {2, 'OK'}, false}";
-    expect((await command(["EVAL", script, "0"], base64)).body).toEqual({
-      result: [1, btoa("a"), [2, btoa("OK")], null],
+    const reply = [1, Buffer.from("a"), [2, Buffer.from("OK")], null];
+    expect(encodeReply(reply, "base64")).toEqual([1, btoa("a"), [2, btoa("OK")], null]);
+    await command(["SET", k("arr"), "x"]);
+    expect((await command(["MGET", k("arr"), k("none")], base64)).body).toEqual({
+      result: [btoa("x"), null],
     });
   });
 
@@ -126,11 +136,6 @@ describe("response encoding", () => {
     expect((await command(["GET", k("bin")], base64)).body).toEqual({ result: bytes.toString("base64") });
     expect((await command(["GET", k("bin")])).body).toEqual({ result: "\ufffd\u0000a" });
   });
-
-  it("returns Redis's raw flat array for HGETALL (ioredis would make it an object)", async () => {
-    await command(["HSET", k("h"), "f", "v"]);
-    expect((await command(["hgetall", k("h")])).body).toEqual({ result: ["f", "v"] });
-  });
 });
 
 describe("pipeline and transaction endpoints", () => {
@@ -138,7 +143,7 @@ describe("pipeline and transaction endpoints", () => {
     const { status, body } = await call("/pipeline", {
       body: JSON.stringify([
         ["SET", k("p"), "v"],
-        ["INCR", k("p")],
+        ["SET", k("p"), "w", "EX", "soon"],
         ["BLPOP", k("l"), 0],
         ["GET", k("p")],
       ]),
@@ -147,7 +152,7 @@ describe("pipeline and transaction endpoints", () => {
     expect(body).toEqual([
       { result: "OK" },
       { error: expect.stringMatching(/not an integer/) },
-      { error: expect.stringMatching(/not supported/) },
+      { error: expect.stringMatching(/not allowed/) },
       { result: "v" },
     ]);
   });
@@ -156,7 +161,7 @@ describe("pipeline and transaction endpoints", () => {
     const { status, body } = await call("/multi-exec", {
       body: JSON.stringify([
         ["SET", k("t"), "v"],
-        ["INCR", k("t")],
+        ["SET", k("t"), "w", "EX", "soon"],
         ["GET", k("t")],
       ]),
       headers: base64,
@@ -176,7 +181,7 @@ describe("pipeline and transaction endpoints", () => {
         ["WATCH", k("x")],
       ]),
     });
-    expect(status).toBe(400);
+    expect(status).toBe(403);
     expect((await command(["EXISTS", k("never")])).body).toEqual({ result: 0 });
   });
 });

@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { tmpdir } from "node:os";
 import { Redis } from "@upstash/redis";
 import { afterEach, describe, expect, it } from "vitest";
-import { type RunningUpstashRest, startUpstashRest } from "../src/index.ts";
+import { type RunningUpstashRest, startUpstashRest, TEST_COMMANDS } from "../src/index.ts";
 import { closedPort } from "./helpers.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -14,7 +14,11 @@ afterEach(async () => {
 
 async function endpointWithoutRedis(): Promise<{ endpoint: RunningUpstashRest; port: number }> {
   const port = await closedPort();
-  const endpoint = await startUpstashRest({ redisUrl: `redis://127.0.0.1:${port}`, token: "t" });
+  const endpoint = await startUpstashRest({
+    redisUrl: `redis://127.0.0.1:${port}`,
+    token: "t",
+    commands: TEST_COMMANDS,
+  });
   cleanups.push(() => endpoint.close());
   return { endpoint, port };
 }

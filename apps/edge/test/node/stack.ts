@@ -5,7 +5,7 @@
 // /internal/resolve calls it answers, per target.
 import type { AddressInfo } from "node:net";
 import { verifyForwardedRequest } from "@botgate/forwarding";
-import { type RunningUpstashRest, startUpstashRest } from "@botgate/upstash-rest";
+import { type RunningUpstashRest, startUpstashRest, TEST_COMMANDS } from "@botgate/upstash-rest";
 import { serve } from "@hono/node-server";
 import { createApp } from "../../../api/src/app.ts";
 import { REDIS_URL, startTestServer, type TestServer } from "../../../api/test/harness.ts";
@@ -73,7 +73,9 @@ export class RestartableUpstash {
   }
 
   static async start(token: string): Promise<RestartableUpstash> {
-    return new RestartableUpstash(await startUpstashRest({ redisUrl: REDIS_URL, token }));
+    return new RestartableUpstash(
+      await startUpstashRest({ redisUrl: REDIS_URL, token, commands: TEST_COMMANDS }),
+    );
   }
 
   get url(): string {
@@ -86,7 +88,12 @@ export class RestartableUpstash {
   }
 
   async resume(): Promise<void> {
-    this.#endpoint ??= await startUpstashRest({ redisUrl: REDIS_URL, token: this.token, port: this.#port });
+    this.#endpoint ??= await startUpstashRest({
+      redisUrl: REDIS_URL,
+      token: this.token,
+      port: this.#port,
+      commands: TEST_COMMANDS,
+    });
   }
 }
 

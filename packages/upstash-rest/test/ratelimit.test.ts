@@ -1,0 +1,55 @@
+// @upstash/ratelimit, the product's rate limiter, through the endpoint against the real Redis:
+// its EVALSHA misses once (NOSCRIPT), it falls back to EVAL of its own script, and from then on
+// EVALSHA hits. Upstash-only shebang flags never reach Redis, which would refuse them.
+import { Ratelimit } from "@upstash/ratelimit";
+import { Redis } from "@upstash/redis";
+import { Redis as IORedis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningUpstashRest, startUpstashRest } from "../src/index.ts";
+import { REDIS_URL, uniquePrefix } from "./helpers.ts";
+
+const prefix = uniquePrefix();
+let endpoint: RunningUpstashRest;
+let redis: Redis;
+const inspect = new IORedis(REDIS_URL, { lazyConnect: true });
+
+beforeAll(async () => {
+  await inspect.connect();
+  endpoint = await startUpstashRest({ redisUrl: REDIS_URL, token: "ratelimit-token" });
+  redis = new Redis({ url: endpoint.url, token: endpoint.token, enableTelemetry: false });
+});
+
+afterAll(async () => {
+  const keys = await inspect.keys(`${prefix}*`);
+  if (keys.length > 0) await inspect.del(...keys);
+  inspect.disconnect();
+  await endpoint.close();
+});
+
+const algorithms = {
+  fixedWindow: Ratelimit.fixedWindow(3, "60 s"),
+  slidingWindow: Ratelimit.slidingWindow(3, "60 s"),
+  tokenBucket: Ratelimit.tokenBucket(1, "60 s", 3),
+  cachedFixedWindow: Ratelimit.cachedFixedWindow(3, "60 s"),
+};
+
+describe("@upstash/ratelimit through the endpoint", () => {
+  for (const [name, limiter] of Object.entries(algorithms)) {
+    it(`limits with ${name}: three calls pass, the fourth is refused, remaining tokens are read`, async () => {
+      const ratelimit = new Ratelimit({
+        redis,
+        limiter,
+        prefix: `${prefix}${name}`,
+        // A cache of its own per limiter: the library's default cache is shared per process.
+        ephemeralCache: new Map(),
+        timeout: 0,
+      });
+      const outcomes = [];
+      for (let i = 0; i < 4; i++) outcomes.push((await ratelimit.limit("client-a")).success);
+      expect(outcomes).toEqual([true, true, true, false]);
+      expect((await ratelimit.getRemaining("client-a")).remaining).toBe(0);
+      expect((await ratelimit.getRemaining("client-b")).remaining).toBe(3);
+      expect((await ratelimit.limit("client-b")).success).toBe(true);
+    });
+  }
+});
