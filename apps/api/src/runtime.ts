@@ -3,7 +3,7 @@
 // through to, and the platform's domain configuration.
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { createLocalProvisioning, type Provisioning } from "@botgate/api";
+import { backfillHostLabels, createLocalProvisioning, type Provisioning } from "@botgate/api";
 import { MemoryRouteStore, type RouteStore, UpstashRouteStore } from "@botgate/cache";
 import { BotgateError, type PlatformConfig, platformConfig } from "@botgate/core";
 import {
@@ -81,6 +81,8 @@ export async function createRuntime(env: Env): Promise<Runtime> {
       platformDomain: env.PLATFORM_DOMAIN,
       port: env.PUBLIC_PORT,
     });
+    // Before serving: routing looks chatbots up by their stored host label (see host-names.ts).
+    await backfillHostLabels({ db, routes, config, logger: console });
     return {
       env,
       config,

@@ -82,7 +82,7 @@ describe("GET /internal/resolve", () => {
     const member = await createMember(server, admin.accountNumber, { username: `u${"x".repeat(60)}` });
     const chatbot = await member.client.chatbot.create.mutate({ name: `Long${"n".repeat(50)}` });
     const deployed = await member.client.chatbot.deploy.mutate({ id: chatbot.id });
-    expect(deployed.rfc1034CompliantName).toMatch(/-[0-9a-f]{8}\./);
+    expect(deployed.rfc1034CompliantName).toMatch(/-[0-9a-z]{21}\./);
     expect(await (await resolve({ kind: "host", host: deployed.defaultHost })).json()).toMatchObject({
       found: true,
       chatbotId: chatbot.id,
@@ -120,6 +120,56 @@ describe("GET /internal/resolve", () => {
 
     await db.chatBotCustomDomain.update({ where: { id: domain.id }, data: { isVerified: false } });
     expect(await (await resolve({ kind: "host", host })).json()).toEqual(NEGATIVE_ROUTE);
+  });
+
+  // More chatbots than any page size: a lookup that scans candidates (it took the first 50,
+  // in no fixed order) misses some of them; an exact indexed lookup finds each.
+  const MANY = 60;
+
+  it(`resolves every one of ${MANY} deployed chatbots on one verified domain by its custom host`, async () => {
+    const db = server.runtime.db;
+    const domainName = `${randomBytes(4).toString("hex")}.example.com`;
+    const domain = await db.chatBotCustomDomain.create({
+      data: {
+        domainName,
+        isVerified: true,
+        verificationToken: "t",
+        userProfileId: admin.userProfileId,
+        accountId: admin.accountId,
+      },
+    });
+    const ids: number[] = [];
+    for (let i = 0; i < MANY; i++) {
+      const chatbot = await admin.client.chatbot.create.mutate({
+        name: `many${i}`,
+        customDomainId: domain.id,
+      });
+      await admin.client.chatbot.deploy.mutate({ id: chatbot.id });
+      ids.push(chatbot.id);
+    }
+    for (const [i, id] of ids.entries()) {
+      expect(await (await resolve({ kind: "host", host: `many${i}.${domainName}` })).json()).toMatchObject({
+        found: true,
+        chatbotId: id,
+      });
+    }
+  });
+
+  it(`resolves every one of ${MANY} long-named chatbots whose shortened labels share a head by default host`, async () => {
+    // A 40-character username leaves 31 characters to the name: all these are cut.
+    const member = await createMember(server, admin.accountNumber, { username: `w${"x".repeat(39)}` });
+    const bots: { id: number; defaultHost: string }[] = [];
+    for (let i = 0; i < MANY; i++) {
+      const chatbot = await member.client.chatbot.create.mutate({ name: `Sharedhead${"h".repeat(30)}${i}` });
+      bots.push(await member.client.chatbot.deploy.mutate({ id: chatbot.id }));
+    }
+    expect(new Set(bots.map((b) => b.defaultHost)).size).toBe(MANY);
+    for (const bot of bots) {
+      expect(await (await resolve({ kind: "host", host: bot.defaultHost })).json()).toMatchObject({
+        found: true,
+        chatbotId: bot.id,
+      });
+    }
   });
 
   it("answers unknown hosts and ids negatively and refills Redis with the negative lifetime", async () => {

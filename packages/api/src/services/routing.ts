@@ -100,7 +100,10 @@ export interface RoutingChange {
  * Writes the routing cache after the database transaction committed, from the rows as they
  * are now. A cache failure never fails the mutation: the edge falls back to the origin.
  */
-export async function publishRoutes(services: ApiServices, changes: readonly RoutingChange[]): Promise<void> {
+export async function publishRoutes(
+  services: Pick<ApiServices, "db" | "routes" | "config" | "logger">,
+  changes: readonly RoutingChange[],
+): Promise<void> {
   if (changes.length === 0) return;
   try {
     const rows = await services.db.chatBot.findMany({
