@@ -81,7 +81,8 @@ export function hostConflict(host: string, field: string): BotgateError {
  * before it serves, so lookups by label find every chatbot. A label another chatbot holds
  * already (two rows that used to share a host, "whichever came first won") stays with the
  * older chatbot: the newer one is detached from its domain when only its custom host clashes,
- * else undeployed, with an event saying why; renaming it gives it a label again.
+ * else undeployed (and left unlabelled, so it routes nowhere by host), with an event saying
+ * why; renaming it gives it a label again. Later starts leave such a row as it is.
  */
 export async function backfillHostLabels(
   services: Pick<ApiServices, "db" | "routes" | "config" | "logger">,
@@ -106,6 +107,8 @@ export async function backfillHostLabels(
       continue;
     }
     conflicts.push(row.id);
+    // Already settled by an earlier start: it waits for a rename, nothing new to record.
+    if (outcome === "waiting") continue;
     changes.push({ chatbotId: row.id, previousTargets: routeTargetsOfRow(row, services.config) });
     services.logger.warn(
       `chatbot ${row.id}: host label "${hostLabel}" is already used by an older chatbot; ` +
@@ -127,7 +130,7 @@ async function labelOrResolve(
   db: DatabaseClient,
   id: number,
   hostLabel: string,
-): Promise<"labelled" | "detached" | "undeployed"> {
+): Promise<"labelled" | "detached" | "undeployed" | "waiting"> {
   try {
     await db.chatBot.update({ where: { id }, data: { hostLabel } });
     return "labelled";
@@ -142,10 +145,10 @@ async function labelOrResolve(
     } else if (uniqueViolationIndex(error) !== HOST_LABEL_INDEX) {
       throw error;
     }
-    await db.chatBot.update({
-      where: { id },
+    const { count } = await db.chatBot.updateMany({
+      where: { id, deployed: true },
       data: { deployed: false, dnsVerificationStatus: "NotVerified" },
     });
-    return "undeployed";
+    return count === 1 ? "undeployed" : "waiting";
   }
 }
