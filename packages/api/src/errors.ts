@@ -32,6 +32,12 @@ const UNIQUE_VIOLATIONS: Record<string, { message: string; field: string }> = {
     field: "domainName",
   },
   ChatBot_userProfileId_name_key: { message: "You already have a chatbot with this name.", field: "name" },
+  // Host clashes are normally answered by services/host-names.ts, with the host named.
+  ChatBot_accountId_hostLabel_key: {
+    message: "Another chatbot already answers at this host.",
+    field: "name",
+  },
+  ChatBot_customHost_key: { message: "Another chatbot already answers at this host.", field: "name" },
 };
 
 interface DriverCause {
