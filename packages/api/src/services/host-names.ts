@@ -10,7 +10,7 @@ import { uniqueViolationIndex } from "../errors.ts";
 import { recordEvents } from "./events.ts";
 import { publishRoutes, type RoutingChange, routeRowSelect, routeTargetsOfRow } from "./routing.ts";
 
-export const HOST_LABEL_INDEX = "ChatBot_accountId_hostLabel_key";
+const HOST_LABEL_INDEX = "ChatBot_accountId_hostLabel_key";
 export const CUSTOM_HOST_INDEX = "ChatBot_customHost_key";
 
 export interface HostOwner {
@@ -70,7 +70,7 @@ export async function writingHosts<T>(
   }
 }
 
-export function hostConflict(host: string, field: string): BotgateError {
+function hostConflict(host: string, field: string): BotgateError {
   const message = `Another chatbot already answers at ${host}; choose another name or domain.`;
   return new BotgateError("CONFLICT", message, { host, fieldErrors: { [field]: [message] } });
 }
