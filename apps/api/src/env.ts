@@ -74,6 +74,9 @@ export const envSchema = z
     /** Signs edge → origin requests; at least 32 characters outside local. */
     EDGE_SHARED_SECRET: optionalString,
 
+    /** How long an unverified domain claim lives before it lapses (hours). */
+    DOMAIN_CLAIM_TTL_HOURS: z.coerce.number().positive().max(8_760).default(72),
+
     PROVISIONING: z.enum(["local", "aws"]).default("local"),
     /** DNS servers domain verification asks (comma-separated ip[:port]); absent: the system's. */
     DNS_RESOLVERS: commaList(dnsServer),

@@ -3,7 +3,7 @@
 // through to, and the platform's domain configuration.
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { createLocalProvisioning, type Provisioning } from "@botgate/api";
+import { backfillHostLabels, createLocalProvisioning, type Provisioning } from "@botgate/api";
 import {
   MemoryNonceStore,
   MemoryRouteStore,
@@ -83,6 +83,8 @@ export async function createRuntime(env: Env): Promise<Runtime> {
 
     const { routes, routeCache, forwardNonces } = await createRouteStore(env, closers);
     const config = platformConfigOf(env);
+    // Before serving: routing looks chatbots up by their stored host label (see host-names.ts).
+    await backfillHostLabels({ db, routes, config, logger: console });
     return {
       env,
       config,

@@ -160,7 +160,13 @@ describe("chatbot names and hosts", () => {
     });
     await admin.client.chatbot.create.mutate({ name: "salesBot" });
     // Two admins: both chatbots would be salesbot.<account>.<api domain>.
-    await expectTRPCError(otherAdmin.client.chatbot.create.mutate({ name: "SalesBot" }), "CONFLICT");
+    const error = await expectTRPCError(
+      otherAdmin.client.chatbot.create.mutate({ name: "SalesBot" }),
+      "CONFLICT",
+    );
+    const host = `salesbot.${admin.accountNumber}.api.local.botgate.localhost`;
+    expect(error.message).toContain(host);
+    expect(error.data?.fieldErrors?.name?.[0]).toContain(host);
   });
 
   it("refuses a chatbot of a member whose username sanitizes like another member's, on the same name", async () => {

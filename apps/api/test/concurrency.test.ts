@@ -1,15 +1,19 @@
 // Races the database must decide, over real concurrent HTTP calls.
 import { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestDnsServer, type TestDnsServer } from "./dns-server.ts";
 import { createAccount, startTestServer, type TestServer } from "./harness.ts";
 
+let dns: TestDnsServer;
 let server: TestServer;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  dns = await startTestDnsServer();
+  server = await startTestServer({ env: { DNS_RESOLVERS: dns.address } });
 });
 afterAll(async () => {
   await server?.close();
+  await dns?.close();
 });
 
 const codeOf = (result: PromiseSettledResult<unknown>) =>
@@ -20,17 +24,37 @@ const codeOf = (result: PromiseSettledResult<unknown>) =>
       : "?";
 
 describe("concurrent claims and deployments", () => {
-  it("gives a domain claimed by two accounts at once to exactly one of them", async () => {
+  it("gives a domain verified by two accounts at once to exactly one of them", async () => {
     for (let round = 0; round < 5; round++) {
       const [a, b] = await Promise.all([createAccount(server), createAccount(server)]);
       const domainName = `contested-${round}.com`;
-      const results = await Promise.allSettled([
+      const claims = await Promise.all([
         a.client.domain.create.mutate({ domainName }),
         b.client.domain.create.mutate({ domainName }),
       ]);
+      // Both tokens published: only the database can tell the two verifications apart.
+      dns.txt.set(
+        claims[0].instructions.txtRecord.name,
+        claims.map((claim) => claim.instructions.txtRecord.value),
+      );
+      const results = await Promise.allSettled([
+        a.client.domain.verify.mutate({ id: claims[0].id }),
+        b.client.domain.verify.mutate({ id: claims[1].id }),
+      ]);
       expect(results.map(codeOf).sort()).toEqual(["CONFLICT", "OK"]);
-      expect(await server.runtime.db.chatBotCustomDomain.count({ where: { domainName } })).toBe(1);
+      const verified = await server.runtime.db.chatBotCustomDomain.count({
+        where: { domainName, isVerified: true },
+      });
+      expect(verified).toBe(1);
     }
+  });
+
+  it("lets one account claim a name only once, however many calls race", async () => {
+    const owner = await createAccount(server);
+    const results = await Promise.allSettled(
+      [0, 1, 2].map(() => owner.client.domain.create.mutate({ domainName: "once.example.com" })),
+    );
+    expect(results.map(codeOf).sort()).toEqual(["CONFLICT", "CONFLICT", "OK"]);
   });
 
   it("deploys a chatbot deployed twice at once only once", async () => {

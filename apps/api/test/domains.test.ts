@@ -76,11 +76,22 @@ describe("domain.create", () => {
     }
   });
 
-  it("answers CONFLICT for a domain any account already registered", async () => {
+  it("answers CONFLICT for a second claim of a name by the same account, whatever its spelling", async () => {
     await admin.client.domain.create.mutate({ domainName: "taken.com" });
-    const other = await createAccount(server);
-    await expectTRPCError(other.client.domain.create.mutate({ domainName: "TAKEN.com" }), "CONFLICT");
-    await expectTRPCError(admin.client.domain.create.mutate({ domainName: "taken.com." }), "CONFLICT");
+    const error = await expectTRPCError(
+      admin.client.domain.create.mutate({ domainName: "TAKEN.com." }),
+      "CONFLICT",
+    );
+    expect(error.data?.fieldErrors?.domainName).toHaveLength(1);
+  });
+
+  it("gives a claim the configured lifetime (DOMAIN_CLAIM_TTL_HOURS, 72 by default)", async () => {
+    const before = Date.now();
+    const domain = await admin.client.domain.create.mutate({ domainName: "lifetime.com" });
+    const after = Date.now();
+    const expiresAt = domain.claimExpiresAt?.getTime() ?? 0;
+    expect(expiresAt).toBeGreaterThanOrEqual(before + 72 * 3_600_000);
+    expect(expiresAt).toBeLessThanOrEqual(after + 72 * 3_600_000);
   });
 
   it("delegates to ns1/ns2 of the root domain when no name servers are configured", async () => {
@@ -102,7 +113,7 @@ describe("domain.verify", () => {
     publish(domain.instructions.txtRecord);
     const before = Date.now();
     const verified = await admin.client.domain.verify.mutate({ id: domain.id });
-    expect(verified).toMatchObject({ isVerified: true, failureReason: null });
+    expect(verified).toMatchObject({ isVerified: true, failureReason: null, claimExpiresAt: null });
     expect(verified.verifiedAt?.getTime()).toBeGreaterThanOrEqual(before - 1000);
     expect(verified.lastCheckedAt).toEqual(verified.verifiedAt);
     const events = await server.runtime.db.chatBotEvent.findMany({
@@ -147,6 +158,8 @@ describe("domain.verify", () => {
     dns.txt.delete(domain.instructions.txtRecord.name);
     const rechecked = await admin.client.domain.verify.mutate({ id: domain.id });
     expect(rechecked).toMatchObject({ isVerified: false, verifiedAt: null });
+    // A claim again: it lapses unless verified within the claim lifetime.
+    expect(rechecked.claimExpiresAt?.getTime()).toBeGreaterThan(Date.now());
   });
 });
 

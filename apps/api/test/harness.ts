@@ -9,7 +9,7 @@ import { type RouteStore, UpstashNonceStore, UpstashRouteStore } from "@botgate/
 import { platformConfig } from "@botgate/core";
 import { createDatabaseClient } from "@botgate/db";
 import { createTestDatabase } from "@botgate/db/testing";
-import type { NonceStore } from "@botgate/forwarding";
+import { type NonceStore, signForwardedRequest } from "@botgate/forwarding";
 import { startUpstashRest, TEST_COMMANDS } from "@botgate/upstash-rest";
 import { serve } from "@hono/node-server";
 import { createTRPCClient, httpLink, type TRPCClient, TRPCClientError } from "@trpc/client";
@@ -175,4 +175,16 @@ export async function scanKeys(redis: Redis, match: string): Promise<string[]> {
     cursor = String(next);
   } while (cursor !== "0");
   return keys.sort();
+}
+
+/** GET /internal/resolve?target=<target> signed as the edge signs it (`host:<host>` or `id:<id>`). */
+export async function resolveAsEdge(server: TestServer, target: string): Promise<Response> {
+  const url = new URL(`${server.url}/internal/resolve`);
+  url.searchParams.set("target", target);
+  const headers = await signForwardedRequest(
+    server.runtime.edgeSecret,
+    { method: "GET", path: url.pathname + url.search, headers: new Headers(), body: new Uint8Array() },
+    {},
+  );
+  return fetch(url, { headers });
 }

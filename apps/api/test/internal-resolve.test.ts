@@ -4,9 +4,15 @@ import { randomBytes } from "node:crypto";
 import { buildRouteRecord, routeRowSelect } from "@botgate/api";
 import { ROUTE_TTL } from "@botgate/cache";
 import { NEGATIVE_ROUTE, type RouteTarget, routeKey } from "@botgate/core";
-import { signForwardedRequest } from "@botgate/forwarding";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAccount, createMember, startTestServer, type TestServer, type TestUser } from "./harness.ts";
+import {
+  createAccount,
+  createMember,
+  resolveAsEdge,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+} from "./harness.ts";
 
 let server: TestServer;
 let admin: TestUser;
@@ -23,16 +29,8 @@ const targetParam = (target: RouteTarget) =>
   target.kind === "host" ? `host:${target.host}` : `id:${target.id}`;
 
 /** A signed edge lookup, as apps/edge/src/origin.ts sends it. */
-async function resolve(target: RouteTarget | string): Promise<Response> {
-  const url = new URL(`${server.url}/internal/resolve`);
-  url.searchParams.set("target", typeof target === "string" ? target : targetParam(target));
-  const path = url.pathname + url.search;
-  const headers = await signForwardedRequest(
-    server.runtime.edgeSecret,
-    { method: "GET", path, headers: new Headers(), body: new Uint8Array() },
-    {},
-  );
-  return fetch(url, { headers });
+function resolve(target: RouteTarget | string): Promise<Response> {
+  return resolveAsEdge(server, typeof target === "string" ? target : targetParam(target));
 }
 
 async function expectedRecord(id: number) {
@@ -86,7 +84,7 @@ describe("GET /internal/resolve", () => {
     const member = await createMember(server, admin.accountNumber, { username: `u${"x".repeat(60)}` });
     const chatbot = await member.client.chatbot.create.mutate({ name: `Long${"n".repeat(50)}` });
     const deployed = await member.client.chatbot.deploy.mutate({ id: chatbot.id });
-    expect(deployed.rfc1034CompliantName).toMatch(/-[0-9a-f]{8}\./);
+    expect(deployed.rfc1034CompliantName).toMatch(/-[0-9a-z]{21}\./);
     expect(await (await resolve({ kind: "host", host: deployed.defaultHost })).json()).toMatchObject({
       found: true,
       chatbotId: chatbot.id,
@@ -124,6 +122,56 @@ describe("GET /internal/resolve", () => {
 
     await db.chatBotCustomDomain.update({ where: { id: domain.id }, data: { isVerified: false } });
     expect(await (await resolve({ kind: "host", host })).json()).toEqual(NEGATIVE_ROUTE);
+  });
+
+  // More chatbots than any page size: a lookup that scans candidates (it took the first 50,
+  // in no fixed order) misses some of them; an exact indexed lookup finds each.
+  const MANY = 60;
+
+  it(`resolves every one of ${MANY} deployed chatbots on one verified domain by its custom host`, async () => {
+    const db = server.runtime.db;
+    const domainName = `${randomBytes(4).toString("hex")}.example.com`;
+    const domain = await db.chatBotCustomDomain.create({
+      data: {
+        domainName,
+        isVerified: true,
+        verificationToken: "t",
+        userProfileId: admin.userProfileId,
+        accountId: admin.accountId,
+      },
+    });
+    const ids: number[] = [];
+    for (let i = 0; i < MANY; i++) {
+      const chatbot = await admin.client.chatbot.create.mutate({
+        name: `many${i}`,
+        customDomainId: domain.id,
+      });
+      await admin.client.chatbot.deploy.mutate({ id: chatbot.id });
+      ids.push(chatbot.id);
+    }
+    for (const [i, id] of ids.entries()) {
+      expect(await (await resolve({ kind: "host", host: `many${i}.${domainName}` })).json()).toMatchObject({
+        found: true,
+        chatbotId: id,
+      });
+    }
+  });
+
+  it(`resolves every one of ${MANY} long-named chatbots whose shortened labels share a head by default host`, async () => {
+    // A 40-character username leaves 31 characters to the name: all these are cut.
+    const member = await createMember(server, admin.accountNumber, { username: `w${"x".repeat(39)}` });
+    const bots: { id: number; defaultHost: string }[] = [];
+    for (let i = 0; i < MANY; i++) {
+      const chatbot = await member.client.chatbot.create.mutate({ name: `Sharedhead${"h".repeat(30)}${i}` });
+      bots.push(await member.client.chatbot.deploy.mutate({ id: chatbot.id }));
+    }
+    expect(new Set(bots.map((b) => b.defaultHost)).size).toBe(MANY);
+    for (const bot of bots) {
+      expect(await (await resolve({ kind: "host", host: bot.defaultHost })).json()).toMatchObject({
+        found: true,
+        chatbotId: bot.id,
+      });
+    }
   });
 
   it("answers unknown hosts and ids negatively and refills Redis with the negative lifetime", async () => {

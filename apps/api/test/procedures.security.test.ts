@@ -138,8 +138,17 @@ const CASES: Record<string, SecurityCase> = {
   },
   "domain.create": {
     call: (c, t) => c.domain.create.mutate({ domainName: t.domainName }),
-    // The name is taken by the other account.
-    otherAccount: { error: "CONFLICT" },
+    // The other account's claim is pending: a claim of the caller's own, telling nothing of it.
+    otherAccount: {
+      check: (domain, t, caller) => {
+        const view = domain as { id: number; domainName: string; owner: { userProfileId: number } };
+        expect(view).toMatchObject({
+          domainName: t.domainName,
+          owner: { userProfileId: caller.userProfileId },
+        });
+        expect(view.id).not.toBe(t.domainId);
+      },
+    },
     otherMember: forbidden,
   },
   "domain.verify": {

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createAccount,
   expectTRPCError,
+  resolveAsEdge,
   startTestServer,
   type TestServer,
   type TestUser,
@@ -52,14 +53,9 @@ async function tenant() {
 }
 
 async function resolve(target: RouteTarget) {
-  const url = new URL(`${server.url}/internal/resolve`);
-  url.searchParams.set("target", target.kind === "host" ? `host:${target.host}` : `id:${target.id}`);
-  const headers = await signForwardedRequest(
-    server.runtime.edgeSecret,
-    { method: "GET", path: url.pathname + url.search, headers: new Headers(), body: new Uint8Array() },
-    {},
-  );
-  return (await fetch(url, { headers })).json();
+  return (
+    await resolveAsEdge(server, target.kind === "host" ? `host:${target.host}` : `id:${target.id}`)
+  ).json();
 }
 
 async function recordOf(id: number) {

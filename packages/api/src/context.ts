@@ -21,6 +21,8 @@ export interface ApiServices {
   config: PlatformConfig;
   provisioning: Provisioning;
   logger: ApiLogger;
+  /** How long an unverified domain claim lives (DOMAIN_CLAIM_TTL_HOURS; default 72). */
+  domainClaimTtlHours?: number;
 }
 
 /** A type, not an interface: HTTP adapters require a plain record. */

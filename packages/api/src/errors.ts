@@ -23,8 +23,21 @@ const TRPC_CODE: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
 
 /** Unique constraints callers can run into, by index name: what to tell them and about which field. */
 const UNIQUE_VIOLATIONS: Record<string, { message: string; field: string }> = {
-  ChatBotCustomDomain_domainName_key: { message: "This domain is already registered.", field: "domainName" },
+  ChatBotCustomDomain_accountId_domainName_key: {
+    message: "This account has already claimed this domain.",
+    field: "domainName",
+  },
+  ChatBotCustomDomain_verified_domainName_key: {
+    message: "This domain is verified by another account.",
+    field: "domainName",
+  },
   ChatBot_userProfileId_name_key: { message: "You already have a chatbot with this name.", field: "name" },
+  // Host clashes are normally answered by services/host-names.ts, with the host named.
+  ChatBot_accountId_hostLabel_key: {
+    message: "Another chatbot already answers at this host.",
+    field: "name",
+  },
+  ChatBot_customHost_key: { message: "Another chatbot already answers at this host.", field: "name" },
 };
 
 interface DriverCause {
@@ -36,6 +49,12 @@ interface DriverCause {
 function driverCause(error: Prisma.PrismaClientKnownRequestError): DriverCause {
   const meta = error.meta as { driverAdapterError?: { cause?: DriverCause } } | undefined;
   return meta?.driverAdapterError?.cause ?? {};
+}
+
+/** The index a unique violation (P2002) hit, or null for any other error. */
+export function uniqueViolationIndex(error: unknown): string | null {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== "P2002") return null;
+  return driverCause(error).constraint?.index ?? null;
 }
 
 function botgateToTRPC(error: BotgateError): TRPCError {

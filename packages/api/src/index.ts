@@ -9,8 +9,15 @@ export type { AdminTokenView } from "./services/admin-tokens.ts";
 export type { ApiKeyView, NewApiKey } from "./services/api-keys.ts";
 export { authenticate, LAST_USED_RESOLUTION_MS, type Principal, revokeAdminToken } from "./services/auth.ts";
 export type { ChatbotView } from "./services/chatbot-view.ts";
-export type { DnsInstructions, DomainView } from "./services/domains.ts";
+export {
+  cleanupExpiredDomainClaims,
+  DEFAULT_DOMAIN_CLAIM_TTL_HOURS,
+  type DnsInstructions,
+  type DomainView,
+  deleteExpiredDomainClaims,
+} from "./services/domains.ts";
 export { type ChatbotFactsRow, chatbotFactsOf } from "./services/facts.ts";
+export { backfillHostLabels, hostLabelOf } from "./services/host-names.ts";
 export {
   type MemberView,
   type RemovedMember,

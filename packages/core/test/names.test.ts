@@ -1,7 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isRfc1034Label, RFC1034_NAME_MAX_LENGTH, rfc1034CompliantName } from "../src/index.ts";
+import {
+  isRfc1034Label,
+  NAME_HASH_LENGTH,
+  nameHash,
+  RFC1034_NAME_MAX_LENGTH,
+  rfc1034CompliantName,
+} from "../src/index.ts";
 import { anyUnicode, chatbotNameArb, usernameArb } from "./helpers.ts";
+import { legacyFnv1a32, legacyFnvCollision } from "./legacy-fnv.ts";
+
+const HASH = `[0-9a-z]{${NAME_HASH_LENGTH}}`;
 
 const admin = (name: string, username = "adminuser") => ({ name, owner: { username, isAccountAdmin: true } });
 const member = (name: string, username: string) => ({ name, owner: { username, isAccountAdmin: false } });
@@ -52,7 +61,7 @@ describe("rfc1034CompliantName: mapping decisions", () => {
 
   it("falls back to a deterministic hashed label when a part has nothing usable", () => {
     const first = rfc1034CompliantName(member("日本", "___"));
-    expect(first).toMatch(/^chatbot-[0-9a-f]{8}\.user-[0-9a-f]{8}$/);
+    expect(first).toMatch(new RegExp(`^chatbot-${HASH}\\.user-${HASH}$`));
     expect(rfc1034CompliantName(member("日本", "___"))).toBe(first);
     expect(rfc1034CompliantName(member("中国", "@@@"))).not.toBe(first);
     expectSeedRules(first, 1);
@@ -69,14 +78,14 @@ describe("rfc1034CompliantName: length", () => {
     const result = rfc1034CompliantName(member("a".repeat(63), "u".repeat(150)));
     expect(result).toHaveLength(63);
     const [name, username] = result.split(".");
-    expect(name).toMatch(/^a{22}-[0-9a-f]{8}$/);
-    expect(username).toMatch(/^u{22}-[0-9a-f]{8}$/);
+    expect(name).toMatch(new RegExp(`^a{9}-${HASH}$`));
+    expect(username).toMatch(new RegExp(`^u{9}-${HASH}$`));
     expectSeedRules(result, 1);
   });
 
   it("lets a short name leave its room to a long username", () => {
     const result = rfc1034CompliantName(member("bot", "u".repeat(100)));
-    expect(result).toMatch(/^bot\.u{50}-[0-9a-f]{8}$/);
+    expect(result).toMatch(new RegExp(`^bot\\.u{37}-${HASH}$`));
     expect(result).toHaveLength(63);
   });
 
@@ -94,6 +103,31 @@ describe("rfc1034CompliantName: length", () => {
   it("never leaves a hyphen before the hash suffix", () => {
     const result = rfc1034CompliantName(member("x", `${"ab-".repeat(40)}`));
     expectSeedRules(result, 1);
+  });
+});
+
+describe("rfc1034CompliantName: the hash that shortens long parts", () => {
+  it("is 104 bits of SHA-256 in base 36", () => {
+    // SHA-256("abc") = ba7816bf 8f01cfea 414140de 5d…; its first 104 bits in base 36:
+    expect(nameHash("abc")).toBe(BigInt("0xba7816bf8f01cfea414140de5d").toString(36).padStart(21, "0"));
+    expect(nameHash("abc")).toMatch(new RegExp(`^${HASH}$`));
+  });
+
+  it("separates the long names a birthday search finds colliding under the old 32-bit FNV-1a", () => {
+    // A member whose username takes 31 characters leaves 31 to the name: both names below
+    // were cut to the same 22-character head plus the same 8-hex FNV suffix.
+    const [first, second] = legacyFnvCollision("Collisionbotnamehead22");
+    expect(first).not.toBe(second);
+    expect(legacyFnv1a32(first)).toBe(legacyFnv1a32(second));
+    const username = "u".repeat(40);
+    const legacyLabel = (name: string) => `${name.toLowerCase().slice(0, 22)}-${legacyFnv1a32(name)}`;
+    expect(legacyLabel(first)).toBe(legacyLabel(second));
+
+    const a = rfc1034CompliantName(member(first, username));
+    const b = rfc1034CompliantName(member(second, username));
+    expect(a).not.toBe(b);
+    expectSeedRules(a, 1);
+    expectSeedRules(b, 1);
   });
 });
 

@@ -53,19 +53,51 @@ describe("database guarantees", () => {
     );
   });
 
-  it("gives one custom domain to one account across the whole platform", async () => {
+  it("lets several accounts claim one domain name, each once, and only one of them hold it verified", async () => {
     const a = await accountWithProfile("a");
     const b = await accountWithProfile("b");
     const domainName = `shop-${counter}.example.org`;
     const base = { domainName, verificationToken: "t" };
-    await db.chatBotCustomDomain.create({
-      data: { ...base, userProfileId: a.profile.id, accountId: a.account.id },
+    const claimOf = (owner: typeof a) => ({
+      data: { ...base, userProfileId: owner.profile.id, accountId: owner.account.id },
     });
+    const first = await db.chatBotCustomDomain.create(claimOf(a));
+    const second = await db.chatBotCustomDomain.create(claimOf(b));
+    await expect(db.chatBotCustomDomain.create(claimOf(a))).rejects.toThrow(/Unique constraint/);
+    await db.chatBotCustomDomain.update({ where: { id: first.id }, data: { isVerified: true } });
     await expect(
-      db.chatBotCustomDomain.create({
-        data: { ...base, userProfileId: b.profile.id, accountId: b.account.id },
-      }),
+      db.chatBotCustomDomain.update({ where: { id: second.id }, data: { isVerified: true } }),
     ).rejects.toThrow(/Unique constraint/);
+  });
+
+  it("derives a chatbot's customHost from its label and verified domain, and keeps it unique", async () => {
+    const a = await accountWithProfile("hosts");
+    const owner = { userProfileId: a.profile.id, accountId: a.account.id };
+    const domain = await db.chatBotCustomDomain.create({
+      data: { ...owner, domainName: `hosts-${counter}.example.org`, verificationToken: "t" },
+    });
+    const bot = await db.chatBot.create({
+      data: {
+        ...owner,
+        name: "front",
+        hostLabel: "front",
+        customDomainId: domain.id,
+        customHost: "forged.example",
+      },
+    });
+    expect(bot.customHost).toBeNull();
+    await db.chatBotCustomDomain.update({ where: { id: domain.id }, data: { isVerified: true } });
+    const host = `front.${domain.domainName}`;
+    expect((await db.chatBot.findUniqueOrThrow({ where: { id: bot.id } })).customHost).toBe(host);
+    await expect(
+      db.chatBot.update({ where: { id: bot.id }, data: { customHost: "x.example" } }),
+    ).resolves.toMatchObject({ customHost: host });
+    // A second chatbot of the account with the same label (its default host) is refused.
+    await expect(
+      db.chatBot.create({ data: { ...owner, name: "Front", hostLabel: "front" } }),
+    ).rejects.toThrow(/Unique constraint/);
+    await db.chatBotCustomDomain.update({ where: { id: domain.id }, data: { isVerified: false } });
+    expect((await db.chatBot.findUniqueOrThrow({ where: { id: bot.id } })).customHost).toBeNull();
   });
 
   it("stores only normalized domain names, so uniqueness holds on the normalized form", async () => {

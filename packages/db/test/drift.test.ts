@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CatalogSnapshot, snapshotCatalog } from "../src/catalog.ts";
+import { type CatalogSnapshot, HAND_WRITTEN_INDEXES, snapshotCatalog } from "../src/catalog.ts";
 import { migrate } from "../src/migrate.ts";
 import { schemaPath } from "../src/paths.ts";
 import { renderSchemaSql } from "../src/schema-sql.ts";
@@ -44,6 +44,20 @@ describe("migrations and schema.prisma", () => {
     const actual = await snapshotCatalog(migrated.url);
     expect(actual.columns.length).toBeGreaterThan(100);
     expect(actual).toEqual(expected);
+  });
+
+  it("the migrations create exactly the hand-written partial indexes the comparison leaves out", async () => {
+    const client = new pg.Client({ connectionString: migrated.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ indexname: string; indexdef: string }>(
+        `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND indexname = ANY($1)`,
+        [Object.keys(HAND_WRITTEN_INDEXES)],
+      );
+      expect(Object.fromEntries(rows.map((r) => [r.indexname, r.indexdef]))).toEqual(HAND_WRITTEN_INDEXES);
+    } finally {
+      await client.end();
+    }
   });
 
   it("disagree as soon as schema.prisma gains a column that no migration adds", async () => {

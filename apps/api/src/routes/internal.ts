@@ -36,32 +36,20 @@ export function parseResolveTarget(value: string | undefined): RouteTarget {
 }
 
 /**
- * The chatbots that could answer at a host: by account number and name for default hosts, by
- * verified domain for custom hosts. routeEntryFor() then decides with the derived hosts, so
- * this only has to narrow the search, never to be exact.
+ * The one chatbot that may answer at a host, found through a unique index: (account, host
+ * label) for default hosts, the stored custom host for custom hosts. routeEntryFor() then
+ * decides whether it answers there now (deployed, the host still its own).
  */
-function candidatesForHost(host: string, config: PlatformConfig): Prisma.ChatBotWhereInput | null {
+function chatbotAtHost(host: string, config: PlatformConfig): Prisma.ChatBotWhereInput | null {
   const classification = classifyRequest(host, "/", config);
   if (classification.kind === "default") {
-    // Chatbot names are letters and digits; a hyphen in the label means the name part was
-    // shortened to `<head>-<hash>` (rfc1034CompliantName), so match the head.
-    const label = classification.name;
-    const cut = label.lastIndexOf("-");
-    return {
-      deployed: true,
-      account: { accountNumber: classification.accountNumber },
-      name:
-        cut < 0
-          ? { equals: label, mode: "insensitive" }
-          : { startsWith: label.slice(0, cut), mode: "insensitive" },
-    };
+    const hostLabel =
+      classification.username === undefined
+        ? classification.name
+        : `${classification.name}.${classification.username}`;
+    return { hostLabel, account: { accountNumber: classification.accountNumber } };
   }
-  if (classification.kind === "custom") {
-    // <rfc1034 name>.<domain>, where the name is one label (`name`) or two (`name.username`).
-    const labels = host.split(".");
-    const domains = [labels.slice(1).join("."), labels.slice(2).join(".")].filter((d) => d.includes("."));
-    return { deployed: true, customDomain: { domainName: { in: domains }, isVerified: true } };
-  }
+  if (classification.kind === "custom") return { customHost: host };
   return null;
 }
 
@@ -75,14 +63,10 @@ export async function lookupRoute(
     const row = await db.chatBot.findUnique({ where: { id: target.id }, select: routeRowSelect });
     return row === null ? NEGATIVE_ROUTE : routeEntryFor(row, target, config);
   }
-  const where = candidatesForHost(target.host, config);
+  const where = chatbotAtHost(target.host, config);
   if (where === null) return NEGATIVE_ROUTE;
-  const rows = await db.chatBot.findMany({ where, select: routeRowSelect, take: 50 });
-  for (const row of rows) {
-    const entry = routeEntryFor(row, target, config);
-    if (entry.found) return entry;
-  }
-  return NEGATIVE_ROUTE;
+  const row = await db.chatBot.findFirst({ where, select: routeRowSelect });
+  return row === null ? NEGATIVE_ROUTE : routeEntryFor(row, target, config);
 }
 
 /**

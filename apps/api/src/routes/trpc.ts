@@ -21,6 +21,7 @@ export function trpcRoutes(runtime: Runtime) {
     config: runtime.config,
     provisioning: runtime.provisioning,
     logger: console,
+    domainClaimTtlHours: runtime.env.DOMAIN_CLAIM_TTL_HOURS,
   };
   const handler = trpcServer({
     router: appRouter,

@@ -12,7 +12,7 @@ import { type Page, toPage } from "../inputs/common.ts";
 import type { Principal } from "./auth.ts";
 import { type ChatbotView, chatbotInclude, toChatbotView } from "./chatbot-view.ts";
 import { recordEvents } from "./events.ts";
-import { claimHostName } from "./host-names.ts";
+import { type HostWrite, hostLabelOf, writingHosts } from "./host-names.ts";
 import { deploymentSubject, publishRoutes, routeRowSelect, routeTargetsOfRow } from "./routing.ts";
 import { assertDomainInScope, chatbotScope, notFound } from "./scope.ts";
 import { tagsByName } from "./tags.ts";
@@ -72,33 +72,45 @@ export async function createChatbot(
   principal: Principal,
   input: CreateChatbotInput,
 ): Promise<ChatbotView> {
-  const row = await services.db.$transaction(async (tx) => {
-    if (input.customDomainId != null) await assertDomainInScope(tx, principal, input.customDomainId);
-    await claimHostName(tx, {
-      accountId: principal.accountId,
-      name: input.name,
-      owner: { username: principal.username, isAccountAdmin: principal.isAccountAdmin },
-    });
-    const created = await tx.chatBot.create({
-      data: {
-        ...columns(input),
-        name: input.name,
-        userProfileId: principal.userProfileId,
-        accountId: principal.accountId,
-        customDomainId: input.customDomainId ?? null,
-        tags: { connect: await tagsByName(tx, input.tags ?? []) },
-      },
-      include: chatbotInclude,
-    });
-    await recordEvents(tx, principal.accountId, [
-      {
-        type: "chatbot.created",
-        chatbotId: created.id,
-        data: { name: created.name, by: principal.username },
-      },
-    ]);
-    return created;
+  const hostLabel = hostLabelOf(input.name, {
+    username: principal.username,
+    isAccountAdmin: principal.isAccountAdmin,
   });
+  const hostWrite: HostWrite = {
+    hostLabel,
+    accountNumber: principal.accountNumber,
+    customDomainId: input.customDomainId ?? null,
+    fields: { default: "name", custom: "customDomainId" },
+  };
+  // The host indexes decide (concurrent creates included): a clash is a CONFLICT naming the host.
+  const row = await writingHosts(
+    services,
+    () => hostWrite,
+    () =>
+      services.db.$transaction(async (tx) => {
+        if (input.customDomainId != null) await assertDomainInScope(tx, principal, input.customDomainId);
+        const created = await tx.chatBot.create({
+          data: {
+            ...columns(input),
+            name: input.name,
+            hostLabel,
+            userProfileId: principal.userProfileId,
+            accountId: principal.accountId,
+            customDomainId: input.customDomainId ?? null,
+            tags: { connect: await tagsByName(tx, input.tags ?? []) },
+          },
+          include: chatbotInclude,
+        });
+        await recordEvents(tx, principal.accountId, [
+          {
+            type: "chatbot.created",
+            chatbotId: created.id,
+            data: { name: created.name, by: principal.username },
+          },
+        ]);
+        return created;
+      }),
+  );
   // Clears negative entries cached for the new chatbot's targets before it existed.
   await publishRoutes(services, [{ chatbotId: row.id, previousTargets: [] }]);
   return toChatbotView(row, principal.accountNumber, services.config);
@@ -110,35 +122,49 @@ export async function updateChatbot(
   input: UpdateChatbotInput,
 ): Promise<ChatbotView> {
   const { id, ...fields } = input;
-  const { before, row } = await services.db.$transaction(async (tx) => {
-    const before = await tx.chatBot.findFirst({
-      where: { id, ...chatbotScope(principal) },
-      select: routeRowSelect,
-    });
-    if (!before) throw notFound("chatbot", id);
-    if (fields.customDomainId != null) await assertDomainInScope(tx, principal, fields.customDomainId);
-    if (fields.name !== undefined && fields.name !== before.name) {
-      await claimHostName(tx, {
-        accountId: principal.accountId,
-        name: fields.name,
-        owner: {
-          username: before.userProfile.user.username,
-          isAccountAdmin: before.userProfile.isAccountAdmin,
-        },
-        chatbotId: id,
-      });
-    }
-    const row = await tx.chatBot.update({
-      where: { id },
-      data: {
-        ...columns(fields),
-        ...(fields.customDomainId === undefined ? {} : { customDomainId: fields.customDomainId }),
-        ...(fields.tags === undefined ? {} : { tags: { set: await tagsByName(tx, fields.tags) } }),
-      },
-      include: chatbotInclude,
-    });
-    return { before, row };
-  });
+  let hostWrite: HostWrite | null = null;
+  const { before, row } = await writingHosts(
+    services,
+    () => hostWrite,
+    () =>
+      services.db.$transaction(async (tx) => {
+        const before = await tx.chatBot.findFirst({
+          where: { id, ...chatbotScope(principal) },
+          select: { ...routeRowSelect, hostLabel: true },
+        });
+        if (!before) throw notFound("chatbot", id);
+        if (fields.customDomainId != null) await assertDomainInScope(tx, principal, fields.customDomainId);
+        const renamed = fields.name !== undefined && fields.name !== before.name;
+        const hostLabel = renamed
+          ? hostLabelOf(fields.name ?? before.name, {
+              username: before.userProfile.user.username,
+              isAccountAdmin: before.userProfile.isAccountAdmin,
+            })
+          : before.hostLabel;
+        const domainChanged =
+          fields.customDomainId !== undefined && fields.customDomainId !== before.customDomainId;
+        if (hostLabel !== null) {
+          hostWrite = {
+            hostLabel,
+            accountNumber: principal.accountNumber,
+            customDomainId:
+              fields.customDomainId === undefined ? before.customDomainId : fields.customDomainId,
+            fields: { default: "name", custom: domainChanged ? "customDomainId" : "name" },
+          };
+        }
+        const row = await tx.chatBot.update({
+          where: { id },
+          data: {
+            ...columns(fields),
+            ...(renamed ? { hostLabel } : {}),
+            ...(fields.customDomainId === undefined ? {} : { customDomainId: fields.customDomainId }),
+            ...(fields.tags === undefined ? {} : { tags: { set: await tagsByName(tx, fields.tags) } }),
+          },
+          include: chatbotInclude,
+        });
+        return { before, row };
+      }),
+  );
   if (row.name !== before.name || row.customDomainId !== before.customDomainId) {
     await publishRoutes(services, [
       { chatbotId: id, previousTargets: routeTargetsOfRow(before, services.config) },

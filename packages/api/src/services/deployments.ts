@@ -8,6 +8,7 @@ import type { Principal } from "./auth.ts";
 import type { ChatbotView } from "./chatbot-view.ts";
 import { getChatbot } from "./chatbots.ts";
 import { recordEvents, statusChange } from "./events.ts";
+import { type HostWrite, hostLabelOf, writingHosts } from "./host-names.ts";
 import {
   deploymentSubject,
   publishRoutes,
@@ -32,18 +33,34 @@ export async function deployChatbot(
   id: number,
 ): Promise<ChatbotView> {
   const before = await findRouteRow(services, principal, id);
-  const won = await services.db.$transaction(async (tx) => {
-    const { count } = await tx.chatBot.updateMany({
-      where: { id, deployed: false },
-      data: { deployed: true },
-    });
-    if (count === 1) {
-      await recordEvents(tx, principal.accountId, [
-        { type: "deployment.started", chatbotId: id, data: { by: principal.username } },
-      ]);
-    }
-    return count === 1;
-  });
+  // Deploying (re)claims the chatbot's host label: a row the start-up backfill left without
+  // one, because another chatbot holds it, gets CONFLICT here instead of a shared host.
+  const hostWrite: HostWrite = {
+    hostLabel: hostLabelOf(before.name, {
+      username: before.userProfile.user.username,
+      isAccountAdmin: before.userProfile.isAccountAdmin,
+    }),
+    accountNumber: before.account.accountNumber,
+    customDomainId: before.customDomainId,
+    fields: { default: "name", custom: "customDomainId" },
+  };
+  const won = await writingHosts(
+    services,
+    () => hostWrite,
+    () =>
+      services.db.$transaction(async (tx) => {
+        const { count } = await tx.chatBot.updateMany({
+          where: { id, deployed: false },
+          data: { deployed: true, hostLabel: hostWrite.hostLabel },
+        });
+        if (count === 1) {
+          await recordEvents(tx, principal.accountId, [
+            { type: "deployment.started", chatbotId: id, data: { by: principal.username } },
+          ]);
+        }
+        return count === 1;
+      }),
+  );
   if (won) {
     const status = await services.provisioning.deployer.deploy(deploymentSubject(before, services.config));
     await applyDeploymentStatus(services, principal.accountId, id, status);

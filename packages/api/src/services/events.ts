@@ -4,6 +4,7 @@ import type { Prisma } from "@botgate/db";
 export type EventType =
   | "chatbot.created"
   | "chatbot.deleted"
+  | "chatbot.domain_detached"
   | "deployment.started"
   | "deployment.stopped"
   | "dns.status_changed"
@@ -12,6 +13,7 @@ export type EventType =
   | "domain.verified"
   | "domain.verification_failed"
   | "domain.deleted"
+  | "domain.expired"
   | "apiKey.created"
   | "apiKey.revoked"
   | "adminToken.revoked"

@@ -11,9 +11,15 @@ export function chatbotScope(principal: Principal): Prisma.ChatBotWhereInput {
     : { accountId: principal.accountId, userProfileId: principal.userProfileId };
 }
 
-/** Custom domains belong to the account: every member may see and attach them (admins manage them). */
+/**
+ * Custom domains belong to the account: every member may see and attach them (admins manage
+ * them). A claim whose time ran out unverified is gone, whether or not cleanup deleted it yet.
+ */
 export function domainScope(principal: Principal): Prisma.ChatBotCustomDomainWhereInput {
-  return { accountId: principal.accountId };
+  return {
+    accountId: principal.accountId,
+    OR: [{ claimExpiresAt: null }, { claimExpiresAt: { gt: new Date() } }],
+  };
 }
 
 export function notFound(what: string, id: number): BotgateError {
