@@ -13,10 +13,10 @@ import {
   repositoryRoot,
   startEmbeddedPostgres,
 } from "@botgate/db";
-import { LOCAL_DEVELOPMENT_SECRET } from "@botgate/forwarding";
+import { edgeSecretFor } from "@botgate/forwarding";
 import { startUpstashRest } from "@botgate/upstash-rest";
 import { Redis } from "@upstash/redis";
-import type { Env } from "./env.ts";
+import { type Env, edgeSecretSetting } from "./env.ts";
 
 export interface Runtime {
   env: Env;
@@ -89,8 +89,8 @@ export async function createRuntime(env: Env): Promise<Runtime> {
       databaseKind: database.kind,
       routes,
       routeCache,
-      // The development secret only with ENVIRONMENT=local: env.ts refuses its absence elsewhere.
-      edgeSecret: env.EDGE_SHARED_SECRET ?? LOCAL_DEVELOPMENT_SECRET,
+      // The development secret only in a development setup (env.ts refuses the rest already).
+      edgeSecret: edgeSecretFor(edgeSecretSetting(env)),
       provisioning: createProvisioning(env, config),
       close,
     };
