@@ -8,7 +8,7 @@ import { type AppRouter, addMember, type BootstrappedAccount, bootstrapAccount }
 import { type RouteStore, UpstashRouteStore } from "@botgate/cache";
 import { platformConfig } from "@botgate/core";
 import { createDatabaseClient } from "@botgate/db";
-import { createTestDatabase } from "@botgate/db/testing";
+import { createTestDatabase, type TestDatabase } from "@botgate/db/testing";
 import { startUpstashRest } from "@botgate/upstash-rest";
 import { serve } from "@hono/node-server";
 import { createTRPCClient, httpLink, type TRPCClient, TRPCClientError } from "@trpc/client";
@@ -29,6 +29,8 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   /** Replaces the Redis-backed route store, e.g. with one whose Redis is unreachable. */
   routes?: RouteStore;
+  /** A migrated database of the test's own (e.g. one it stops and restarts); the test closes it. */
+  database?: TestDatabase;
 }
 
 export interface TestServer {
@@ -47,8 +49,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   };
   try {
     const env = parseEnv({ ...TEST_ENV, ...options.env });
-    const database = await createTestDatabase();
-    closers.push(database.close);
+    const database = options.database ?? (await createTestDatabase());
+    if (!options.database) closers.push(database.close);
     const db = createDatabaseClient(database.url, { maxConnections: database.maxConnections });
     closers.push(() => db.$disconnect());
     // Every test database numbers chatbots from 1, but all share one Redis: start each at a
