@@ -5,7 +5,11 @@
 import { BotgateError, type ErrorCode } from "@botgate/core";
 import { Prisma } from "@botgate/db";
 import { type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
-import { databaseUnavailable, isDatabaseUnavailable } from "./database-outage.ts";
+import {
+  DATABASE_RETRY_AFTER_SECONDS,
+  databaseUnavailable,
+  isDatabaseUnavailable,
+} from "./database-outage.ts";
 
 const TRPC_CODE: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
   BAD_REQUEST: "BAD_REQUEST",
@@ -57,7 +61,9 @@ function prismaToBotgate(error: Prisma.PrismaClientKnownRequestError): BotgateEr
       return new BotgateError("NOT_FOUND", "Not found.");
     case "P2028":
       // No transaction slot in time: the database is overloaded, not the input wrong.
-      return new BotgateError("UNAVAILABLE", "The database is busy; try again.");
+      return new BotgateError("UNAVAILABLE", "The database is busy; try again.", {
+        retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+      });
     case "P2003":
       // Deleting a row something still references is a conflict with the current state;
       // anything else means a referenced row is gone.
