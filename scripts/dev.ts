@@ -24,7 +24,9 @@ const API_PORT = 8788;
 const EDGE_PORT = 8787;
 const UPSTASH_PORT = 8079;
 
-const baseEnv = parseEnv(process.env);
+// A development machine: the built-in edge secret is fine here, whatever PLATFORM_ROOT_DOMAIN says.
+const DEV_FLAG = { BOTGATE_DEV: "1" };
+const baseEnv = parseEnv({ ...DEV_FLAG, ...process.env });
 const redisUrl = baseEnv.REDIS_URL ?? "redis://127.0.0.1:6379";
 const redis = new URL(redisUrl);
 let upstash: { url: string; token: string } | null = null;
@@ -43,6 +45,7 @@ if (baseEnv.UPSTASH_REDIS_REST_URL && baseEnv.UPSTASH_REDIS_REST_TOKEN) {
 }
 
 const env = parseEnv({
+  ...DEV_FLAG,
   ...process.env,
   PORT: String(API_PORT),
   PUBLIC_PORT: process.env.PUBLIC_PORT ?? String(EDGE_PORT),
@@ -68,6 +71,7 @@ const edgeVars = {
   ENVIRONMENT: env.ENVIRONMENT,
   PLATFORM_ROOT_DOMAIN: env.PLATFORM_ROOT_DOMAIN,
   EDGE_SHARED_SECRET: runtime.edgeSecret,
+  BOTGATE_DEV: env.BOTGATE_DEV ? "1" : "0",
   ...(upstash ? { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstash.token } : {}),
 };
 const edge = spawn(

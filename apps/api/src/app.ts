@@ -1,5 +1,6 @@
 // The API process's HTTP surface: health, the tRPC admin API, the edge's resolve endpoint
 // and the chat origin. One error handler turns every failure into the platform's JSON shape.
+import { botgateErrorOf, failureSummary, retryAfterSeconds } from "@botgate/api";
 import { BotgateError } from "@botgate/core";
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
@@ -25,13 +26,18 @@ export function createApp(runtime: Runtime) {
     );
     return c.json(error.toBody(c.get("requestId")), 404);
   });
+  // The same mapping as the tRPC API's (packages/api errors.ts): a database outage is a 503
+  // with Retry-After, anything unexpected an opaque 500 whose details only the log sees.
   app.onError((err, c) => {
-    const error =
-      err instanceof BotgateError
-        ? err
-        : new BotgateError("INTERNAL", "the server failed to handle this request");
-    if (!(err instanceof BotgateError)) console.error(`[${c.get("requestId")}]`, err);
-    return c.json(error.toBody(c.get("requestId")), error.status as 500);
+    const requestId = c.get("requestId");
+    const known = botgateErrorOf(err);
+    const error = known ?? new BotgateError("INTERNAL", "the server failed to handle this request");
+    if (known === null) console.error(`[${requestId}]`, err);
+    else if (known !== err && known.status >= 500)
+      console.error(`[${requestId}] ${known.code}: ${failureSummary(err)}`);
+    const retryAfter = retryAfterSeconds(error);
+    const headers = retryAfter === null ? undefined : { "Retry-After": String(retryAfter) };
+    return c.json(error.toBody(requestId), error.status as 500, headers);
   });
   return app;
 }

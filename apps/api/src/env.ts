@@ -1,6 +1,7 @@
 // The API process's whole configuration, parsed once at start with clear errors.
 // Nothing else in the app reads process.env.
 import { isIP } from "node:net";
+import { type EdgeSecretSetting, edgeSecretProblem } from "@botgate/forwarding";
 import { z } from "zod";
 
 const optionalString = z
@@ -71,8 +72,10 @@ export const envSchema = z
     /** A plain Redis to serve through the built-in Upstash-compatible endpoint (development). */
     REDIS_URL: optionalUrl,
 
-    /** Signs edge → origin requests; at least 32 characters outside local. */
+    /** Signs edge → origin requests; required (32+ characters) outside a development setup. */
     EDGE_SHARED_SECRET: optionalString,
+    /** A development machine: the built-in edge secret is accepted with ENVIRONMENT=local. */
+    BOTGATE_DEV: booleanFlag,
 
     /** How long an unverified domain claim lives before it lapses (hours). */
     DOMAIN_CLAIM_TTL_HOURS: z.coerce.number().positive().max(8_760).default(72),
@@ -105,12 +108,9 @@ export const envSchema = z
         message: "required when UPSTASH_REDIS_REST_URL is set",
       });
     }
-    if (env.ENVIRONMENT !== "local" && (env.EDGE_SHARED_SECRET?.length ?? 0) < 32) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["EDGE_SHARED_SECRET"],
-        message: "at least 32 characters are required outside ENVIRONMENT=local",
-      });
+    const secretProblem = edgeSecretProblem(edgeSecretSetting(env));
+    if (secretProblem !== null) {
+      ctx.addIssue({ code: "custom", path: ["EDGE_SHARED_SECRET"], message: secretProblem });
     }
     if (env.PROVISIONING === "aws" && !env.AWS_REGION) {
       ctx.addIssue({ code: "custom", path: ["AWS_REGION"], message: "required when PROVISIONING=aws" });
@@ -118,6 +118,28 @@ export const envSchema = z
   });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** What the shared edge-secret rule (@botgate/forwarding) looks at. */
+export function edgeSecretSetting(
+  env: Pick<
+    Env,
+    | "ENVIRONMENT"
+    | "PLATFORM_ROOT_DOMAIN"
+    | "API_DOMAIN"
+    | "PLATFORM_DOMAIN"
+    | "EDGE_SHARED_SECRET"
+    | "BOTGATE_DEV"
+  >,
+): EdgeSecretSetting {
+  return {
+    environment: env.ENVIRONMENT,
+    rootDomain: env.PLATFORM_ROOT_DOMAIN,
+    apiDomain: env.API_DOMAIN,
+    platformDomain: env.PLATFORM_DOMAIN,
+    secret: env.EDGE_SHARED_SECRET,
+    devFlag: env.BOTGATE_DEV ?? false,
+  };
+}
 
 export class EnvError extends Error {
   override readonly name = "EnvError";

@@ -13,10 +13,10 @@ import {
 } from "@botgate/cache";
 import { BotgateError, type PlatformConfig, platformConfig } from "@botgate/core";
 import { createDatabaseClient, type DatabaseClient, migrate, startEmbeddedPostgres } from "@botgate/db";
-import { LOCAL_DEVELOPMENT_SECRET, type NonceStore } from "@botgate/forwarding";
+import { edgeSecretFor, type NonceStore } from "@botgate/forwarding";
 import { startUpstashRest } from "@botgate/upstash-rest";
 import { Redis } from "@upstash/redis";
-import type { Env } from "./env.ts";
+import { type Env, edgeSecretSetting } from "./env.ts";
 import { dataDirectory, newOperatorToken } from "./operator/endpoint-file.ts";
 
 export interface Runtime {
@@ -93,8 +93,8 @@ export async function createRuntime(env: Env): Promise<Runtime> {
       databaseKind: database.kind,
       routes,
       routeCache,
-      // The development secret only with ENVIRONMENT=local: env.ts refuses its absence elsewhere.
-      edgeSecret: env.EDGE_SHARED_SECRET ?? LOCAL_DEVELOPMENT_SECRET,
+      // The development secret only in a development setup (env.ts refuses the rest already).
+      edgeSecret: edgeSecretFor(edgeSecretSetting(env)),
       forwardNonces,
       provisioning: createProvisioning(env, config),
       ...(database.kind === "embedded" ? { operatorToken: newOperatorToken() } : {}),

@@ -8,7 +8,7 @@ import { type AppRouter, addMember, type BootstrappedAccount, bootstrapAccount }
 import { type RouteStore, UpstashNonceStore, UpstashRouteStore } from "@botgate/cache";
 import { platformConfig } from "@botgate/core";
 import { createDatabaseClient } from "@botgate/db";
-import { createTestDatabase } from "@botgate/db/testing";
+import { createTestDatabase, type TestDatabase } from "@botgate/db/testing";
 import { type NonceStore, signForwardedRequest } from "@botgate/forwarding";
 import { startUpstashRest, TEST_COMMANDS } from "@botgate/upstash-rest";
 import { serve } from "@hono/node-server";
@@ -32,6 +32,8 @@ export interface TestServerOptions {
   routes?: RouteStore;
   /** Replaces the Redis-backed nonce store of signed forwards, e.g. with an unreachable one. */
   forwardNonces?: NonceStore;
+  /** A migrated database of the test's own (e.g. one it stops and restarts); the test closes it. */
+  database?: TestDatabase;
 }
 
 export interface TestServer {
@@ -50,8 +52,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   };
   try {
     const env = parseEnv({ ...TEST_ENV, ...options.env });
-    const database = await createTestDatabase();
-    closers.push(database.close);
+    const database = options.database ?? (await createTestDatabase());
+    if (!options.database) closers.push(database.close);
     const db = createDatabaseClient(database.url, { maxConnections: database.maxConnections });
     closers.push(() => db.$disconnect());
     // Every test database numbers chatbots from 1, but all share one Redis: start each at a

@@ -2,7 +2,13 @@
 // isolate (services.ts). A bad configuration answers every request with a 500 that names
 // nothing, and the log line of each says which bindings are wrong.
 import { BotgateError, PLATFORM_ENVIRONMENTS, type PlatformConfig, platformConfig } from "@botgate/core";
-import { LOCAL_DEVELOPMENT_SECRET } from "@botgate/forwarding";
+import {
+  DEVELOPMENT_SETUP,
+  type EdgeSecretSetting,
+  edgeSecretFor,
+  edgeSecretProblem,
+  isDevelopmentSetup,
+} from "@botgate/forwarding";
 // zod/mini: the same validation as zod with a tree-shakable API; the classic build alone
 // would triple the worker's bundle.
 import * as z from "zod/mini";
@@ -16,6 +22,14 @@ const optionalString = z.optional(
 
 const httpUrl = z.url({ protocol: /^https?$/ });
 
+/** `--var BOTGATE_DEV:1` or a TOML boolean. */
+const flag = z.optional(
+  z.pipe(
+    z.union([z.boolean(), z.enum(["true", "false", "1", "0", ""])]),
+    z.transform((v) => v === true || v === "true" || v === "1"),
+  ),
+);
+
 /** Vars may be strings (`--var`, dashboard) or TOML numbers. */
 const positiveInt = (fallback: number, max: number) =>
   z._default(z.pipe(z.coerce.number(), z.int().check(z.gte(1), z.lte(max))), fallback);
@@ -28,10 +42,12 @@ const bindingsSchema = z
     /** Overrides of the derived API and platform (sandbox) domains, as in the API's env. */
     API_DOMAIN: optionalString,
     PLATFORM_DOMAIN: optionalString,
-    /** The API process: chat origin and /internal/resolve. */
+    /** The API process: chat origin and /internal/resolve; https outside a development setup. */
     ORIGIN_URL: httpUrl,
-    /** Signs every request to the origin; a secret (`wrangler secret put`) outside local. */
+    /** Signs every request to the origin; a secret (`wrangler secret put`) outside development. */
     EDGE_SHARED_SECRET: optionalString,
+    /** A development machine: the built-in secret and an http origin with ENVIRONMENT=local. */
+    BOTGATE_DEV: flag,
     /** Both absent: no shared cache, the isolate's L1 and the origin only. */
     UPSTASH_REDIS_REST_URL: z.optional(httpUrl),
     UPSTASH_REDIS_REST_TOKEN: optionalString,
@@ -60,16 +76,46 @@ const bindingsSchema = z
           message: "required when UPSTASH_REDIS_REST_URL is set",
         });
       }
-      if (env.ENVIRONMENT !== "local" && (env.EDGE_SHARED_SECRET?.length ?? 0) < 32) {
+      // The same rule as the API's env.ts (@botgate/forwarding), so the two cannot drift.
+      const setting = edgeSecretSetting(env);
+      const secretProblem = edgeSecretProblem(setting);
+      if (secretProblem !== null) {
+        ctx.addIssue({ code: "custom", input: env, path: ["EDGE_SHARED_SECRET"], message: secretProblem });
+      }
+      // Signed forwards carry credentials and chat content: plain http only on a dev machine.
+      if (!isDevelopmentSetup(setting) && !env.ORIGIN_URL.startsWith("https:")) {
         ctx.addIssue({
           code: "custom",
           input: env,
-          path: ["EDGE_SHARED_SECRET"],
-          message: "at least 32 characters are required outside ENVIRONMENT=local",
+          path: ["ORIGIN_URL"],
+          message: `must be https outside a development setup (${DEVELOPMENT_SETUP})`,
         });
       }
     }),
   );
+
+type Bindings = z.output<typeof bindingsSchema>;
+
+function edgeSecretSetting(
+  env: Pick<
+    Bindings,
+    | "ENVIRONMENT"
+    | "PLATFORM_ROOT_DOMAIN"
+    | "API_DOMAIN"
+    | "PLATFORM_DOMAIN"
+    | "EDGE_SHARED_SECRET"
+    | "BOTGATE_DEV"
+  >,
+): EdgeSecretSetting {
+  return {
+    environment: env.ENVIRONMENT,
+    rootDomain: env.PLATFORM_ROOT_DOMAIN,
+    apiDomain: env.API_DOMAIN,
+    platformDomain: env.PLATFORM_DOMAIN,
+    secret: env.EDGE_SHARED_SECRET,
+    devFlag: env.BOTGATE_DEV ?? false,
+  };
+}
 
 export interface EdgeConfig {
   platform: PlatformConfig;
@@ -115,7 +161,7 @@ export function parseEdgeEnv(bindings: unknown): EdgeConfig {
   return {
     platform,
     originUrl: env.ORIGIN_URL.replace(/\/+$/, ""),
-    secret: env.EDGE_SHARED_SECRET ?? LOCAL_DEVELOPMENT_SECRET,
+    secret: edgeSecretFor(edgeSecretSetting(env)),
     redis:
       env.UPSTASH_REDIS_REST_URL !== undefined && env.UPSTASH_REDIS_REST_TOKEN !== undefined
         ? { url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN }

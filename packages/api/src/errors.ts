@@ -1,8 +1,15 @@
-// The one place where failures become tRPC errors: BotgateError by its code, Prisma's known
-// request errors by what they mean to the caller, anything else as an opaque internal error.
+// The one place where failures become errors callers see: BotgateError by its code, a
+// database outage as UNAVAILABLE, Prisma's known request errors by what they mean to the
+// caller, anything else as an opaque internal error. The tRPC API and the HTTP app's error
+// handler (apps/api app.ts) both map through botgateErrorOf().
 import { BotgateError, type ErrorCode } from "@botgate/core";
 import { Prisma } from "@botgate/db";
 import { type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
+import {
+  DATABASE_RETRY_AFTER_SECONDS,
+  databaseUnavailable,
+  isDatabaseUnavailable,
+} from "./database-outage.ts";
 
 const TRPC_CODE: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
   BAD_REQUEST: "BAD_REQUEST",
@@ -71,10 +78,11 @@ function prismaToBotgate(error: Prisma.PrismaClientKnownRequestError): BotgateEr
     }
     case "P2025":
       return new BotgateError("NOT_FOUND", "Not found.");
-    case "P2024":
     case "P2028":
-      // No connection or transaction slot in time: the database is overloaded, not the input wrong.
-      return new BotgateError("UNAVAILABLE", "The database is busy; try again.");
+      // No transaction slot in time: the database is overloaded, not the input wrong.
+      return new BotgateError("UNAVAILABLE", "The database is busy; try again.", {
+        retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+      });
     case "P2003":
       // Deleting a row something still references is a conflict with the current state;
       // anything else means a referenced row is gone.
@@ -90,23 +98,38 @@ function prismaToBotgate(error: Prisma.PrismaClientKnownRequestError): BotgateEr
 }
 
 /**
+ * What a thrown error means to the caller, or null for an unexpected failure (to be answered
+ * as an opaque INTERNAL and logged).
+ */
+export function botgateErrorOf(error: unknown): BotgateError | null {
+  if (error instanceof BotgateError) return error;
+  if (isDatabaseUnavailable(error)) return databaseUnavailable(error);
+  if (error instanceof Prisma.PrismaClientKnownRequestError) return prismaToBotgate(error);
+  return null;
+}
+
+/**
  * The error a failed procedure answers with. Deliberate TRPCErrors (input validation, tiers)
  * pass through; thrown errors arrive wrapped as INTERNAL_SERVER_ERROR with the original as cause.
  */
 export function toTRPCError(error: TRPCError): TRPCError {
   if (error.code !== "INTERNAL_SERVER_ERROR") return error;
   const cause = error.cause;
-  if (cause instanceof BotgateError) return botgateToTRPC(cause);
-  if (cause instanceof Prisma.PrismaClientKnownRequestError) {
-    const mapped = prismaToBotgate(cause);
-    if (mapped) return botgateToTRPC(mapped);
-  }
+  const mapped = botgateErrorOf(cause);
+  if (mapped) return botgateToTRPC(mapped);
   // Never echo an unexpected error's message (SQL, stack details) to the caller; onError logs it.
   return new TRPCError({
     code: "INTERNAL_SERVER_ERROR",
     message: "The server failed to handle this request.",
     cause,
   });
+}
+
+/** Seconds a client should wait before retrying (the Retry-After header), when the error says. */
+export function retryAfterSeconds(error: unknown): number | null {
+  if (!(error instanceof BotgateError)) return null;
+  const seconds = error.details?.retryAfterSeconds;
+  return typeof seconds === "number" && Number.isInteger(seconds) && seconds > 0 ? seconds : null;
 }
 
 /** Per-field messages for the error shape: zod's flattened errors, or those a BotgateError carries. */

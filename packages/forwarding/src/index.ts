@@ -29,11 +29,8 @@ export const FORWARDED_HEADERS = {
  */
 export const CREDENTIAL_HEADERS = ["authorization", "x-api-key"] as const;
 
-/**
- * Used by the edge and the API only with ENVIRONMENT=local when EDGE_SHARED_SECRET is unset
- * (both refuse to start without a real secret elsewhere), so `npm run dev` needs no setup.
- */
-export const LOCAL_DEVELOPMENT_SECRET = "botgate-local-development-edge-secret";
+// LOCAL_DEVELOPMENT_SECRET and the rule for when it may be used (both apps' env.ts apply it).
+export * from "./edge-secret.ts";
 
 /** How far the signer's and the verifier's clocks (plus transit) may disagree, either way. */
 export const MAX_CLOCK_SKEW_SECONDS = 60;

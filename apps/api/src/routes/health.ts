@@ -1,3 +1,4 @@
+import { DATABASE_RETRY_AFTER_SECONDS, failureSummary } from "@botgate/api";
 import { Hono } from "hono";
 import type { Runtime } from "../runtime.ts";
 
@@ -17,13 +18,16 @@ export function healthRoutes(runtime: Runtime) {
         routeCache: runtime.routeCache.kind,
       });
     } catch (error) {
+      // The driver's message names hosts, ports and users: the log gets it, the caller does not.
+      console.error(`health: the database check failed: ${failureSummary(error)}`);
       return c.json(
         {
           status: "unavailable",
-          database: { kind: runtime.databaseKind, ok: false, error: (error as Error).message },
+          database: { kind: runtime.databaseKind, ok: false, error: "The database did not answer." },
           routeCache: runtime.routeCache.kind,
         },
         503,
+        { "Retry-After": String(DATABASE_RETRY_AFTER_SECONDS) },
       );
     }
   });

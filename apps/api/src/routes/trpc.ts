@@ -2,7 +2,7 @@
 // Bounded before any procedure runs: at most MAX_BATCH_SIZE calls per batch (tRPC's own
 // maxBatchSize: BAD_REQUEST) and MAX_BODY_BYTES per body (PAYLOAD_TOO_LARGE, 413), both in
 // tRPC's error shape so typed clients read them like any other error.
-import { type ApiServices, appRouter, createContext } from "@botgate/api";
+import { type ApiServices, appRouter, createContext, failureSummary, retryAfterSeconds } from "@botgate/api";
 import { trpcServer } from "@hono/trpc-server";
 import { TRPCError } from "@trpc/server";
 import { Hono } from "hono";
@@ -40,6 +40,13 @@ export function trpcRoutes(runtime: Runtime) {
     onError: ({ error, path }) => {
       if (error.code === "INTERNAL_SERVER_ERROR")
         console.error(`trpc ${path ?? "?"} failed:`, error.cause ?? error);
+      if (retryAfterSeconds(error.cause) !== null)
+        console.error(`trpc ${path ?? "?"} ${error.code}: ${failureSummary(error.cause?.cause)}`);
+    },
+    // A database outage answers SERVICE_UNAVAILABLE (HTTP 503): say when to come back.
+    responseMeta: ({ errors }) => {
+      const seconds = errors.map((error) => retryAfterSeconds(error.cause)).find((s) => s !== null);
+      return seconds === undefined ? {} : { headers: { "Retry-After": String(seconds) } };
     },
   });
   return new Hono<Env>().use(
