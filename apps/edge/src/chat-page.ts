@@ -87,7 +87,8 @@ $("form").addEventListener("submit", async (event) => {
   show("user", text);
   state.messages.push({ role: "user", content: text });
   try {
-    const answer = await call("chat/", { session_key: state.sessionKey, messages: state.messages });
+    // The recent turns only: the origin keeps the session, and caps messages per call.
+    const answer = await call("chat/", { session_key: state.sessionKey, messages: state.messages.slice(-20) });
     const body = (answer.data && answer.data.body) || {};
     state.sessionKey = (body.metadata && body.metadata.session_key) || state.sessionKey;
     const reply = body.choices && body.choices[0] && body.choices[0].message;

@@ -154,7 +154,7 @@ export function staleConfig(chatbot: ResolvedChatbot, failure: BotgateError) {
         api_key_required: record.apiKeyRequired,
         mode,
       },
-      history: { chat: null, chat_history: [], chatbot_request_history: [] },
+      history: { chat: null, chat_history: [], chatbot_request_history: [], next_cursor: null },
       meta_data: { stale: true, reason: failure.code, version: record.version },
     },
     api: "botgate/v1",

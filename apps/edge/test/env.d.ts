@@ -13,6 +13,7 @@ declare namespace Cloudflare {
     EDGE_SHARED_SECRET: string;
     ROUTE_CACHE_TTL_MS: string;
     ROUTE_NEGATIVE_TTL_MS: string;
+    ROUTE_STORE_TIMEOUT_MS: string;
     RESOLVE_MISS_LIMIT: string;
     RESOLVE_MISS_WINDOW_S: string;
   }

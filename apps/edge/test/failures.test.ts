@@ -54,7 +54,7 @@ describe("Redis unavailable", () => {
     const chatbot = await createChatbot(account);
     const started = Date.now();
     const response = await edgeWith(
-      { ...upstreams.bindings, UPSTASH_REDIS_REST_URL: SLOW_UPSTASH_URL },
+      { ...upstreams.bindings, UPSTASH_REDIS_REST_URL: SLOW_UPSTASH_URL, ROUTE_STORE_TIMEOUT_MS: "150" },
       `http://${chatbot.defaultHost}/config/`,
     );
     expect(response.status).toBe(200);

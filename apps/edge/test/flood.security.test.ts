@@ -151,7 +151,7 @@ describe("the limit without a working Redis", () => {
 
   it("decides within its timeout while Redis is slow, and still holds", async () => {
     const base = uniqueName("flood").toLowerCase();
-    const slow = { ...limited, UPSTASH_REDIS_REST_URL: SLOW_UPSTASH_URL };
+    const slow = { ...limited, UPSTASH_REDIS_REST_URL: SLOW_UPSTASH_URL, ROUTE_STORE_TIMEOUT_MS: "150" };
     const started = Date.now();
     const responses = await flood(slow, `${clientNetwork()}::1`, base);
     // The slow endpoint answers after 2 s; the store and the limiter give up after 150 ms each.
