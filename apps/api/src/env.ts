@@ -1,7 +1,7 @@
 // The API process's whole configuration, parsed once at start with clear errors.
 // Nothing else in the app reads process.env.
 import { isIP } from "node:net";
-import { type EdgeSecretSetting, edgeSecretProblem } from "@botgate/forwarding";
+import { edgeSecretProblem, edgeSecretSetting } from "@botgate/forwarding";
 import { z } from "zod";
 
 const optionalString = z
@@ -118,28 +118,6 @@ export const envSchema = z
   });
 
 export type Env = z.infer<typeof envSchema>;
-
-/** What the shared edge-secret rule (@botgate/forwarding) looks at. */
-export function edgeSecretSetting(
-  env: Pick<
-    Env,
-    | "ENVIRONMENT"
-    | "PLATFORM_ROOT_DOMAIN"
-    | "API_DOMAIN"
-    | "PLATFORM_DOMAIN"
-    | "EDGE_SHARED_SECRET"
-    | "BOTGATE_DEV"
-  >,
-): EdgeSecretSetting {
-  return {
-    environment: env.ENVIRONMENT,
-    rootDomain: env.PLATFORM_ROOT_DOMAIN,
-    apiDomain: env.API_DOMAIN,
-    platformDomain: env.PLATFORM_DOMAIN,
-    secret: env.EDGE_SHARED_SECRET,
-    devFlag: env.BOTGATE_DEV ?? false,
-  };
-}
 
 export class EnvError extends Error {
   override readonly name = "EnvError";

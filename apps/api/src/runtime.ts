@@ -13,10 +13,10 @@ import {
 } from "@botgate/cache";
 import { BotgateError, type PlatformConfig, platformConfig } from "@botgate/core";
 import { createDatabaseClient, type DatabaseClient, migrate, startEmbeddedPostgres } from "@botgate/db";
-import { edgeSecretFor, type NonceStore } from "@botgate/forwarding";
+import { edgeSecretFor, edgeSecretSetting, type NonceStore } from "@botgate/forwarding";
 import { startUpstashRest } from "@botgate/upstash-rest";
 import { Redis } from "@upstash/redis";
-import { type Env, edgeSecretSetting } from "./env.ts";
+import type { Env } from "./env.ts";
 import { dataDirectory, newOperatorToken } from "./operator/endpoint-file.ts";
 
 export interface Runtime {

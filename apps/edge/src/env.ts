@@ -4,9 +4,9 @@
 import { BotgateError, PLATFORM_ENVIRONMENTS, type PlatformConfig, platformConfig } from "@botgate/core";
 import {
   DEVELOPMENT_SETUP,
-  type EdgeSecretSetting,
   edgeSecretFor,
   edgeSecretProblem,
+  edgeSecretSetting,
   isDevelopmentSetup,
 } from "@botgate/forwarding";
 // zod/mini: the same validation as zod with a tree-shakable API; the classic build alone
@@ -93,29 +93,6 @@ const bindingsSchema = z
       }
     }),
   );
-
-type Bindings = z.output<typeof bindingsSchema>;
-
-function edgeSecretSetting(
-  env: Pick<
-    Bindings,
-    | "ENVIRONMENT"
-    | "PLATFORM_ROOT_DOMAIN"
-    | "API_DOMAIN"
-    | "PLATFORM_DOMAIN"
-    | "EDGE_SHARED_SECRET"
-    | "BOTGATE_DEV"
-  >,
-): EdgeSecretSetting {
-  return {
-    environment: env.ENVIRONMENT,
-    rootDomain: env.PLATFORM_ROOT_DOMAIN,
-    apiDomain: env.API_DOMAIN,
-    platformDomain: env.PLATFORM_DOMAIN,
-    secret: env.EDGE_SHARED_SECRET,
-    devFlag: env.BOTGATE_DEV ?? false,
-  };
-}
 
 export interface EdgeConfig {
   platform: PlatformConfig;

@@ -3,6 +3,7 @@
 // is (minus hop-by-hop headers).
 import { BotgateError } from "@botgate/core";
 import { FORWARDED_HEADER_PREFIX } from "@botgate/forwarding";
+import { readAtMost } from "./bounded-body.ts";
 import type { OriginClient } from "./origin.ts";
 import type { Endpoint, ResolvedChatbot } from "./resolve.ts";
 
@@ -66,28 +67,10 @@ const tooLarge = () => new BotgateError("PAYLOAD_TOO_LARGE", "The request body i
 
 /** The whole body, at most MAX_BODY_BYTES whatever Content-Length claims (null for none). */
 async function readBody(request: Request): Promise<Uint8Array<ArrayBuffer> | null> {
-  if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) throw tooLarge();
   if (request.body === null) return null;
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = request.body.getReader();
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
+  const bytes = await readAtMost(request, MAX_BODY_BYTES);
+  if (bytes === "too_large") throw tooLarge();
+  return bytes;
 }
 
 const ORIGIN_ACTIONS: Record<Exclude<Endpoint, "page">, string> = {

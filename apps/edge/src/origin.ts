@@ -9,6 +9,7 @@ import {
   type RouteTarget,
 } from "@botgate/core";
 import { type ForwardedContext, signForwardedRequest } from "@botgate/forwarding";
+import { readAtMost } from "./bounded-body.ts";
 import type { EdgeConfig } from "./env.ts";
 
 export interface OriginRequest {
@@ -133,11 +134,10 @@ function originFailure(response: Response, message: string): BotgateError {
  * reaches the client: it becomes the edge's BAD_GATEWAY / UNAVAILABLE / GATEWAY_TIMEOUT.
  */
 async function checkedFailure(response: Response): Promise<Response> {
-  const bytes = /^application\/json\b/i.test(response.headers.get("content-type") ?? "")
-    ? await readAtMost(response, MAX_ERROR_BODY_BYTES)
-    : null;
-  if (bytes === null) await response.body?.cancel().catch(() => {});
-  const body = bytes === null ? null : parseErrorBody(bytes);
+  const json = /^application\/json\b/i.test(response.headers.get("content-type") ?? "");
+  if (!json) await response.body?.cancel().catch(() => {});
+  const bytes = json ? await readAtMost(response, MAX_ERROR_BODY_BYTES) : "too_large";
+  const body = bytes === "too_large" ? null : parseErrorBody(bytes);
   if (body === null) {
     throw originFailure(response, `the origin answered ${response.status} without the platform's JSON error`);
   }
@@ -166,29 +166,4 @@ function parseErrorBody(
   } catch {
     return null;
   }
-}
-
-/** The whole body if it has at most `max` bytes, else null (and the rest is not read). */
-async function readAtMost(response: Response, max: number): Promise<Uint8Array | null> {
-  if (Number(response.headers.get("content-length") ?? 0) > max || response.body === null) return null;
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
 }

@@ -22,6 +22,27 @@ export interface EdgeSecretSetting {
   devFlag: boolean;
 }
 
+/** The variables the rule reads, named as both apps' environments name them. */
+export interface EdgeSecretVariables {
+  ENVIRONMENT: string;
+  PLATFORM_ROOT_DOMAIN: string;
+  API_DOMAIN?: string | undefined;
+  PLATFORM_DOMAIN?: string | undefined;
+  EDGE_SHARED_SECRET?: string | undefined;
+  BOTGATE_DEV?: boolean | undefined;
+}
+
+export function edgeSecretSetting(env: EdgeSecretVariables): EdgeSecretSetting {
+  return {
+    environment: env.ENVIRONMENT,
+    rootDomain: env.PLATFORM_ROOT_DOMAIN,
+    apiDomain: env.API_DOMAIN,
+    platformDomain: env.PLATFORM_DOMAIN,
+    secret: env.EDGE_SHARED_SECRET,
+    devFlag: env.BOTGATE_DEV ?? false,
+  };
+}
+
 const isLocalhostName = (name: string) => {
   const host = name.trim().toLowerCase().replace(/\.$/, "");
   return host === "localhost" || host.endsWith(".localhost");
