@@ -190,3 +190,16 @@ export async function resolveAsEdge(server: TestServer, target: string): Promise
   );
   return fetch(url, { headers });
 }
+
+/** A verified custom domain of the user's account, written straight to the database (no DNS). */
+export function verifiedDomainRow(server: TestServer, user: TestUser, domainName: string) {
+  return server.runtime.db.chatBotCustomDomain.create({
+    data: {
+      domainName,
+      isVerified: true,
+      verificationToken: "t",
+      userProfileId: user.userProfileId,
+      accountId: user.accountId,
+    },
+  });
+}

@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { backfillHostLabels } from "@botgate/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAccount, startTestServer, type TestServer } from "./harness.ts";
+import { createAccount, startTestServer, type TestServer, verifiedDomainRow } from "./harness.ts";
 
 let server: TestServer;
 
@@ -22,15 +22,7 @@ describe("backfillHostLabels", () => {
     const db = server.runtime.db;
     const admin = await createAccount(server);
     const domainName = `${randomBytes(4).toString("hex")}.example.com`;
-    const domain = await db.chatBotCustomDomain.create({
-      data: {
-        domainName,
-        isVerified: true,
-        verificationToken: "t",
-        userProfileId: admin.userProfileId,
-        accountId: admin.accountId,
-      },
-    });
+    const domain = await verifiedDomainRow(server, admin, domainName);
     const plain = await admin.client.chatbot.create.mutate({ name: "plain", customDomainId: domain.id });
     const older = await admin.client.chatbot.create.mutate({ name: "twin" });
     const newer = await admin.client.chatbot.create.mutate({ name: "twinToBe" });

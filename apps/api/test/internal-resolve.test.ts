@@ -12,6 +12,7 @@ import {
   startTestServer,
   type TestServer,
   type TestUser,
+  verifiedDomainRow,
 } from "./harness.ts";
 
 let server: TestServer;
@@ -102,15 +103,7 @@ describe("GET /internal/resolve", () => {
   it("routes a custom host only while its domain is verified", async () => {
     const db = server.runtime.db;
     const domainName = `${randomBytes(4).toString("hex")}.example.com`;
-    const domain = await db.chatBotCustomDomain.create({
-      data: {
-        domainName,
-        isVerified: true,
-        verificationToken: "t",
-        userProfileId: admin.userProfileId,
-        accountId: admin.accountId,
-      },
-    });
+    const domain = await verifiedDomainRow(server, admin, domainName);
     const chatbot = await admin.client.chatbot.create.mutate({ name: name(), customDomainId: domain.id });
     const deployed = await admin.client.chatbot.deploy.mutate({ id: chatbot.id });
     const host = `${deployed.rfc1034CompliantName}.${domainName}`;
@@ -129,17 +122,8 @@ describe("GET /internal/resolve", () => {
   const MANY = 60;
 
   it(`resolves every one of ${MANY} deployed chatbots on one verified domain by its custom host`, async () => {
-    const db = server.runtime.db;
     const domainName = `${randomBytes(4).toString("hex")}.example.com`;
-    const domain = await db.chatBotCustomDomain.create({
-      data: {
-        domainName,
-        isVerified: true,
-        verificationToken: "t",
-        userProfileId: admin.userProfileId,
-        accountId: admin.accountId,
-      },
-    });
+    const domain = await verifiedDomainRow(server, admin, domainName);
     const ids: number[] = [];
     for (let i = 0; i < MANY; i++) {
       const chatbot = await admin.client.chatbot.create.mutate({

@@ -2,29 +2,11 @@
 // its EVALSHA misses once (NOSCRIPT), it falls back to EVAL of its own script, and from then on
 // EVALSHA hits. Upstash-only shebang flags never reach Redis, which would refuse them.
 import { Ratelimit } from "@upstash/ratelimit";
-import { Redis } from "@upstash/redis";
-import { Redis as IORedis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningUpstashRest, startUpstashRest } from "../src/index.ts";
-import { REDIS_URL, uniquePrefix } from "./helpers.ts";
+import { describe, expect, it } from "vitest";
+import { uniquePrefix, useEndpoint } from "./helpers.ts";
 
 const prefix = uniquePrefix();
-let endpoint: RunningUpstashRest;
-let redis: Redis;
-const inspect = new IORedis(REDIS_URL, { lazyConnect: true });
-
-beforeAll(async () => {
-  await inspect.connect();
-  endpoint = await startUpstashRest({ redisUrl: REDIS_URL, token: "ratelimit-token" });
-  redis = new Redis({ url: endpoint.url, token: endpoint.token, enableTelemetry: false });
-});
-
-afterAll(async () => {
-  const keys = await inspect.keys(`${prefix}*`);
-  if (keys.length > 0) await inspect.del(...keys);
-  inspect.disconnect();
-  await endpoint.close();
-});
+const fx = useEndpoint(prefix, "ratelimit-token");
 
 const algorithms = {
   fixedWindow: Ratelimit.fixedWindow(3, "60 s"),
@@ -37,7 +19,7 @@ describe("@upstash/ratelimit through the endpoint", () => {
   for (const [name, limiter] of Object.entries(algorithms)) {
     it(`limits with ${name}: three calls pass, the fourth is refused, remaining tokens are read`, async () => {
       const ratelimit = new Ratelimit({
-        redis,
+        redis: fx.redis,
         limiter,
         prefix: `${prefix}${name}`,
         // A cache of its own per limiter: the library's default cache is shared per process.
