@@ -3,7 +3,7 @@
 // over HTTP from the real app with an account token. Plus what one chat/ call stores when it
 // sends a long conversation, against one that sends a single message.
 import type { AddressInfo } from "node:net";
-import { bootstrapAccount } from "@botgate/api";
+import { bootstrapAccount, secretBoxFor } from "@botgate/api";
 import { MemoryNonceStore, MemoryRouteStore } from "@botgate/cache";
 import { platformConfig } from "@botgate/core";
 import { createDatabaseClient, type DatabaseClient } from "@botgate/db";
@@ -53,6 +53,7 @@ export async function run(): Promise<BenchSection[]> {
     edgeSecret: "bench-edge-secret-that-nobody-signs-with",
     forwardNonces: new MemoryNonceStore(),
     provisioning: createProvisioning(env, config),
+    secrets: secretBoxFor(undefined),
     close: async () => {},
   };
   const app = createApp(runtime);

@@ -1,7 +1,8 @@
 // The API process's whole configuration, parsed once at start with clear errors.
 // Nothing else in the app reads process.env.
 import { isIP } from "node:net";
-import { edgeSecretProblem, edgeSecretSetting } from "@botgate/forwarding";
+import { parseSecretsKey } from "@botgate/api";
+import { edgeSecretProblem, edgeSecretSetting, isDevelopmentSetup } from "@botgate/forwarding";
 import { z } from "zod";
 
 const optionalString = z
@@ -74,6 +75,11 @@ export const envSchema = z
 
     /** Signs edge → origin requests; required (32+ characters) outside a development setup. */
     EDGE_SHARED_SECRET: optionalString,
+    /**
+     * Seals stored secrets (provider API keys, webhook secrets): 32 bytes as 64 hex digits or
+     * base64. Required outside a development setup, which uses a public built-in key.
+     */
+    SECRETS_ENCRYPTION_KEY: optionalString,
     /** A development machine: the built-in edge secret is accepted with ENVIRONMENT=local. */
     BOTGATE_DEV: booleanFlag,
 
@@ -111,6 +117,19 @@ export const envSchema = z
     const secretProblem = edgeSecretProblem(edgeSecretSetting(env));
     if (secretProblem !== null) {
       ctx.addIssue({ code: "custom", path: ["EDGE_SHARED_SECRET"], message: secretProblem });
+    }
+    if (env.SECRETS_ENCRYPTION_KEY !== undefined && parseSecretsKey(env.SECRETS_ENCRYPTION_KEY) === null) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SECRETS_ENCRYPTION_KEY"],
+        message: "must be 32 bytes: 64 hex digits or base64 (openssl rand -base64 32)",
+      });
+    } else if (env.SECRETS_ENCRYPTION_KEY === undefined && !isDevelopmentSetup(edgeSecretSetting(env))) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SECRETS_ENCRYPTION_KEY"],
+        message: "required outside a development setup (openssl rand -base64 32)",
+      });
     }
     if (env.PROVISIONING === "aws" && !env.AWS_REGION) {
       ctx.addIssue({ code: "custom", path: ["AWS_REGION"], message: "required when PROVISIONING=aws" });

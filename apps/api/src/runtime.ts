@@ -3,7 +3,13 @@
 // through to, and the platform's domain configuration.
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { backfillHostLabels, createLocalProvisioning, type Provisioning } from "@botgate/api";
+import {
+  backfillHostLabels,
+  createLocalProvisioning,
+  type Provisioning,
+  type SecretBox,
+  secretBoxFor,
+} from "@botgate/api";
 import {
   MemoryNonceStore,
   MemoryRouteStore,
@@ -33,6 +39,8 @@ export interface Runtime {
   forwardNonces: NonceStore;
   /** DNS, certificates and hosted zones: local now; AWS arrives with the deployment workflow. */
   provisioning: Provisioning;
+  /** Seals provider API keys and webhook secrets at rest (SECRETS_ENCRYPTION_KEY). */
+  secrets: SecretBox;
   /**
    * With the embedded database only: the token of POST /operator/commands, through which the
    * CLI runs its commands here (it cannot open the database this process holds).
@@ -97,6 +105,7 @@ export async function createRuntime(env: Env): Promise<Runtime> {
       edgeSecret: edgeSecretFor(edgeSecretSetting(env)),
       forwardNonces,
       provisioning: createProvisioning(env, config),
+      secrets: secretBoxFor(env.SECRETS_ENCRYPTION_KEY),
       ...(database.kind === "embedded" ? { operatorToken: newOperatorToken() } : {}),
       close,
     };

@@ -10,6 +10,7 @@ import { EnvError, parseEnv } from "../src/env.ts";
 import { createRuntime } from "../src/runtime.ts";
 
 const SECRET = "0123456789abcdef0123456789abcdef";
+const SECRETS_KEY = "ab".repeat(32);
 
 function refusal(source: Record<string, string>): string {
   try {
@@ -20,6 +21,29 @@ function refusal(source: Record<string, string>): string {
   }
   throw new Error("accepted");
 }
+
+describe("SECRETS_ENCRYPTION_KEY", () => {
+  const prod = { ENVIRONMENT: "prod", PLATFORM_ROOT_DOMAIN: "example.com", EDGE_SHARED_SECRET: SECRET };
+
+  it("is required outside a development setup, and must be 32 bytes", () => {
+    expect(refusal(prod)).toMatch(/^invalid environment:\n {2}SECRETS_ENCRYPTION_KEY: required/);
+    expect(refusal({ ...prod, SECRETS_ENCRYPTION_KEY: "too-short" })).toMatch(
+      /SECRETS_ENCRYPTION_KEY: must be 32 bytes/,
+    );
+    expect(refusal({ SECRETS_ENCRYPTION_KEY: "ab".repeat(31) })).toMatch(
+      /SECRETS_ENCRYPTION_KEY: must be 32 bytes/,
+    );
+  });
+
+  it("is optional in a development setup, and accepted as hex or base64 anywhere", () => {
+    expect(parseEnv({}).SECRETS_ENCRYPTION_KEY).toBeUndefined();
+    expect(parseEnv({ ...prod, SECRETS_ENCRYPTION_KEY: SECRETS_KEY }).SECRETS_ENCRYPTION_KEY).toBe(
+      SECRETS_KEY,
+    );
+    const base64 = Buffer.from(SECRETS_KEY, "hex").toString("base64");
+    expect(parseEnv({ ...prod, SECRETS_ENCRYPTION_KEY: base64 }).SECRETS_ENCRYPTION_KEY).toBe(base64);
+  });
+});
 
 describe("EDGE_SHARED_SECRET", () => {
   it.each([
@@ -52,8 +76,12 @@ describe("EDGE_SHARED_SECRET", () => {
 
   it("accepts 32 characters or more outside development", () => {
     expect(
-      parseEnv({ ENVIRONMENT: "prod", PLATFORM_ROOT_DOMAIN: "example.com", EDGE_SHARED_SECRET: SECRET })
-        .EDGE_SHARED_SECRET,
+      parseEnv({
+        ENVIRONMENT: "prod",
+        PLATFORM_ROOT_DOMAIN: "example.com",
+        EDGE_SHARED_SECRET: SECRET,
+        SECRETS_ENCRYPTION_KEY: SECRETS_KEY,
+      }).EDGE_SHARED_SECRET,
     ).toBe(SECRET);
   });
 
@@ -69,7 +97,15 @@ describe("EDGE_SHARED_SECRET", () => {
       const base = { DATABASE_URL: database.url, MIGRATE_ON_START: "false" };
       for (const [source, secret] of [
         [{ ENVIRONMENT: "local", PLATFORM_ROOT_DOMAIN: "botgate.localhost" }, LOCAL_DEVELOPMENT_SECRET],
-        [{ ENVIRONMENT: "prod", PLATFORM_ROOT_DOMAIN: "example.com", EDGE_SHARED_SECRET: SECRET }, SECRET],
+        [
+          {
+            ENVIRONMENT: "prod",
+            PLATFORM_ROOT_DOMAIN: "example.com",
+            EDGE_SHARED_SECRET: SECRET,
+            SECRETS_ENCRYPTION_KEY: SECRETS_KEY,
+          },
+          SECRET,
+        ],
       ] as const) {
         const runtime = await createRuntime(parseEnv({ ...base, ...source }));
         try {

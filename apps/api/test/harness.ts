@@ -4,7 +4,13 @@
 // endpoint. Any apps/api test (admin API, edge resolve, chat origin) can start one.
 import { randomBytes, randomInt } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { type AppRouter, addMember, type BootstrappedAccount, bootstrapAccount } from "@botgate/api";
+import {
+  type AppRouter,
+  addMember,
+  type BootstrappedAccount,
+  bootstrapAccount,
+  secretBoxFor,
+} from "@botgate/api";
 import { type RouteStore, UpstashNonceStore, UpstashRouteStore } from "@botgate/cache";
 import { platformConfig } from "@botgate/core";
 import { createDatabaseClient } from "@botgate/db";
@@ -81,6 +87,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       edgeSecret: randomBytes(32).toString("hex"),
       forwardNonces: options.forwardNonces ?? new UpstashNonceStore({ redis, timeoutMs: 2_000 }),
       provisioning: createProvisioning(env, config),
+      secrets: secretBoxFor(undefined),
       close,
     };
 

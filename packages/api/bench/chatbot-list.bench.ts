@@ -14,6 +14,7 @@ import { type ApiServices, createContext } from "../src/context.ts";
 import { createLocalProvisioning } from "../src/provisioning/local.ts";
 import { type AppRouter, appRouter } from "../src/router.ts";
 import { bootstrapAccount } from "../src/services/accounts.ts";
+import { secretBoxFor } from "../src/services/secret-box.ts";
 
 const CHATBOTS = 10_000;
 const CALLS = 200;
@@ -50,6 +51,7 @@ export async function run(): Promise<BenchSection[]> {
     routes: new MemoryRouteStore(),
     config,
     provisioning: createLocalProvisioning({ config }),
+    secrets: secretBoxFor(undefined),
     logger: console,
   };
   const server = createHTTPServer({

@@ -7,6 +7,7 @@ import type { PlatformConfig } from "@botgate/core";
 import type { DatabaseClient } from "@botgate/db";
 import type { Provisioning } from "./provisioning/types.ts";
 import { authenticate, type Principal } from "./services/auth.ts";
+import type { SecretBox } from "./services/secret-box.ts";
 
 export interface ApiLogger {
   warn(message: string, error?: unknown): void;
@@ -21,6 +22,8 @@ export interface ApiServices {
   config: PlatformConfig;
   provisioning: Provisioning;
   logger: ApiLogger;
+  /** Seals the secrets the platform must read back (provider keys, webhook secrets). */
+  secrets: SecretBox;
   /** How long an unverified domain claim lives (DOMAIN_CLAIM_TTL_HOURS; default 72). */
   domainClaimTtlHours?: number;
 }

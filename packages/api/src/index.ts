@@ -37,4 +37,5 @@ export {
   routeRowSelect,
 } from "./services/routing.ts";
 export { chatbotScope, isChatbotInScope } from "./services/scope.ts";
+export { createSecretBox, parseSecretsKey, type SecretBox, secretBoxFor } from "./services/secret-box.ts";
 export * from "./services/secrets.ts";

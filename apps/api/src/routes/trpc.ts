@@ -20,6 +20,7 @@ export function trpcRoutes(runtime: Runtime) {
     routes: runtime.routes,
     config: runtime.config,
     provisioning: runtime.provisioning,
+    secrets: runtime.secrets,
     logger: console,
     domainClaimTtlHours: runtime.env.DOMAIN_CLAIM_TTL_HOURS,
   };

@@ -19,6 +19,7 @@ export function controlApp(stack: EdgeTestStack) {
     routes: runtime.routes,
     config: runtime.config,
     provisioning: runtime.provisioning,
+    secrets: runtime.secrets,
     logger: console,
   };
   const app = new Hono();
