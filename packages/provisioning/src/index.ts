@@ -20,6 +20,7 @@ export {
 export { normalizeName } from "./names.ts";
 export {
   createProvisioning,
+  edgeTargetSchema,
   type ProvisioningRuntime,
   type ProvisioningSettings,
   provisioningSettingsSchema,

@@ -1,11 +1,13 @@
 // One settings object chooses the provider: `createProvisioning(settings)` answers the local or
 // the aws Provisioning, plus where default hosts point (the edge target) and close().
+import { BotgateError } from "@botgate/core";
 import { z } from "zod";
 import { awsProvisioningSettingsSchema, createAwsProvisioning } from "./aws/index.ts";
 import { createLocalProvisioning, localProvisioningOptionsSchema } from "./local/index.ts";
 import type { DnsRecord, Provisioning } from "./types.ts";
 
-const edgeTarget = z
+/** EDGE_TARGET: an IP address (A/AAAA records) or a hostname (a CNAME target). */
+export const edgeTargetSchema = z
   .string()
   .trim()
   .min(1)
@@ -21,13 +23,13 @@ export const provisioningSettingsSchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("local"),
     /** EDGE_TARGET: what default hosts point at; local default 127.0.0.1 (the edge on loopback). */
-    edgeTarget: edgeTarget.default("127.0.0.1"),
+    edgeTarget: edgeTargetSchema.default("127.0.0.1"),
     local: localProvisioningOptionsSchema,
   }),
   z.object({
     kind: z.literal("aws"),
     /** EDGE_TARGET: the edge's public hostname (a CNAME target) or IP address. */
-    edgeTarget,
+    edgeTarget: edgeTargetSchema,
     aws: awsProvisioningSettingsSchema,
   }),
 ]);
@@ -45,7 +47,12 @@ export interface ProvisioningRuntime extends Provisioning {
 
 /** Validates the settings and builds the providers; the local one starts its DNS server. */
 export async function createProvisioning(input: ProvisioningSettings): Promise<ProvisioningRuntime> {
-  const settings = provisioningSettingsSchema.parse(input);
+  const parsed = provisioningSettingsSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new BotgateError("BAD_REQUEST", `invalid provisioning settings: ${problems}`);
+  }
+  const settings = parsed.data;
   const target = settings.edgeTarget.replace(/\.$/, "").toLowerCase();
   const edgeRecord = (host: string, ttl = 60): DnsRecord => ({
     name: host.toLowerCase().replace(/\.$/, ""),
