@@ -41,6 +41,8 @@ export const awsProvisioningSettingsSchema = z.object({
   checkerTries: z.number().int().min(1).default(2),
   /** SDK attempts per call, throttling included. */
   maxAttempts: z.number().int().min(1).max(20).default(5),
+  /** Another endpoint for both services (LocalStack, a test server); absent: AWS's own. */
+  endpoint: z.url().optional(),
 });
 
 export type AwsProvisioningSettings = z.input<typeof awsProvisioningSettingsSchema>;
@@ -67,6 +69,7 @@ export function createAwsProvisioning(
   const common = {
     region: settings.region,
     maxAttempts: settings.maxAttempts,
+    ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
     ...(settings.credentials === undefined ? {} : { credentials: settings.credentials }),
   };
   const route53 = clients.route53 ?? new Route53Client(common);
