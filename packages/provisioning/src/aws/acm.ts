@@ -10,7 +10,7 @@ import {
   RequestCertificateCommand,
 } from "@aws-sdk/client-acm";
 import { BotgateError } from "@botgate/core";
-import { normalizeName } from "../names.ts";
+import { assertIdempotencyToken, normalizeName } from "../names.ts";
 import type {
   CertificateProvider,
   CertificateRequest,
@@ -60,6 +60,7 @@ export class AcmCertificateProvider implements CertificateProvider {
   }
 
   async request(input: CertificateRequest): Promise<string> {
+    assertIdempotencyToken(input.idempotencyToken);
     const domainName = normalizeName(input.domainName);
     const sans = [...new Set([domainName, ...input.subjectAlternativeNames.map(normalizeName)])];
     try {

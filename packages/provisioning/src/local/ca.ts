@@ -6,7 +6,7 @@ import { createHash, randomUUID, webcrypto } from "node:crypto";
 import "./reflect-metadata.ts";
 import * as x509 from "@peculiar/x509";
 import { z } from "zod";
-import { normalizeName } from "../names.ts";
+import { assertIdempotencyToken, normalizeName } from "../names.ts";
 import type { CertificateProvider, CertificateRequest, CertificateState, DnsRecord } from "../types.ts";
 import type { LocalDnsProvider } from "./dns-provider.ts";
 import { JsonStateFile } from "./state-file.ts";
@@ -85,6 +85,7 @@ export class LocalCertificateProvider implements CertificateProvider {
   }
 
   async request(input: CertificateRequest): Promise<string> {
+    assertIdempotencyToken(input.idempotencyToken);
     const now = this.#now();
     const same = this.#state.certificates.find(
       (c) => c.idempotencyToken === input.idempotencyToken && now - c.requestedAt < IDEMPOTENCY_WINDOW_MS,
