@@ -119,6 +119,41 @@ describe("the stateful AWS fake driven through the aws provider", () => {
     expect(fake.state.zones.has(zone.id)).toBe(false);
   });
 
+  it("survives a lost CreateHostedZone answer and a lost RequestCertificate answer without duplicates", async () => {
+    const { dns, certificates } = fake.provisioning;
+    const timeout = () => Object.assign(new Error("socket hang up"), { name: "TimeoutError" });
+    fake.state.failNext("CreateHostedZone", timeout(), { afterApplying: true });
+    await expect(dns.ensureZone("example.com", "domain-9")).rejects.toMatchObject({ code: "BAD_GATEWAY" });
+    const zone = await dns.ensureZone("example.com", "domain-9");
+    expect([...fake.state.zones.values()].filter((z) => z.name === "example.com.").map((z) => z.id)).toEqual([
+      zone.id,
+    ]);
+
+    fake.state.failNext("RequestCertificate", timeout(), { afterApplying: true });
+    const request = {
+      domainName: "example.com",
+      subjectAlternativeNames: ["*.example.com"],
+      idempotencyToken: "domain9",
+    };
+    await expect(certificates.request(request)).rejects.toMatchObject({ code: "BAD_GATEWAY" });
+    const arn = await certificates.request(request);
+    expect([...fake.state.certificates.keys()]).toEqual([arn]);
+  });
+
+  it("fails the next call of a command on demand, before it takes effect", async () => {
+    const { dns } = fake.provisioning;
+    const platform = await dns.platformZone();
+    const record = { name: "bot.acme.api.botgate.test", type: "A" as const, values: ["192.0.2.1"], ttl: 60 };
+    fake.state.failNext(
+      "ChangeResourceRecordSets",
+      Object.assign(new Error("Rate exceeded"), { name: "Throttling" }),
+    );
+    await expect(dns.upsertRecords(platform.id, [record])).rejects.toMatchObject({ code: "BAD_GATEWAY" });
+    expect(await dns.listRecords(platform.id)).toEqual([]);
+    await dns.upsertRecords(platform.id, [record]);
+    expect(await dns.listRecords(platform.id)).toEqual([record]);
+  });
+
   it("checks DNS through its real resolver against the loopback server it was given", async () => {
     resolver.records("bot.acme.api.botgate.test", { CNAME: ["edge.botgate.net"] });
     const check = await fake.provisioning.checker.check({

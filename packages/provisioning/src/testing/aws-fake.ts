@@ -70,6 +70,13 @@ export interface AwsFakeState {
   certificates: Map<string, FakeCertificate>;
   /** Moves a certificate to FAILED with an ACM FailureReason (CAA_ERROR by default). */
   failCertificate(arn: string, reason?: string): void;
+  /**
+   * Makes the next call of a command (its name, e.g. "ChangeResourceRecordSets") fail with this
+   * error, once per call to failNext: error paths and retries without replacing the fake. With
+   * `{ afterApplying: true }` the call takes effect and only its answer is lost (a timeout after
+   * AWS did the work), the case idempotency exists for.
+   */
+  failNext(command: string, error: Error, options?: { afterApplying?: boolean }): void;
   /** The record sets of a zone as the provider would list them (decoded names). */
   records(zoneId: string): { name: string; type: string; values: string[] }[];
 }
@@ -102,6 +109,16 @@ export function createAwsFake(options: AwsFakeOptions = {}): AwsFake {
   const zones = new Map<string, FakeZone>();
   const certificates = new Map<string, FakeCertificate>();
   let zoneCounter = 0;
+  const failures = new Map<string, { error: Error; afterApplying: boolean }[]>();
+  /** Runs a handler, failing before or after it when a failure was queued for its command. */
+  const guard =
+    <I, O>(command: string, handler: (input: I) => O) =>
+    (input: I): O => {
+      const failure = failures.get(command)?.shift();
+      if (failure === undefined) return handler(input);
+      if (failure.afterApplying) handler(input);
+      throw failure.error;
+    };
 
   const addZone = (name: string, callerReference: string): FakeZone => {
     zoneCounter += 1;
@@ -167,137 +184,157 @@ export function createAwsFake(options: AwsFakeOptions = {}): AwsFake {
 
   route53Mock
     .on(CreateHostedZoneCommand)
-    .callsFake((input: { Name: string; CallerReference: string }) => {
-      const used = [...zones.values()].find((z) => z.callerReference === input.CallerReference);
-      if (used !== undefined) {
-        throw new HostedZoneAlreadyExists({
-          message: `A hosted zone has already been created with the specified caller reference.`,
-          ...meta,
-        });
-      }
-      const zone = addZone(input.Name, input.CallerReference);
-      return {
-        ...wire(zone),
-        ChangeInfo: { Id: "/change/C1", Status: "INSYNC", SubmittedAt: new Date() },
-        Location: `https://route53.amazonaws.com/2013-04-01/hostedzone/${zone.id}`,
-      };
-    })
+    .callsFake(
+      guard("CreateHostedZone", (input: { Name: string; CallerReference: string }) => {
+        const used = [...zones.values()].find((z) => z.callerReference === input.CallerReference);
+        if (used !== undefined) {
+          throw new HostedZoneAlreadyExists({
+            message: `A hosted zone has already been created with the specified caller reference.`,
+            ...meta,
+          });
+        }
+        const zone = addZone(input.Name, input.CallerReference);
+        return {
+          ...wire(zone),
+          ChangeInfo: { Id: "/change/C1", Status: "INSYNC", SubmittedAt: new Date() },
+          Location: `https://route53.amazonaws.com/2013-04-01/hostedzone/${zone.id}`,
+        };
+      }),
+    )
     .on(GetHostedZoneCommand)
-    .callsFake((input: { Id: string }) => wire(zoneOf(input.Id)))
+    .callsFake(guard("GetHostedZone", (input: { Id: string }) => wire(zoneOf(input.Id))))
     .on(ListHostedZonesCommand)
-    .callsFake((input: { Marker?: string }) => {
-      const all = [...zones.values()].sort((a, b) => a.id.localeCompare(b.id));
-      const start = input.Marker === undefined ? 0 : all.findIndex((z) => z.id === input.Marker);
-      const page = all.slice(start, start + pageSize);
-      const next = all[start + pageSize];
-      return {
-        HostedZones: page.map((z) => wire(z).HostedZone),
-        IsTruncated: next !== undefined,
-        ...(next === undefined ? {} : { NextMarker: next.id }),
-        MaxItems: pageSize,
-        Marker: input.Marker ?? "",
-      };
-    })
+    .callsFake(
+      guard("ListHostedZones", (input: { Marker?: string }) => {
+        const all = [...zones.values()].sort((a, b) => a.id.localeCompare(b.id));
+        const start = input.Marker === undefined ? 0 : all.findIndex((z) => z.id === input.Marker);
+        const page = all.slice(start, start + pageSize);
+        const next = all[start + pageSize];
+        return {
+          HostedZones: page.map((z) => wire(z).HostedZone),
+          IsTruncated: next !== undefined,
+          ...(next === undefined ? {} : { NextMarker: next.id }),
+          MaxItems: pageSize,
+          Marker: input.Marker ?? "",
+        };
+      }),
+    )
     .on(ListHostedZonesByNameCommand)
-    .callsFake((input: { DNSName?: string; HostedZoneId?: string }) => {
-      const key = (z: FakeZone) => `${reversedName(z.name)}|${z.id}`;
-      const all = [...zones.values()].sort((a, b) => key(a).localeCompare(key(b)));
-      const from = `${reversedName(input.DNSName ?? "")}|${input.HostedZoneId ?? ""}`;
-      const rest = all.filter((z) => key(z) >= from);
-      const page = rest.slice(0, pageSize);
-      const next = rest[pageSize];
-      return {
-        HostedZones: page.map((z) => wire(z).HostedZone),
-        IsTruncated: next !== undefined,
-        ...(next === undefined ? {} : { NextDNSName: next.name, NextHostedZoneId: next.id }),
-        MaxItems: pageSize,
-      };
-    })
+    .callsFake(
+      guard("ListHostedZonesByName", (input: { DNSName?: string; HostedZoneId?: string }) => {
+        const key = (z: FakeZone) => `${reversedName(z.name)}|${z.id}`;
+        const all = [...zones.values()].sort((a, b) => key(a).localeCompare(key(b)));
+        const from = `${reversedName(input.DNSName ?? "")}|${input.HostedZoneId ?? ""}`;
+        const rest = all.filter((z) => key(z) >= from);
+        const page = rest.slice(0, pageSize);
+        const next = rest[pageSize];
+        return {
+          HostedZones: page.map((z) => wire(z).HostedZone),
+          IsTruncated: next !== undefined,
+          ...(next === undefined ? {} : { NextDNSName: next.name, NextHostedZoneId: next.id }),
+          MaxItems: pageSize,
+        };
+      }),
+    )
     .on(ChangeResourceRecordSetsCommand)
-    .callsFake((input: { HostedZoneId: string; ChangeBatch: { Changes: Change[] } }) => {
-      const zone = zoneOf(input.HostedZoneId);
-      // A batch applies atomically: work on a copy, keep it only if every change is valid.
-      const sets = zone.sets.map((s) => ({ ...s }));
-      const problems: string[] = [];
-      for (const change of input.ChangeBatch.Changes) {
-        const set = change.ResourceRecordSet;
-        if (set === undefined) continue;
-        const name = `${encodeName(normalizeName(set.Name ?? ""))}.`;
-        const index = sets.findIndex((s) => s.Name === name && s.Type === set.Type);
-        const describe = `[name='${name}', type='${set.Type}']`;
-        if (change.Action === "DELETE") {
-          const current = sets[index];
-          if (current === undefined)
-            problems.push(`Tried to delete resource record set ${describe} but it was not found`);
-          else if (!sameSet(current, set))
-            problems.push(
-              `Tried to delete resource record set ${describe} but the values provided do not match the current values`,
+    .callsFake(
+      guard(
+        "ChangeResourceRecordSets",
+        (input: { HostedZoneId: string; ChangeBatch: { Changes: Change[] } }) => {
+          const zone = zoneOf(input.HostedZoneId);
+          // A batch applies atomically: work on a copy, keep it only if every change is valid.
+          const sets = zone.sets.map((s) => ({ ...s }));
+          const problems: string[] = [];
+          for (const change of input.ChangeBatch.Changes) {
+            const set = change.ResourceRecordSet;
+            if (set === undefined) continue;
+            const name = `${encodeName(normalizeName(set.Name ?? ""))}.`;
+            const index = sets.findIndex((s) => s.Name === name && s.Type === set.Type);
+            const describe = `[name='${name}', type='${set.Type}']`;
+            if (change.Action === "DELETE") {
+              const current = sets[index];
+              if (current === undefined)
+                problems.push(`Tried to delete resource record set ${describe} but it was not found`);
+              else if (!sameSet(current, set))
+                problems.push(
+                  `Tried to delete resource record set ${describe} but the values provided do not match the current values`,
+                );
+              else sets.splice(index, 1);
+              continue;
+            }
+            const invalid = (set.ResourceRecords ?? []).find(
+              (r) => set.Type === "TXT" && !isQuotedTxt(r.Value ?? ""),
             );
-          else sets.splice(index, 1);
-          continue;
-        }
-        const invalid = (set.ResourceRecords ?? []).find(
-          (r) => set.Type === "TXT" && !isQuotedTxt(r.Value ?? ""),
-        );
-        if (invalid !== undefined) {
-          problems.push(
-            `Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should be enclosed in quotation marks, each string at most 255 characters) encountered with '${invalid.Value}''`,
-          );
-          continue;
-        }
-        if (change.Action === "CREATE" && index !== -1) {
-          problems.push(`Tried to create resource record set ${describe} but it already exists`);
-          continue;
-        }
-        const stored = { ...set, Name: name };
-        if (index === -1) sets.push(stored);
-        else sets[index] = stored;
-      }
-      if (problems.length > 0)
-        throw new InvalidChangeBatch({ message: problems.join("; "), messages: problems, ...meta });
-      zone.sets = sets;
-      return { ChangeInfo: { Id: `/change/C${Date.now()}`, Status: "INSYNC", SubmittedAt: new Date() } };
-    })
+            if (invalid !== undefined) {
+              problems.push(
+                `Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should be enclosed in quotation marks, each string at most 255 characters) encountered with '${invalid.Value}''`,
+              );
+              continue;
+            }
+            if (change.Action === "CREATE" && index !== -1) {
+              problems.push(`Tried to create resource record set ${describe} but it already exists`);
+              continue;
+            }
+            const stored = { ...set, Name: name };
+            if (index === -1) sets.push(stored);
+            else sets[index] = stored;
+          }
+          if (problems.length > 0)
+            throw new InvalidChangeBatch({ message: problems.join("; "), messages: problems, ...meta });
+          zone.sets = sets;
+          return { ChangeInfo: { Id: `/change/C${Date.now()}`, Status: "INSYNC", SubmittedAt: new Date() } };
+        },
+      ),
+    )
     .on(ListResourceRecordSetsCommand)
     .callsFake(
-      (input: {
-        HostedZoneId: string;
-        StartRecordName?: string;
-        StartRecordType?: string;
-        MaxItems?: number;
-      }) => {
-        const zone = zoneOf(input.HostedZoneId);
-        const key = (name: string, type: string) => `${reversedName(decodeName(name))}|${type}`;
-        const all = [...zone.sets].sort((a, b) =>
-          key(a.Name ?? "", a.Type ?? "").localeCompare(key(b.Name ?? "", b.Type ?? "")),
-        );
-        const from =
-          input.StartRecordName === undefined ? "" : key(input.StartRecordName, input.StartRecordType ?? "");
-        const rest = all.filter((s) => key(s.Name ?? "", s.Type ?? "") >= from);
-        const size = Math.min(input.MaxItems ?? pageSize, pageSize);
-        const next = rest[size];
-        return {
-          ResourceRecordSets: rest.slice(0, size).map((s) => structuredClone(s)),
-          IsTruncated: next !== undefined,
-          ...(next === undefined ? {} : { NextRecordName: next.Name, NextRecordType: next.Type }),
-          MaxItems: size,
-        };
-      },
+      guard(
+        "ListResourceRecordSets",
+        (input: {
+          HostedZoneId: string;
+          StartRecordName?: string;
+          StartRecordType?: string;
+          MaxItems?: number;
+        }) => {
+          const zone = zoneOf(input.HostedZoneId);
+          const key = (name: string, type: string) => `${reversedName(decodeName(name))}|${type}`;
+          const all = [...zone.sets].sort((a, b) =>
+            key(a.Name ?? "", a.Type ?? "").localeCompare(key(b.Name ?? "", b.Type ?? "")),
+          );
+          const from =
+            input.StartRecordName === undefined
+              ? ""
+              : key(input.StartRecordName, input.StartRecordType ?? "");
+          const rest = all.filter((s) => key(s.Name ?? "", s.Type ?? "") >= from);
+          const size = Math.min(input.MaxItems ?? pageSize, pageSize);
+          const next = rest[size];
+          return {
+            ResourceRecordSets: rest.slice(0, size).map((s) => structuredClone(s)),
+            IsTruncated: next !== undefined,
+            ...(next === undefined ? {} : { NextRecordName: next.Name, NextRecordType: next.Type }),
+            MaxItems: size,
+          };
+        },
+      ),
     )
     .on(DeleteHostedZoneCommand)
-    .callsFake((input: { Id: string }) => {
-      const zone = zoneOf(input.Id);
-      const extra = zone.sets.filter((s) => !(s.Name === zone.name && (s.Type === "SOA" || s.Type === "NS")));
-      if (extra.length > 0) {
-        throw new HostedZoneNotEmpty({
-          message:
-            "The specified hosted zone contains non-required resource record sets and so cannot be deleted.",
-          ...meta,
-        });
-      }
-      zones.delete(zone.id);
-      return { ChangeInfo: { Id: "/change/C2", Status: "PENDING", SubmittedAt: new Date() } };
-    });
+    .callsFake(
+      guard("DeleteHostedZone", (input: { Id: string }) => {
+        const zone = zoneOf(input.Id);
+        const extra = zone.sets.filter(
+          (s) => !(s.Name === zone.name && (s.Type === "SOA" || s.Type === "NS")),
+        );
+        if (extra.length > 0) {
+          throw new HostedZoneNotEmpty({
+            message:
+              "The specified hosted zone contains non-required resource record sets and so cannot be deleted.",
+            ...meta,
+          });
+        }
+        zones.delete(zone.id);
+        return { ChangeInfo: { Id: "/change/C2", Status: "PENDING", SubmittedAt: new Date() } };
+      }),
+    );
 
   const hasValidationRecord = (v: { name: string; value: string }) =>
     [...zones.values()].some((zone) =>
@@ -319,106 +356,121 @@ export function createAwsFake(options: AwsFakeOptions = {}): AwsFake {
   acmMock
     .on(RequestCertificateCommand)
     .callsFake(
-      (input: { DomainName: string; SubjectAlternativeNames?: string[]; IdempotencyToken?: string }) => {
-        const now = Date.now();
-        const token = input.IdempotencyToken;
-        if (token !== undefined) {
-          if (!/^\w{1,32}$/.test(token)) throw new Error(`invalid IdempotencyToken ${token}`);
-          const same = [...certificates.values()].find(
-            (c) => c.idempotencyToken === token && now - c.requestedAt < 3_600_000,
-          );
-          if (same !== undefined) return { CertificateArn: same.arn };
-        }
-        const arn = `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/${randomUUID()}`;
-        const names = [...new Set([input.DomainName, ...(input.SubjectAlternativeNames ?? [])])];
-        const byBase = new Map<string, { name: string; value: string }>();
-        const validation = names.map((domainName) => {
-          const base = domainName.replace(/^\*\./, "");
-          let record = byBase.get(base);
-          if (record === undefined) {
-            const hex = () => randomUUID().replace(/-/g, "");
-            record = {
-              name: `_${hex()}.${base}.`,
-              value: `_${hex()}.${hex().slice(0, 10)}.acm-validations.aws.`,
-            };
-            byBase.set(base, record);
+      guard(
+        "RequestCertificate",
+        (input: { DomainName: string; SubjectAlternativeNames?: string[]; IdempotencyToken?: string }) => {
+          const now = Date.now();
+          const token = input.IdempotencyToken;
+          if (token !== undefined) {
+            if (!/^\w{1,32}$/.test(token)) throw new Error(`invalid IdempotencyToken ${token}`);
+            const same = [...certificates.values()].find(
+              (c) => c.idempotencyToken === token && now - c.requestedAt < 3_600_000,
+            );
+            if (same !== undefined) return { CertificateArn: same.arn };
           }
-          return { domainName, ...record };
-        });
-        certificates.set(arn, {
-          arn,
-          idempotencyToken: token ?? randomUUID(),
-          domainName: input.DomainName,
-          subjectAlternativeNames: names,
-          requestedAt: now,
-          status: "PENDING_VALIDATION",
-          validation,
-          inUse: false,
-          describes: 0,
-        });
-        return { CertificateArn: arn };
-      },
+          const arn = `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/${randomUUID()}`;
+          const names = [...new Set([input.DomainName, ...(input.SubjectAlternativeNames ?? [])])];
+          const byBase = new Map<string, { name: string; value: string }>();
+          const validation = names.map((domainName) => {
+            const base = domainName.replace(/^\*\./, "");
+            let record = byBase.get(base);
+            if (record === undefined) {
+              const hex = () => randomUUID().replace(/-/g, "");
+              record = {
+                name: `_${hex()}.${base}.`,
+                value: `_${hex()}.${hex().slice(0, 10)}.acm-validations.aws.`,
+              };
+              byBase.set(base, record);
+            }
+            return { domainName, ...record };
+          });
+          certificates.set(arn, {
+            arn,
+            idempotencyToken: token ?? randomUUID(),
+            domainName: input.DomainName,
+            subjectAlternativeNames: names,
+            requestedAt: now,
+            status: "PENDING_VALIDATION",
+            validation,
+            inUse: false,
+            describes: 0,
+          });
+          return { CertificateArn: arn };
+        },
+      ),
     )
     .on(DescribeCertificateCommand)
-    .callsFake((input: { CertificateArn: string }) => {
-      const certificate = certificateOf(input.CertificateArn);
-      if (certificate.status === "PENDING_VALIDATION" && certificate.validation.every(hasValidationRecord)) {
-        certificate.describes += 1;
-        if (certificate.describes > pendingDescribes) certificate.status = "ISSUED";
-      }
-      const validated = certificate.status === "ISSUED";
-      return {
-        Certificate: {
-          CertificateArn: certificate.arn,
-          DomainName: certificate.domainName,
-          SubjectAlternativeNames: [...certificate.subjectAlternativeNames],
-          Status: certificate.status,
-          Type: "AMAZON_ISSUED",
-          KeyAlgorithm: "RSA-2048",
-          ...(certificate.failureReason === undefined ? {} : { FailureReason: certificate.failureReason }),
-          DomainValidationOptions: certificate.validation.map((v) => ({
-            DomainName: v.domainName,
-            ValidationDomain: v.domainName,
-            ValidationMethod: "DNS",
-            ValidationStatus: validated
-              ? "SUCCESS"
-              : certificate.status === "FAILED"
-                ? "FAILED"
-                : "PENDING_VALIDATION",
-            ResourceRecord: { Name: v.name, Type: "CNAME", Value: v.value },
-          })),
-          InUseBy: [],
-        },
-      };
-    })
+    .callsFake(
+      guard("DescribeCertificate", (input: { CertificateArn: string }) => {
+        const certificate = certificateOf(input.CertificateArn);
+        if (
+          certificate.status === "PENDING_VALIDATION" &&
+          certificate.validation.every(hasValidationRecord)
+        ) {
+          certificate.describes += 1;
+          if (certificate.describes > pendingDescribes) certificate.status = "ISSUED";
+        }
+        const validated = certificate.status === "ISSUED";
+        return {
+          Certificate: {
+            CertificateArn: certificate.arn,
+            DomainName: certificate.domainName,
+            SubjectAlternativeNames: [...certificate.subjectAlternativeNames],
+            Status: certificate.status,
+            Type: "AMAZON_ISSUED",
+            KeyAlgorithm: "RSA-2048",
+            ...(certificate.failureReason === undefined ? {} : { FailureReason: certificate.failureReason }),
+            DomainValidationOptions: certificate.validation.map((v) => ({
+              DomainName: v.domainName,
+              ValidationDomain: v.domainName,
+              ValidationMethod: "DNS",
+              ValidationStatus: validated
+                ? "SUCCESS"
+                : certificate.status === "FAILED"
+                  ? "FAILED"
+                  : "PENDING_VALIDATION",
+              ResourceRecord: { Name: v.name, Type: "CNAME", Value: v.value },
+            })),
+            InUseBy: [],
+          },
+        };
+      }),
+    )
     .on(DeleteCertificateCommand)
-    .callsFake((input: { CertificateArn: string }) => {
-      const certificate = certificateOf(input.CertificateArn);
-      if (certificate.inUse) {
-        throw new ResourceInUseException({ message: `Certificate ${certificate.arn} is in use.`, ...meta });
-      }
-      certificates.delete(certificate.arn);
-      return {};
-    })
+    .callsFake(
+      guard("DeleteCertificate", (input: { CertificateArn: string }) => {
+        const certificate = certificateOf(input.CertificateArn);
+        if (certificate.inUse) {
+          throw new ResourceInUseException({ message: `Certificate ${certificate.arn} is in use.`, ...meta });
+        }
+        certificates.delete(certificate.arn);
+        return {};
+      }),
+    )
     .on(ListCertificatesCommand)
-    .callsFake((input: { NextToken?: string }) => {
-      const all = [...certificates.values()];
-      const start = input.NextToken === undefined ? 0 : Number(input.NextToken);
-      const next = start + pageSize < all.length ? String(start + pageSize) : undefined;
-      return {
-        CertificateSummaryList: all.slice(start, start + pageSize).map((c) => ({
-          CertificateArn: c.arn,
-          DomainName: c.domainName,
-          Status: c.status,
-        })),
-        ...(next === undefined ? {} : { NextToken: next }),
-      };
-    });
+    .callsFake(
+      guard("ListCertificates", (input: { NextToken?: string }) => {
+        const all = [...certificates.values()];
+        const start = input.NextToken === undefined ? 0 : Number(input.NextToken);
+        const next = start + pageSize < all.length ? String(start + pageSize) : undefined;
+        return {
+          CertificateSummaryList: all.slice(start, start + pageSize).map((c) => ({
+            CertificateArn: c.arn,
+            DomainName: c.domainName,
+            Status: c.status,
+          })),
+          ...(next === undefined ? {} : { NextToken: next }),
+        };
+      }),
+    );
 
   const state: AwsFakeState = {
     platformZoneId: platform.id,
     zones,
     certificates,
+    failNext(command, error, { afterApplying = false } = {}) {
+      failures.set(command, [...(failures.get(command) ?? []), { error, afterApplying }]);
+    },
     failCertificate(arn, reason = "CAA_ERROR") {
       const certificate = certificateOf(arn);
       certificate.status = "FAILED";
@@ -455,6 +507,7 @@ export function createAwsFake(options: AwsFakeOptions = {}): AwsFake {
         (s) => s.Name === platform.name && (s.Type === "SOA" || s.Type === "NS"),
       );
       certificates.clear();
+      failures.clear();
       route53Mock.resetHistory();
       acmMock.resetHistory();
     },
