@@ -3,11 +3,7 @@
 import { isIP } from "node:net";
 import { parseSecretsKey } from "@botgate/api";
 import { edgeSecretProblem, edgeSecretSetting, isDevelopmentSetup } from "@botgate/forwarding";
-import {
-  awsProvisioningSettingsSchema,
-  edgeTargetSchema,
-  type ProvisioningSettings,
-} from "@botgate/provisioning";
+import { awsProvisioningSettingsSchema, type ProvisioningSettings } from "@botgate/provisioning";
 import { z } from "zod";
 
 const optionalString = z
@@ -96,25 +92,30 @@ export const envSchema = z
     DNS_RESOLVERS: commaList(dnsServer),
     /** Name servers customers delegate their domains to with local provisioning; default ns1/ns2.<root>. */
     LOCAL_NAME_SERVERS: commaList(hostname),
+    /** What default hosts' DNS records point at: a hostname (CNAME) or an IP address (A/AAAA). */
+    EDGE_TARGET: z
+      .string()
+      .trim()
+      .refine((v) => isIP(v) !== 0 || hostname.safeParse(v).success, "an IP address or a hostname")
+      .default("127.0.0.1"),
+    /** The embedded DNS server's UDP/TCP port with PROVISIONING=local (0: any free port). */
+    LOCAL_DNS_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
+    /** How long the local CA takes to issue a certificate (milliseconds). */
+    LOCAL_CERT_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
     AWS_REGION: optionalString,
-    /** Explicit credentials, both or neither; absent: the SDK's default chain (instance role, profile). */
     AWS_ACCESS_KEY_ID: optionalString,
     AWS_SECRET_ACCESS_KEY: optionalString,
+    /** With temporary explicit credentials; the key id and secret come both or neither. */
     AWS_SESSION_TOKEN: optionalString,
     /** SDK attempts per AWS call, throttling retries included. */
     AWS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
     /** The Route53 hosted zone of the API domain (default hosts live in it); required with aws. */
     PLATFORM_HOSTED_ZONE_ID: optionalString,
-    /** What default hosts point at: the edge's hostname (CNAME) or IP (A/AAAA); required with aws. */
-    EDGE_TARGET: optionalString,
     /** Per-try timeout and tries of the DNS checks. */
     DNS_CHECK_TIMEOUT_MS: z.coerce.number().int().min(1).max(60_000).default(3_000),
     DNS_CHECK_TRIES: z.coerce.number().int().min(1).max(10).default(2),
-    /** The embedded authoritative DNS server of local provisioning (port 0: any free port). */
+    /** The embedded DNS server's address with PROVISIONING=local. */
     LOCAL_DNS_HOST: z.string().trim().default("127.0.0.1"),
-    LOCAL_DNS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
-    /** How long the local CA takes, at the earliest, to issue a certificate. */
-    LOCAL_CERT_ISSUE_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(2_000),
     /** A local certificate whose validation records never appear fails after this long. */
     LOCAL_CERT_VALIDATION_TIMEOUT_MS: z.coerce.number().int().min(1).default(600_000),
 
@@ -169,13 +170,18 @@ export const envSchema = z
         message: "only with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
       });
     }
-    if (env.EDGE_TARGET !== undefined && !edgeTargetSchema.safeParse(env.EDGE_TARGET).success) {
-      ctx.addIssue({ code: "custom", path: ["EDGE_TARGET"], message: "must be an IP address or a hostname" });
-    }
     if (env.PROVISIONING === "aws") {
-      for (const name of ["AWS_REGION", "PLATFORM_HOSTED_ZONE_ID", "EDGE_TARGET"] as const) {
+      for (const name of ["AWS_REGION", "PLATFORM_HOSTED_ZONE_ID"] as const) {
         if (!env[name])
           ctx.addIssue({ code: "custom", path: [name], message: "required when PROVISIONING=aws" });
+      }
+      // The loopback default suits the local edge only: Route53 records must reach the public one.
+      if (isLoopback(env.EDGE_TARGET)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["EDGE_TARGET"],
+          message: "set it to the edge's public hostname or IP address when PROVISIONING=aws",
+        });
       }
       const aws = awsProvisioningSettingsSchema.safeParse(awsSettings(env));
       for (const issue of aws.success ? [] : aws.error.issues) {
@@ -187,6 +193,11 @@ export const envSchema = z
       }
     }
   });
+
+function isLoopback(target: string): boolean {
+  const host = target.toLowerCase().replace(/\.$/, "");
+  return host === "localhost" || host.endsWith(".localhost") || host === "::1" || /^127\./.test(host);
+}
 
 /** Which variable feeds each aws provisioning setting (for error messages). */
 const AWS_VARIABLES: Record<string, keyof Env> = {
@@ -242,11 +253,11 @@ export function provisioningSettings(
   stateDir?: string,
 ): ProvisioningSettings {
   if (env.PROVISIONING === "aws") {
-    return { kind: "aws", edgeTarget: env.EDGE_TARGET ?? "", aws: awsSettings(env) };
+    return { kind: "aws", edgeTarget: env.EDGE_TARGET, aws: awsSettings(env) };
   }
   return {
     kind: "local",
-    ...(env.EDGE_TARGET === undefined ? {} : { edgeTarget: env.EDGE_TARGET }),
+    edgeTarget: env.EDGE_TARGET,
     local: {
       rootDomain: platform.rootDomain,
       platformDomain: platform.apiDomain,
@@ -256,7 +267,7 @@ export function provisioningSettings(
       ...(stateDir === undefined ? {} : { stateDir }),
       dnsHost: env.LOCAL_DNS_HOST,
       dnsPort: env.LOCAL_DNS_PORT,
-      issueDelayMs: env.LOCAL_CERT_ISSUE_DELAY_MS,
+      issueDelayMs: env.LOCAL_CERT_DELAY_MS,
       validationTimeoutMs: env.LOCAL_CERT_VALIDATION_TIMEOUT_MS,
       // Absent: the checker asks the embedded server itself.
       ...(env.DNS_RESOLVERS === undefined || env.DNS_RESOLVERS.length === 0

@@ -146,10 +146,15 @@ describe("provisioning settings", () => {
     EDGE_TARGET: "edge.example.net",
   };
 
-  it("requires AWS_REGION, PLATFORM_HOSTED_ZONE_ID and EDGE_TARGET with PROVISIONING=aws", () => {
+  it("requires AWS_REGION, PLATFORM_HOSTED_ZONE_ID and a public EDGE_TARGET with PROVISIONING=aws", () => {
     const message = refusal({ PROVISIONING: "aws" });
-    for (const name of ["AWS_REGION", "PLATFORM_HOSTED_ZONE_ID", "EDGE_TARGET"]) {
+    for (const name of ["AWS_REGION", "PLATFORM_HOSTED_ZONE_ID"]) {
       expect(message).toContain(`  ${name}: required when PROVISIONING=aws`);
+    }
+    // The loopback default is the local edge's: Route53 records must reach the public one.
+    expect(message).toContain("  EDGE_TARGET: set it to the edge's public hostname or IP address");
+    for (const loopback of ["127.0.0.1", "::1", "localhost", "edge.botgate.localhost"]) {
+      expect(refusal({ ...aws, EDGE_TARGET: loopback })).toMatch(/EDGE_TARGET: set it to the edge's public/);
     }
   });
 
@@ -159,7 +164,7 @@ describe("provisioning settings", () => {
       /PLATFORM_HOSTED_ZONE_ID: not a Route53 hosted zone id/,
     );
     expect(refusal({ ...aws, EDGE_TARGET: "not a host" })).toMatch(
-      /EDGE_TARGET: must be an IP address or a hostname/,
+      /EDGE_TARGET: an IP address or a hostname/,
     );
   });
 
@@ -205,7 +210,7 @@ describe("provisioning settings", () => {
   it("maps the local provider's variables, the checker asking the embedded server by default", () => {
     const env = parseEnv({
       LOCAL_DNS_PORT: "5300",
-      LOCAL_CERT_ISSUE_DELAY_MS: "100",
+      LOCAL_CERT_DELAY_MS: "100",
       LOCAL_NAME_SERVERS: "ns1.dev.test,ns2.dev.test",
     });
     expect(
@@ -216,6 +221,7 @@ describe("provisioning settings", () => {
       ),
     ).toEqual({
       kind: "local",
+      edgeTarget: "127.0.0.1",
       local: {
         rootDomain: "botgate.localhost",
         platformDomain: "api.local.botgate.localhost",
