@@ -9,6 +9,7 @@ const root = join(import.meta.dirname, "..");
 /** Benchmark modules, in the order they run. */
 const MODULES = [
   "packages/core/bench/bundle-size.bench.ts",
+  "apps/chat/bench/size.bench.ts",
   "packages/api/bench/chatbot-list.bench.ts",
   "apps/api/bench/chat-config.bench.ts",
   "apps/edge/bench/edge.bench.ts",

@@ -1,9 +1,10 @@
 // Brings a fresh clone to a runnable state: installs the workspace with the pinned pnpm
-// (fetched through npx when it is not installed yet) and generates the Prisma client.
+// (fetched through npx when it is not installed yet), generates the Prisma client and builds
+// the chat page assets.
 // Plain JS on purpose: it must run before any dependency exists.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -35,4 +36,24 @@ if (!existsSync(stamp) || readFileSync(stamp, "utf8") !== hash) {
     CHECKPOINT_DISABLE: "1",
   });
   writeFileSync(stamp, hash);
+}
+
+// The chat page and widget (apps/chat) are the edge worker's static assets: built here so
+// `wrangler dev`, the edge tests and `wrangler deploy` always find them, and rebuilt only
+// when their sources change.
+const chatDir = join(root, "apps", "chat");
+const chatStamp = join(chatDir, "dist", ".source-hash");
+const chatHash = createHash("sha256");
+for (const file of [
+  "build.ts",
+  ...readdirSync(join(chatDir, "src"))
+    .sort()
+    .map((f) => join("src", f)),
+]) {
+  chatHash.update(file).update(readFileSync(join(chatDir, file)));
+}
+const chatDigest = chatHash.digest("hex");
+if (!existsSync(chatStamp) || readFileSync(chatStamp, "utf8") !== chatDigest) {
+  run(join(root, "node_modules", ".bin", "tsx"), [join(chatDir, "build.ts")]);
+  writeFileSync(chatStamp, chatDigest);
 }

@@ -137,6 +137,39 @@ describe("chatbot input validation", () => {
     expect(error.data?.fieldErrors?.version?.[0]).toMatch(/MAJOR\.MINOR\.PATCH/);
   });
 
+  it("keeps the sites that may embed the chat page as normalized origins, and refuses anything else", async () => {
+    const created = await admin.client.chatbot.create.mutate({
+      name: "embedded",
+      appEmbedOrigins: ["https://Shop.Example.com/", "https://shop.example.com", "http://localhost:3000"],
+    });
+    expect(created.appEmbedOrigins).toEqual(["https://shop.example.com", "http://localhost:3000"]);
+    for (const bad of [
+      "shop.example.com",
+      "https://shop.example.com/path",
+      "https://user:pw@shop.example.com",
+      "javascript:alert(1)",
+      "https://a.example?x=1",
+      "https://*.example.com",
+      "https://exa mple.com",
+    ]) {
+      const error = await expectTRPCError(
+        admin.client.chatbot.update.mutate({ id: created.id, appEmbedOrigins: [bad] }),
+        "BAD_REQUEST",
+      );
+      expect(Object.keys(error.data?.fieldErrors ?? {})).toEqual(["appEmbedOrigins"]);
+    }
+    await expectTRPCError(
+      admin.client.chatbot.update.mutate({
+        id: created.id,
+        appEmbedOrigins: Array.from({ length: 21 }, (_, i) => `https://s${i}.example.com`),
+      }),
+      "BAD_REQUEST",
+    );
+    expect((await admin.client.chatbot.get.query({ id: created.id })).appEmbedOrigins).toEqual(
+      created.appEmbedOrigins,
+    );
+  });
+
   it("rejects unknown fields instead of ignoring them", async () => {
     const error = await expectTRPCError(
       admin.client.chatbot.create.mutate({ name: "typo", descripton: "x" } as never),

@@ -241,7 +241,7 @@ export async function run(): Promise<BenchSection[]> {
 
     const scenarios: Scenario[] = [
       {
-        name: "L1 hit, chat page (4 KiB HTML)",
+        name: "L1 hit, chat page (HTML from static assets)",
         url: edge.url,
         requests: page,
         goal: 0.85,

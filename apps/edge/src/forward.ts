@@ -73,7 +73,7 @@ async function readBody(request: Request): Promise<Uint8Array<ArrayBuffer> | nul
   return bytes;
 }
 
-const ORIGIN_ACTIONS: Record<Exclude<Endpoint, "page">, string> = {
+const ORIGIN_ACTIONS: Record<Exclude<Endpoint, "page" | "asset" | "widget">, string> = {
   config: "config/",
   chat: "chat/",
   completions: "v1/chat/completions",
@@ -83,7 +83,7 @@ export async function forwardToOrigin(
   origin: OriginClient,
   request: Request,
   chatbot: ResolvedChatbot,
-  endpoint: Exclude<Endpoint, "page">,
+  endpoint: Exclude<Endpoint, "page" | "asset" | "widget">,
   requestId: string,
 ): Promise<Response> {
   const body = await readBody(request);

@@ -4,13 +4,13 @@
 import { BotgateError } from "@botgate/core";
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
-import { CHAT_PAGE_BYTES, chatPageHeaders } from "./chat-page.ts";
+import { chatAsset, chatPage, widgetScript } from "./chat-page.ts";
 import { credentialRequiredBy, requireCredential } from "./credentials.ts";
 import { errorResponse, toBotgateError } from "./errors.ts";
 import { clientIpOf, forwardToOrigin, staleConfig } from "./forward.ts";
 import { clientKeyOf } from "./miss-limiter.ts";
 import { isOriginDown, ORIGIN_RETRY_AFTER_SECONDS } from "./origin.ts";
-import { classifyChatbotRequest, isByIdAddress, resolveChatbot } from "./resolve.ts";
+import { ASSET_PREFIX, classifyChatbotRequest, isByIdAddress, resolveChatbot } from "./resolve.ts";
 import { servicesFor } from "./services.ts";
 import type { EdgeEnv } from "./types.ts";
 
@@ -29,19 +29,30 @@ app.all("*", async (c) => {
   const request = c.req.raw;
   const { classification, endpoint } = classifyChatbotRequest(request, config.platform);
 
+  // The page's own files are the same for every chatbot: nothing to resolve.
+  if (endpoint === "asset") return chatAsset(c.env, classification.rest.slice(ASSET_PREFIX.length));
+  // The page loads its files relative to its own address, which must therefore end in '/'.
+  if (endpoint === "page") {
+    const url = new URL(request.url);
+    if (!url.pathname.endsWith("/")) return c.redirect(`${url.pathname}/${url.search}`, 308);
+  }
+
   // An id path must not tell a caller without a credential whether the id exists: the page is
   // the same constant page for every well-formed id (it asks for the credential and then calls
   // config/), and every other endpoint wants a credential before anything is looked up.
   if (isByIdAddress(classification)) {
-    if (endpoint === "page") return c.body(CHAT_PAGE_BYTES, 200, await chatPageHeaders());
+    if (endpoint === "page") return chatPage(c.env, []);
     requireCredential(request, "account_token_or_api_key");
   }
 
   const chatbot = await resolveChatbot(resolver, classification, clientKeyOf(clientIpOf(request)));
   const timing = `route;desc="${chatbot.source}${chatbot.stale ? "-stale" : ""}"`;
 
-  if (endpoint === "page") {
-    return c.body(CHAT_PAGE_BYTES, 200, { ...(await chatPageHeaders()), "Server-Timing": timing });
+  if (endpoint === "page" || endpoint === "widget") {
+    const response =
+      endpoint === "page" ? await chatPage(c.env, chatbot.record.embedOrigins) : await widgetScript(c.env);
+    response.headers.set("Server-Timing", timing);
+    return response;
   }
 
   const required = credentialRequiredBy(chatbot);

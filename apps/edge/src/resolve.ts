@@ -14,10 +14,12 @@ import {
   routeTargetFor,
 } from "@botgate/core";
 
-export type Endpoint = "page" | "config" | "chat" | "completions";
+export type Endpoint = "page" | "asset" | "widget" | "config" | "chat" | "completions";
 
 export const ENDPOINT_METHODS: Record<Endpoint, readonly string[]> = {
   page: ["GET", "HEAD"],
+  asset: ["GET", "HEAD"],
+  widget: ["GET", "HEAD"],
   config: ["GET", "POST"],
   chat: ["POST"],
   completions: ["POST"],
@@ -26,10 +28,14 @@ export const ENDPOINT_METHODS: Record<Endpoint, readonly string[]> = {
 /** Paths below a chatbot's root (its host, or its sandbox path), trailing slash optional. */
 const CHATBOT_PATHS: Record<string, Endpoint> = {
   "": "page",
+  "/widget.js": "widget",
   "/config": "config",
   "/chat": "chat",
   "/v1/chat/completions": "completions",
 };
+
+/** The chat page's own files, below any chatbot root: `<root>/_botgate/<file>`. */
+export const ASSET_PREFIX = "/_botgate/";
 
 type ChatbotClassification = Extract<
   RequestClassification,
@@ -93,6 +99,7 @@ export function classifyChatbotRequest(request: Request, platform: PlatformConfi
 function endpointOf(classification: ChatbotClassification): Endpoint | null {
   // /api/v1/chatbots/<id>/(chat|config)/ and nothing below it.
   if (classification.kind === "api") return classification.rest === "/" ? classification.action : null;
+  if (classification.rest.startsWith(ASSET_PREFIX)) return "asset";
   return CHATBOT_PATHS[classification.rest.replace(/\/$/, "")] ?? null;
 }
 

@@ -34,6 +34,7 @@ export class TestRoutes {
       dnsVerificationStatus: "Verified",
       tlsCertificateIssuanceStatus: "Issued",
       apiKeyRequired: false,
+      embedOrigins: [],
       version: 1,
       ...overrides,
     };

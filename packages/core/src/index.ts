@@ -2,6 +2,7 @@ export * from "./classify.ts";
 export * from "./config.ts";
 export * from "./derive.ts";
 export * from "./domains.ts";
+export * from "./embed.ts";
 export * from "./errors.ts";
 export * from "./facts.ts";
 export * from "./hashed-id.ts";

@@ -2,6 +2,7 @@
 // and its reader (the edge). Both build keys with routeKey() and both read records through
 // parseRouteRecord(), so a format change is one edit here plus a bump of ROUTE_KEY_VERSION.
 
+import { isEmbedOrigin } from "./embed.ts";
 import {
   type DnsVerificationStatus,
   isDnsVerificationStatus,
@@ -41,6 +42,8 @@ export interface RouteRecord {
   tlsCertificateIssuanceStatus: TlsCertificateIssuanceStatus;
   /** Whether end users must present one of the chatbot's own API keys. */
   apiKeyRequired: boolean;
+  /** Origins whose pages may frame the chat page (the widget); absent in records written before. */
+  embedOrigins: string[];
   /** Monotonic per chatbot (updatedAt in ms): a reader never replaces a newer record by an older one. */
   version: number;
 }
@@ -81,6 +84,10 @@ export function parseRouteEntry(value: unknown): RouteEntry | null {
     !isDnsVerificationStatus(v.dnsVerificationStatus) ||
     !isTlsCertificateIssuanceStatus(v.tlsCertificateIssuanceStatus) ||
     typeof v.apiKeyRequired !== "boolean" ||
+    !(
+      v.embedOrigins === undefined ||
+      (Array.isArray(v.embedOrigins) && v.embedOrigins.every(isEmbedOrigin))
+    ) ||
     typeof v.version !== "number" ||
     !Number.isFinite(v.version)
   ) {
@@ -98,6 +105,7 @@ export function parseRouteEntry(value: unknown): RouteEntry | null {
     dnsVerificationStatus: v.dnsVerificationStatus,
     tlsCertificateIssuanceStatus: v.tlsCertificateIssuanceStatus,
     apiKeyRequired: v.apiKeyRequired,
+    embedOrigins: Array.isArray(v.embedOrigins) ? (v.embedOrigins as string[]) : [],
     version: v.version,
   };
 }

@@ -52,6 +52,7 @@ export function routeRecordFor(facts: ChatbotFacts, config: PlatformConfig): Rou
     dnsVerificationStatus: facts.dnsVerificationStatus,
     tlsCertificateIssuanceStatus: facts.tlsCertificateIssuanceStatus,
     apiKeyRequired: false,
+    embedOrigins: [],
     version: 1,
   };
 }

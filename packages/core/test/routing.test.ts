@@ -59,6 +59,11 @@ describe("parseRouteEntry", () => {
     expect(parseRouteEntry(JSON.parse(JSON.stringify(NEGATIVE_ROUTE)))).toBe(NEGATIVE_ROUTE);
   });
 
+  it("reads a record written before embedOrigins existed as embeddable nowhere", () => {
+    const { embedOrigins: _, ...older } = record;
+    expect(parseRouteEntry(older)).toEqual({ ...record, embedOrigins: [] });
+  });
+
   it("drops unknown fields", () => {
     expect(parseRouteEntry({ ...record, injected: "<script>" })).toEqual(record);
   });
@@ -85,6 +90,11 @@ describe("parseRouteEntry", () => {
     ["apiKeyRequired as a number", { ...record, apiKeyRequired: 1 }],
     ["version NaN", { ...record, version: Number.NaN }],
     ["version as a string", { ...record, version: "1" }],
+    ["embedOrigins as a string", { ...record, embedOrigins: "https://a.example" }],
+    [
+      "an embed origin that could break out of a CSP header",
+      { ...record, embedOrigins: ["https://a.example; script-src *"] },
+    ],
   ])("rejects %s", (_label, value) => {
     expect(parseRouteEntry(value)).toBeNull();
   });

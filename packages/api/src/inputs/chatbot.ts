@@ -1,5 +1,5 @@
 // chatbot.* inputs: the seed's ChatBot fields, checked with core's validators where core has one.
-import { validateChatbotName, validateSemver } from "@botgate/core";
+import { MAX_EMBED_ORIGINS, normalizeEmbedOrigin, validateChatbotName, validateSemver } from "@botgate/core";
 import { z } from "zod";
 import { idSchema, pageInput, text, validatedBy } from "./common.ts";
 
@@ -10,6 +10,27 @@ const httpUrl = z
   .url({ protocol: /^https?$/, message: "Must be an http(s) URL." })
   .max(2048)
   .refine((value) => !value.includes("\u0000"), "Must not contain NUL characters.");
+
+/** Normalized to its origin (`https://Example.com/` → `https://example.com`), duplicates dropped. */
+const embedOrigins = z
+  .array(
+    z
+      .string()
+      .max(300)
+      .transform((value, ctx) => {
+        const origin = normalizeEmbedOrigin(value);
+        if (origin === null) {
+          ctx.addIssue({
+            code: "custom",
+            message: "Must be an http(s) origin such as https://www.example.com.",
+          });
+          return z.NEVER;
+        }
+        return origin;
+      }),
+  )
+  .max(MAX_EMBED_ORIGINS)
+  .transform((origins) => [...new Set(origins)]);
 
 const tagName = z
   .string()
@@ -47,6 +68,8 @@ export const chatbotFields = z.strictObject({
   appBackgroundImageUrl: httpUrl.nullable(),
   appLogoUrl: httpUrl.nullable(),
   appFileAttachment: z.boolean(),
+  /** Sites that may embed the chat page (the widget); empty: none. */
+  appEmbedOrigins: embedOrigins,
   /** A custom domain of the caller's account; null detaches. */
   customDomainId: idSchema.nullable(),
 });

@@ -45,6 +45,7 @@ export interface ChatbotView extends DerivedChatbot {
   appInfoUrl: string | null;
   appBackgroundImageUrl: string | null;
   appLogoUrl: string | null;
+  appEmbedOrigins: string[];
   appFileAttachment: boolean;
   dnsVerificationStatus: DnsVerificationStatus;
   tlsCertificateIssuanceStatus: TlsCertificateIssuanceStatus;
@@ -97,6 +98,7 @@ export function toChatbotView(row: ChatbotRow, accountNumber: string, config: Pl
     appInfoUrl: row.appInfoUrl,
     appBackgroundImageUrl: row.appBackgroundImageUrl,
     appLogoUrl: row.appLogoUrl,
+    appEmbedOrigins: row.appEmbedOrigins,
     appFileAttachment: row.appFileAttachment,
     dnsVerificationStatus,
     tlsCertificateIssuanceStatus,

@@ -165,7 +165,11 @@ export async function updateChatbot(
         return { before, row };
       }),
   );
-  if (row.name !== before.name || row.customDomainId !== before.customDomainId) {
+  if (
+    row.name !== before.name ||
+    row.customDomainId !== before.customDomainId ||
+    row.appEmbedOrigins.join(" ") !== before.appEmbedOrigins.join(" ")
+  ) {
     await publishRoutes(services, [
       { chatbotId: id, previousTargets: routeTargetsOfRow(before, services.config) },
     ]);

@@ -27,6 +27,7 @@ export const routeRowSelect = {
   deployed: true,
   updatedAt: true,
   customDomainId: true,
+  appEmbedOrigins: true,
   dnsVerificationStatus: true,
   tlsCertificateIssuanceStatus: true,
   userProfile: { select: { isAccountAdmin: true, user: { select: { username: true } } } },
@@ -51,6 +52,7 @@ export function buildRouteRecord(row: RouteRow, config: PlatformConfig): RouteRe
     dnsVerificationStatus: facts.dnsVerificationStatus,
     tlsCertificateIssuanceStatus: facts.tlsCertificateIssuanceStatus,
     apiKeyRequired: row._count.apiKeys > 0,
+    embedOrigins: row.appEmbedOrigins,
     // Every routing change bumps the chatbot's updatedAt (see touchChatbots).
     version: row.updatedAt.getTime(),
   };

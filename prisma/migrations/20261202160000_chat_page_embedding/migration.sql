@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "ChatBot" ADD COLUMN     "appEmbedOrigins" TEXT[] DEFAULT ARRAY[]::TEXT[];
+
+
