@@ -1,7 +1,20 @@
-// The seam between the chat origin and LLM providers (packages/llm). Shapes are OpenAI's own
-// chat.completion and chat.completion.chunk types, re-exported for the origin's modules.
+// The seam between the chat origin and LLM providers (packages/llm): which provider a chatbot
+// talks to, built from its account's provider record (key opened with runtime.secrets) or
+// the platform default, and the models it allows (for /v1/models). Resolutions are cached
+// per process for a few seconds, so a provider.update reaches chats within PROVIDER_CACHE_TTL_MS.
+
+import {
+  chatProviderOf,
+  PLATFORM_PROVIDER_NAME,
+  type PlatformProvider,
+  type ResolvedProvider,
+  resolveProvider,
+  type SecretBox,
+} from "@botgate/api";
 import { BotgateError } from "@botgate/core";
-import { type ChatProvider, EchoProvider } from "@botgate/llm";
+import type { DatabaseClient } from "@botgate/db";
+import type { ChatProvider } from "@botgate/llm";
+import type { Env } from "../env.ts";
 
 export type {
   ChatCompletion,
@@ -12,27 +25,84 @@ export type {
   Usage,
 } from "@botgate/llm";
 
-export interface ProviderOptions {
-  /** OPENAI_API_KEY: when set, chatbots that name a real provider need the provider layer. */
-  openAiConfigured: boolean;
-  echo?: ChatProvider;
+/** The platform default provider from OPENAI_API_KEY / OPENAI_BASE_URL, or null. */
+export function platformProviderOf(env: Env): PlatformProvider | null {
+  if (env.OPENAI_API_KEY === undefined) return null;
+  const allowedModels = env.OPENAI_ALLOWED_MODELS ?? [];
+  return {
+    name: PLATFORM_PROVIDER_NAME,
+    baseUrl: env.OPENAI_BASE_URL ?? "https://api.openai.com/v1",
+    apiKey: env.OPENAI_API_KEY,
+    allowedModels,
+    defaultModel: env.OPENAI_DEFAULT_MODEL ?? allowedModels[0] ?? "gpt-4o-mini",
+    timeoutMs: env.OPENAI_TIMEOUT_MS,
+    idleTimeoutMs: env.OPENAI_IDLE_TIMEOUT_MS,
+  };
 }
 
-/**
- * The provider a chatbot talks to. Without OpenAI credentials (the embedded default) every
- * chatbot answers through `echo`; with them, a chatbot naming another provider is refused
- * clearly until the provider layer ships, rather than silently echoing in production.
- */
-export function providerFor(chatbotProvider: string, options: ProviderOptions): ChatProvider {
-  const echo = options.echo ?? defaultEcho;
-  if (chatbotProvider === "echo" || !options.openAiConfigured) return echo;
-  throw new BotgateError(
-    "UNAVAILABLE",
-    `The "${chatbotProvider}" provider is not available on this server yet.`,
-    {
-      provider: chatbotProvider,
+export interface ChatbotProvider {
+  provider: ChatProvider;
+  /** Models the provider allows; empty: any. */
+  allowedModels: string[];
+  /** The model of a chatbot that names none (null: echo). */
+  defaultModel: string | null;
+}
+
+/** The models a chatbot allows: its provider's list, else the one model it answers with. */
+export function chatbotModels(
+  chatbot: { defaultModel: string | null; provider: string },
+  resolved: ChatbotProvider,
+): string[] {
+  if (resolved.allowedModels.length > 0) return resolved.allowedModels;
+  return [chatbot.defaultModel ?? resolved.defaultModel ?? chatbot.provider];
+}
+
+export const PROVIDER_CACHE_TTL_MS = 5_000;
+const MAX_CACHED = 1_000;
+
+export interface ProviderResolver {
+  /** @throws BotgateError UNAVAILABLE when the chatbot names a provider that no longer exists. */
+  forChatbot(chatbot: { accountId: number; provider: string }): Promise<ChatbotProvider>;
+}
+
+export function providerResolver(options: {
+  db: DatabaseClient;
+  secrets: SecretBox;
+  platform: PlatformProvider | null;
+  now?: () => number;
+}): ProviderResolver {
+  const now = options.now ?? Date.now;
+  // Insertion-ordered: the oldest entry goes first when the cache is full.
+  const cache = new Map<string, { value: ChatbotProvider; expires: number }>();
+  return {
+    async forChatbot(chatbot) {
+      const key = `${chatbot.accountId}:${chatbot.provider}`;
+      const hit = cache.get(key);
+      if (hit !== undefined && hit.expires > now()) return hit.value;
+      const resolved: ResolvedProvider | null = await resolveProvider(
+        options.db,
+        options.platform,
+        chatbot.accountId,
+        chatbot.provider,
+      );
+      if (resolved === null) {
+        // chatbot.update and provider.delete prevent this; a row written around them lands here.
+        throw new BotgateError("UNAVAILABLE", `The "${chatbot.provider}" provider is not configured.`, {
+          provider: chatbot.provider,
+        });
+      }
+      const value: ChatbotProvider = {
+        provider: chatProviderOf(resolved, options.secrets),
+        allowedModels: resolved.allowedModels,
+        defaultModel: resolved.defaultModel,
+      };
+      cache.delete(key);
+      if (cache.size >= MAX_CACHED) {
+        const oldest = cache.keys().next();
+        if (!oldest.done) cache.delete(oldest.value);
+      }
+      cache.set(key, { value, expires: now() + PROVIDER_CACHE_TTL_MS });
+      return value;
     },
-  );
+  };
 }
-
-const defaultEcho = new EchoProvider();
