@@ -3,6 +3,7 @@
 // through the platform default, all against the local fake OpenAI server.
 import { type FakeOpenAiServer, refusingBaseUrl, startFakeOpenAi } from "@botgate/llm/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { allowedModels, PROVIDER_CACHE_TTL_MS, providerResolver } from "../src/origin/provider.ts";
 import {
   createAccount,
   createMember,
@@ -280,5 +281,62 @@ describe("the platform default provider", () => {
     } finally {
       await platform.close();
     }
+  });
+});
+
+describe("the origin's provider resolution", () => {
+  it("builds the chatbot's provider from its record and sees changes once the cache entry expires", async () => {
+    let clock = 1_000_000;
+    const resolver = providerResolver({
+      db: server.runtime.db,
+      secrets: server.runtime.secrets,
+      platform: null,
+      now: () => clock,
+    });
+    const record = await create(fresh(), { allowedModels: ["fake-model", "fake-model-mini"] });
+    const chatbot = { accountId: admin.accountId, provider: record.name, defaultModel: null };
+    const first = await resolver.forChatbot(chatbot);
+    expect(first.provider.name).toBe(record.name);
+    expect(allowedModels(chatbot, first)).toEqual(["fake-model", "fake-model-mini"]);
+    await admin.client.provider.update.mutate({ id: record.id, allowedModels: ["fake-model"] });
+    expect(await resolver.forChatbot(chatbot)).toBe(first);
+    clock += PROVIDER_CACHE_TTL_MS + 1;
+    const second = await resolver.forChatbot(chatbot);
+    expect(allowedModels(chatbot, second)).toEqual(["fake-model"]);
+    const completion = await second.provider.complete({
+      model: "fake-model",
+      messages: [{ role: "user", content: "through the record" }],
+      temperature: null,
+      maxTokens: null,
+    });
+    expect(completion.choices[0]?.message.content).toBe("Echo: through the record");
+    expect(fake.requests.at(-1)?.headers.authorization).toBe(`Bearer ${KEY}`);
+  });
+
+  it("answers echo for echo, and for openai without a platform default", async () => {
+    const resolver = providerResolver({
+      db: server.runtime.db,
+      secrets: server.runtime.secrets,
+      platform: null,
+    });
+    for (const provider of ["echo", "openai"]) {
+      const chatbot = { accountId: admin.accountId, provider, defaultModel: null };
+      const resolved = await resolver.forChatbot(chatbot);
+      expect(resolved.provider.name).toBe("echo");
+      expect(allowedModels(chatbot, resolved)).toEqual([provider]);
+    }
+  });
+
+  it("refuses (UNAVAILABLE) a provider name the account does not have", async () => {
+    const resolver = providerResolver({
+      db: server.runtime.db,
+      secrets: server.runtime.secrets,
+      platform: null,
+    });
+    await expect(resolver.forChatbot({ accountId: admin.accountId, provider: "gone" })).rejects.toMatchObject(
+      {
+        code: "UNAVAILABLE",
+      },
+    );
   });
 });

@@ -13,7 +13,7 @@ import {
 } from "@botgate/api";
 import { BotgateError } from "@botgate/core";
 import type { DatabaseClient } from "@botgate/db";
-import type { ChatProvider } from "@botgate/llm";
+import { type ChatMessage, type ChatProvider, messageText } from "@botgate/llm";
 import type { Env } from "../env.ts";
 
 export type {
@@ -48,8 +48,16 @@ export interface ChatbotProvider {
   defaultModel: string | null;
 }
 
-/** The models a chatbot allows: its provider's list, else the one model it answers with. */
-export function chatbotModels(
+/** The text of a message's content (string, or the text parts of an array). */
+export function textOf(content: ChatMessage["content"]): string {
+  return messageText({ role: "user", content } as ChatMessage);
+}
+
+/**
+ * The models a chatbot allows (GET /v1/models, and the `model` a completion may name): its
+ * provider's list, else the one model it answers with.
+ */
+export function allowedModels(
   chatbot: { defaultModel: string | null; provider: string },
   resolved: ChatbotProvider,
 ): string[] {
