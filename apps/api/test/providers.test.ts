@@ -91,6 +91,9 @@ describe("provider records", () => {
     for (const input of [
       { baseUrl: "ftp://x.example/v1" },
       { baseUrl: "not a url" },
+      { baseUrl: "http://169.254.169.254/latest" },
+      { baseUrl: "http://2852039166/v1" },
+      { baseUrl: "http://[fd00:ec2::254]/v1" },
       { apiKey: "" },
       { apiKey: "sk with space" },
       { timeoutMs: 10 },

@@ -3,7 +3,8 @@
 //   - "request":       the provider refused this request's content (messages, tools, limits);
 //   - "configuration": our side, the chatbot's provider record (key, model, base URL) is wrong;
 //   - "provider":      the provider itself failed, was overloaded or too slow.
-// Retryable rows carry retry-after when the provider sent retry-after / retry-after-ms.
+// Retryable rows carry retry-after when the provider sent retry-after / retry-after-ms;
+// 429 and 503 always do (1 s when the provider named no time).
 //
 // | upstream            | code                        | status | side          | retryable |
 // |---------------------|-----------------------------|--------|---------------|-----------|
@@ -116,6 +117,12 @@ export function retryAfterMsOf(headers: Headers | undefined, now = Date.now()): 
 
 const MAX_UPSTREAM_MESSAGE = 500;
 
+/** A rate limit or an outage always says when to come back, even when the provider did not. */
+const DEFAULT_RETRY_AFTER_MS: Partial<Record<ErrorCode, number>> = {
+  PROVIDER_RATE_LIMITED: 1_000,
+  PROVIDER_UNAVAILABLE: 1_000,
+};
+
 function failure(
   found: UpstreamErrorRow,
   provider: string,
@@ -158,9 +165,10 @@ export function mapUpstreamError(error: unknown, context: MapContext): BotgateEr
       // An error object inside the stream: the provider gave up mid-answer.
       return failure(STREAM_INTERRUPTED_ROW, provider);
     }
-    const retryAfterMs = retryAfterMsOf(error.headers);
+    const found = rowForStatus(error.status);
+    const retryAfterMs = retryAfterMsOf(error.headers) ?? DEFAULT_RETRY_AFTER_MS[found.code];
     return failure(
-      rowForStatus(error.status),
+      found,
       provider,
       { upstreamStatus: error.status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) },
       upstreamMessageOf(error),

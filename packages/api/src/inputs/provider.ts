@@ -7,10 +7,27 @@ export const providerName = z
   .string()
   .regex(/^[a-z][a-z0-9-]{0,62}$/, "A provider name is lower-case letters, digits and '-'.");
 
+/** Cloud metadata endpoints are never LLM providers, and would hand out the host's credentials. */
+function isMetadataHost(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return false; // not a URL: z.url() says so
+  }
+  return (
+    /^169\.254\.\d{1,3}\.\d{1,3}$/.test(host) ||
+    host === "[fd00:ec2::254]" ||
+    host === "metadata.google.internal" ||
+    host === "metadata"
+  );
+}
+
 const baseUrl = z
   .url({ protocol: /^https?$/, message: "Must be an http(s) URL." })
   .max(2048)
-  .refine((value) => !value.includes("\u0000"), "Must not contain NUL characters.");
+  .refine((value) => !value.includes("\u0000"), "Must not contain NUL characters.")
+  .refine((value) => !isMetadataHost(value), "Must not be a cloud metadata address.");
 
 const apiKey = text(4096)
   .min(1, "An API key is required.")

@@ -8,6 +8,7 @@
 //   cut                        sends the first chunks, then destroys the socket
 //   error-chunk                sends the first chunks, then an SSE `{"error":{...}}` event
 //   status:<N>                 answers status N with an OpenAI error object (retry-after on 429/503)
+//   status:<N>:bare            the same without retry-after headers
 // Requests are recorded (body and headers) so tests can assert what a provider sent.
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
@@ -59,10 +60,10 @@ type Behaviour =
   | { kind: "slow-first-byte"; ms: number }
   | { kind: "slow-chunks"; ms: number }
   | { kind: "stall" | "cut" | "error-chunk" }
-  | { kind: "status"; status: number };
+  | { kind: "status"; status: number; retryAfter: boolean };
 
 export function parseBehaviour(spec: string | undefined): Behaviour {
-  const [name, arg] = (spec ?? "").split(":");
+  const [name, arg, flag] = (spec ?? "").split(":");
   const n = Number(arg);
   switch (name) {
     case "slow-first-byte":
@@ -73,7 +74,9 @@ export function parseBehaviour(spec: string | undefined): Behaviour {
     case "error-chunk":
       return { kind: name };
     case "status":
-      return Number.isInteger(n) && n >= 400 && n <= 599 ? { kind: "status", status: n } : { kind: "normal" };
+      return Number.isInteger(n) && n >= 400 && n <= 599
+        ? { kind: "status", status: n, retryAfter: flag !== "bare" }
+        : { kind: "normal" };
     default:
       return { kind: "normal" };
   }
@@ -82,9 +85,9 @@ export function parseBehaviour(spec: string | undefined): Behaviour {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const countTokens = (text: string) => text.split(/\s+/).filter(Boolean).length;
 
-function errorResponse(status: number): Response {
+function errorResponse(status: number, retryAfter: boolean): Response {
   const headers: Record<string, string> = { "content-type": "application/json" };
-  if (status === 429 || status === 503) {
+  if (retryAfter && (status === 429 || status === 503)) {
     headers["retry-after"] = "7";
     headers["retry-after-ms"] = "7000";
   }
@@ -117,7 +120,7 @@ export async function startFakeOpenAi(options: { port?: number } = {}): Promise<
     requests.push({ path: c.req.path, headers: Object.fromEntries(c.req.raw.headers), body });
     const behaviour = parseBehaviour(c.req.header("x-fake-behaviour") ?? body.model);
     if (behaviour.kind === "slow-first-byte") await sleep(behaviour.ms);
-    if (behaviour.kind === "status") return errorResponse(behaviour.status);
+    if (behaviour.kind === "status") return errorResponse(behaviour.status, behaviour.retryAfter);
     const model = body.model ?? "fake-model";
     const reply = responder(body);
     const prompt = (body.messages ?? []).reduce(
