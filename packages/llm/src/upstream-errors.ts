@@ -25,6 +25,7 @@
 // | connect failure     | PROVIDER_UNREACHABLE        | 502    | provider      | yes       |
 // | timeout (total/idle)| PROVIDER_TIMEOUT            | 504    | provider      | yes       |
 // | error chunk / cut   | PROVIDER_STREAM_INTERRUPTED | 502    | provider      | yes       |
+// | malformed 200 body  | PROVIDER_ERROR              | 502    | provider      | yes       |
 // | caller went away    | REQUEST_ABORTED             | 499    | request       | no        |
 import { BotgateError, type ErrorCode } from "@botgate/core";
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
@@ -71,6 +72,12 @@ export const STREAM_INTERRUPTED_ROW = row(
   "provider",
   true,
   "The provider's stream broke off",
+);
+const MALFORMED_ROW = row(
+  "PROVIDER_ERROR",
+  "provider",
+  true,
+  "The provider answered in a format it should not",
 );
 const ABORTED_ROW = row("REQUEST_ABORTED", "request", false, "The request was cancelled");
 
@@ -175,6 +182,8 @@ export function mapUpstreamError(error: unknown, context: MapContext): BotgateEr
     );
   }
   if (isAbortError(error)) return failure(ABORTED_ROW, provider);
+  // A 200 whose body is not JSON where JSON was promised.
+  if (error instanceof SyntaxError) return failure(MALFORMED_ROW, provider);
   // undici's "terminated" and socket errors while reading the body.
   return failure(context.midStream ? STREAM_INTERRUPTED_ROW : CONNECT_FAILURE_ROW, provider);
 }

@@ -9,6 +9,9 @@
 //   error-chunk                sends the first chunks, then an SSE `{"error":{...}}` event
 //   status:<N>                 answers status N with an OpenAI error object (retry-after on 429/503)
 //   status:<N>:bare            the same without retry-after headers
+//   garbage                    a 200 whose body (or an SSE event) is not JSON
+//   wrong-shape                a 200 of JSON that is no completion (or chunk)
+//   no-done                    sends the first chunks, then ends the body cleanly: no finish, no [DONE]
 // Requests are recorded (body and headers) so tests can assert what a provider sent.
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
@@ -59,7 +62,7 @@ type Behaviour =
   | { kind: "normal" }
   | { kind: "slow-first-byte"; ms: number }
   | { kind: "slow-chunks"; ms: number }
-  | { kind: "stall" | "cut" | "error-chunk" }
+  | { kind: "stall" | "cut" | "error-chunk" | "garbage" | "wrong-shape" | "no-done" }
   | { kind: "status"; status: number; retryAfter: boolean };
 
 export function parseBehaviour(spec: string | undefined): Behaviour {
@@ -72,6 +75,9 @@ export function parseBehaviour(spec: string | undefined): Behaviour {
     case "stall":
     case "cut":
     case "error-chunk":
+    case "garbage":
+    case "wrong-shape":
+    case "no-done":
       return { kind: name };
     case "status":
       return Number.isInteger(n) && n >= 400 && n <= 599
@@ -142,6 +148,10 @@ export async function startFakeOpenAi(options: { port?: number } = {}): Promise<
         : undefined;
     const finishReason = toolCalls === undefined ? "stop" : "tool_calls";
 
+    if (!body.stream && behaviour.kind === "garbage") {
+      return new Response("{ this is not json", { headers: { "content-type": "application/json" } });
+    }
+    if (!body.stream && behaviour.kind === "wrong-shape") return c.json({ hello: "world" });
     if (!body.stream) {
       return c.json({
         id,
@@ -194,6 +204,16 @@ export async function startFakeOpenAi(options: { port?: number } = {}): Promise<
             if (behaviour.kind === "stall") return; // never closes; close() ends the socket
             if (behaviour.kind === "cut") {
               socket.destroy();
+              return;
+            }
+            if (behaviour.kind === "no-done") {
+              controller.close();
+              return;
+            }
+            if (behaviour.kind === "garbage" || behaviour.kind === "wrong-shape") {
+              const data = behaviour.kind === "garbage" ? "{ this is not json" : JSON.stringify({ hello: 1 });
+              controller.enqueue(encoder.encode(`data: ${data}\n\n`));
+              controller.close();
               return;
             }
             if (behaviour.kind === "error-chunk") {
