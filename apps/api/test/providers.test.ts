@@ -123,6 +123,21 @@ describe("provider records", () => {
     await expectTRPCError(admin.client.provider.delete.mutate({ id: provider.id }), "NOT_FOUND");
   });
 
+  it("never lets a delete and a chatbot switching to the provider both succeed", async () => {
+    for (let trial = 0; trial < 6; trial++) {
+      const provider = await create();
+      const bot = await admin.client.chatbot.create.mutate({ name: fresh("bot"), provider: "echo" });
+      const [deleted, switched] = await Promise.allSettled([
+        admin.client.provider.delete.mutate({ id: provider.id }),
+        admin.client.chatbot.update.mutate({ id: bot.id, provider: provider.name }),
+      ]);
+      const row = await server.runtime.db.chatBot.findUniqueOrThrow({ where: { id: bot.id } });
+      const exists = (await server.runtime.db.llmProvider.count({ where: { id: provider.id } })) === 1;
+      expect([deleted.status, switched.status].sort()).toEqual(["fulfilled", "rejected"]);
+      expect(row.provider === provider.name ? exists : !exists).toBe(true);
+    }
+  });
+
   it("cannot drop a model a chatbot uses from the allowed models", async () => {
     const provider = await create(fresh(), { allowedModels: ["m1", "m2"] });
     await admin.client.chatbot.create.mutate({

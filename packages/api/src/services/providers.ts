@@ -88,6 +88,17 @@ async function providerInAccount(
   return row;
 }
 
+/**
+ * Row locks that order provider writes against chatbots choosing the provider: delete and
+ * update take FOR UPDATE, a chatbot write FOR SHARE, so a delete never misses a chatbot that
+ * was switching to the provider at the same moment (and such a switch never lands on a
+ * deleted one).
+ */
+async function lockProvider(tx: Prisma.TransactionClient, id: number, mode: "UPDATE" | "SHARE") {
+  if (mode === "UPDATE") await tx.$queryRaw`SELECT id FROM "LlmProvider" WHERE id = ${id} FOR UPDATE`;
+  else await tx.$queryRaw`SELECT id FROM "LlmProvider" WHERE id = ${id} FOR SHARE`;
+}
+
 export async function listProviders(services: ApiServices, principal: Principal): Promise<ProviderList> {
   const rows = await services.db.llmProvider.findMany({
     where: { accountId: principal.accountId },
@@ -136,6 +147,7 @@ export async function updateProvider(
   const { id, apiKey, ...fields } = input;
   const row = await services.db.$transaction(async (tx) => {
     const before = await providerInAccount(tx, principal, id);
+    await lockProvider(tx, id, "UPDATE");
     // The stored key goes only to the URL it was given for: moving it needs the key again.
     if (fields.baseUrl !== undefined && fields.baseUrl !== before.baseUrl && apiKey === undefined) {
       throw badField("apiKey", "Changing the base URL needs the API key again.");
@@ -176,6 +188,7 @@ export async function deleteProvider(
 ): Promise<{ id: number }> {
   await services.db.$transaction(async (tx) => {
     const row = await providerInAccount(tx, principal, id);
+    await lockProvider(tx, id, "UPDATE");
     const users = await tx.chatBot.count({ where: { accountId: principal.accountId, provider: row.name } });
     if (users > 0) {
       throw new BotgateError(
@@ -237,7 +250,7 @@ export async function resolveProvider(
  * caller names one), and its default model must be one the provider allows.
  */
 export async function assertChatbotProvider(
-  tx: Pick<Prisma.TransactionClient, "llmProvider">,
+  tx: Prisma.TransactionClient,
   services: ApiServices,
   accountId: number,
   choice: { provider: string; defaultModel: string | null; providerNamed: boolean },
@@ -254,7 +267,14 @@ export async function assertChatbotProvider(
       }.`,
     );
   }
-  const { allowedModels } = resolved;
+  let { allowedModels } = resolved;
+  if (resolved.kind === "account") {
+    await lockProvider(tx, resolved.record.id, "SHARE");
+    // Read again under the lock: deleted or narrowed while this transaction waited for it.
+    const locked = await tx.llmProvider.findUnique({ where: { id: resolved.record.id } });
+    if (locked === null) throw badField("provider", `No provider "${choice.provider}" in this account.`);
+    allowedModels = locked.allowedModels;
+  }
   if (
     choice.defaultModel !== null &&
     allowedModels.length > 0 &&
