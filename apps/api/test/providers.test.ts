@@ -3,7 +3,13 @@
 // through the platform default, all against the local fake OpenAI server.
 import { type FakeOpenAiServer, refusingBaseUrl, startFakeOpenAi } from "@botgate/llm/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { allowedModels, PROVIDER_CACHE_TTL_MS, providerResolver } from "../src/origin/provider.ts";
+import { parseEnv } from "../src/env.ts";
+import {
+  allowedModels,
+  PROVIDER_CACHE_TTL_MS,
+  platformProviderOf,
+  providerResolver,
+} from "../src/origin/provider.ts";
 import {
   createAccount,
   createMember,
@@ -356,5 +362,32 @@ describe("the origin's provider resolution", () => {
         code: "UNAVAILABLE",
       },
     );
+  });
+});
+
+describe("the platform default's configuration", () => {
+  it("is off without OPENAI_API_KEY and fills its defaults with it", () => {
+    expect(platformProviderOf(parseEnv({}))).toBeNull();
+    expect(platformProviderOf(parseEnv({ OPENAI_API_KEY: "sk-x" }))).toEqual({
+      name: "openai",
+      baseUrl: "https://api.openai.com/v1",
+      apiKey: "sk-x",
+      allowedModels: [],
+      defaultModel: "gpt-4o-mini",
+      timeoutMs: 60_000,
+      idleTimeoutMs: 30_000,
+    });
+    expect(
+      platformProviderOf(parseEnv({ OPENAI_API_KEY: "sk-x", OPENAI_ALLOWED_MODELS: " a, b ,," }))
+        ?.defaultModel,
+    ).toBe("a");
+  });
+
+  it("refuses a default model outside the allowed ones and out-of-range timeouts", () => {
+    expect(() => parseEnv({ OPENAI_ALLOWED_MODELS: "a,b", OPENAI_DEFAULT_MODEL: "c" })).toThrow(
+      /OPENAI_DEFAULT_MODEL: must be one of OPENAI_ALLOWED_MODELS/,
+    );
+    expect(() => parseEnv({ OPENAI_TIMEOUT_MS: "10" })).toThrow(/OPENAI_TIMEOUT_MS/);
+    expect(() => parseEnv({ OPENAI_IDLE_TIMEOUT_MS: "soon" })).toThrow(/OPENAI_IDLE_TIMEOUT_MS/);
   });
 });
