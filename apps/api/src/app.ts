@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import { healthRoutes } from "./routes/health.ts";
 import { internalRoutes } from "./routes/internal.ts";
+import { openAiRoutes } from "./routes/openai.ts";
 import { operatorRoutes } from "./routes/operator.ts";
 import { originRoutes } from "./routes/origin.ts";
 import { trpcRoutes } from "./routes/trpc.ts";
@@ -17,6 +18,8 @@ export function createApp(runtime: Runtime) {
   app.route("/", healthRoutes(runtime));
   app.route("/", trpcRoutes(runtime));
   app.route("/", internalRoutes(runtime));
+  // The OpenAI surface first: its own error handler answers OpenAI's error object.
+  app.route("/", openAiRoutes(runtime));
   app.route("/", originRoutes(runtime));
   app.route("/", operatorRoutes(runtime));
   app.notFound((c) => {

@@ -1,61 +1,30 @@
-// The seam between the chat origin and LLM providers. Only the local `echo` provider exists
-// for now; OpenAI-compatible clients arrive with the provider layer (packages/llm) behind the
-// same interface. Shapes follow OpenAI's chat.completion and chat.completion.chunk objects;
-// they are type aliases rather than interfaces because they are stored as Prisma JSON.
+// The seam between the chat origin and LLM providers (packages/llm's ChatProvider). Only the
+// local `echo` provider is wired here for now; provider records and OpenAI-compatible
+// endpoints come with packages/llm behind the same interface.
 import { BotgateError } from "@botgate/core";
+import type {
+  CallOptions,
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatMessage,
+  ChatProvider,
+  CompletionRequest,
+  Usage,
+} from "@botgate/llm";
 
-export type ChatMessage = {
-  role: "system" | "user" | "assistant";
-  content: string;
-};
+export type { ChatCompletion, ChatCompletionChunk, ChatMessage, ChatProvider, CompletionRequest, Usage };
 
-export type CompletionRequest = {
-  model: string;
-  messages: ChatMessage[];
-  temperature: number | null;
-  maxTokens: number | null;
-};
-
-export type Usage = {
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-};
-
-export type ChatCompletion = {
-  id: string;
-  object: "chat.completion";
-  created: number;
-  model: string;
-  choices: {
-    index: number;
-    message: { role: "assistant"; content: string };
-    finish_reason: "stop" | "length";
-  }[];
-  usage: Usage;
-};
-
-export type ChatCompletionChunk = {
-  id: string;
-  object: "chat.completion.chunk";
-  created: number;
-  model: string;
-  choices: {
-    index: number;
-    delta: { role?: "assistant"; content?: string };
-    finish_reason: "stop" | "length" | null;
-  }[];
-};
-
-export interface ChatProvider {
-  readonly name: string;
-  /** @throws BotgateError (BAD_GATEWAY, GATEWAY_TIMEOUT, ...) when the provider fails. */
-  complete(request: CompletionRequest): Promise<ChatCompletion>;
-  /** Chunks in order; the last one carries finish_reason. Throws like complete(). */
-  stream(request: CompletionRequest): AsyncIterable<ChatCompletionChunk>;
+/** The text of a message's content (string, or the text parts of an array). */
+export function textOf(content: ChatMessage["content"]): string {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return "";
+  return content.map((part) => ("text" in part && typeof part.text === "string" ? part.text : "")).join("");
 }
 
 const countTokens = (text: string) => text.split(/\s+/).filter(Boolean).length;
+
+const aborted = (signal: AbortSignal | undefined) =>
+  signal?.aborted ? new BotgateError("BAD_GATEWAY", "The call was aborted.") : null;
 
 /**
  * Answers "Echo: <last user message>". Streams it word by word with a short pause between
@@ -69,22 +38,24 @@ export class EchoProvider implements ChatProvider {
     this.#pauseMs = pauseMs;
   }
 
-  #reply(request: CompletionRequest): { text: string; truncated: boolean; usage: Usage } {
+  #reply(request: CompletionRequest): { words: string[]; truncated: boolean; usage: Usage } {
     const lastUser = request.messages.findLast((m) => m.role === "user");
-    const words = `Echo: ${lastUser?.content ?? ""}`.trim().split(/(?<=\s)/);
+    const all = `Echo: ${lastUser === undefined ? "" : textOf(lastUser.content)}`.trim().split(/(?<=\s)/);
     const limit = request.maxTokens ?? Number.POSITIVE_INFINITY;
-    const text = words.slice(0, limit).join("");
-    const prompt = request.messages.reduce((sum, m) => sum + countTokens(m.content), 0);
-    const completion = countTokens(text);
+    const words = all.slice(0, limit);
+    const prompt = request.messages.reduce((sum, m) => sum + countTokens(textOf(m.content)), 0);
+    const completion = countTokens(words.join(""));
     return {
-      text,
-      truncated: words.length > limit,
+      words,
+      truncated: all.length > limit,
       usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
     };
   }
 
-  async complete(request: CompletionRequest): Promise<ChatCompletion> {
-    const { text, truncated, usage } = this.#reply(request);
+  async complete(request: CompletionRequest, options: CallOptions = {}): Promise<ChatCompletion> {
+    const failure = aborted(options.signal);
+    if (failure) throw failure;
+    const { words, truncated, usage } = this.#reply(request);
     return {
       id: `chatcmpl-${crypto.randomUUID()}`,
       object: "chat.completion",
@@ -93,7 +64,8 @@ export class EchoProvider implements ChatProvider {
       choices: [
         {
           index: 0,
-          message: { role: "assistant", content: text },
+          message: { role: "assistant", content: words.join(""), refusal: null },
+          logprobs: null,
           finish_reason: truncated ? "length" : "stop",
         },
       ],
@@ -101,27 +73,26 @@ export class EchoProvider implements ChatProvider {
     };
   }
 
-  async *stream(request: CompletionRequest): AsyncIterable<ChatCompletionChunk> {
-    const { text, truncated } = this.#reply(request);
-    const base = {
-      id: `chatcmpl-${crypto.randomUUID()}`,
+  async *stream(request: CompletionRequest, options: CallOptions = {}): AsyncIterable<ChatCompletionChunk> {
+    const { words, truncated, usage } = this.#reply(request);
+    const id = `chatcmpl-${crypto.randomUUID()}`;
+    const chunk = (choices: ChatCompletionChunk["choices"], extra: Partial<ChatCompletionChunk> = {}) => ({
+      id,
       object: "chat.completion.chunk" as const,
-      model: request.model,
-    };
-    const chunk = (
-      delta: ChatCompletionChunk["choices"][number]["delta"],
-      finish: "stop" | "length" | null,
-    ) => ({
-      ...base,
       created: Math.floor(Date.now() / 1000),
-      choices: [{ index: 0, delta, finish_reason: finish }],
+      model: request.model,
+      choices,
+      ...extra,
     });
-    yield chunk({ role: "assistant", content: "" }, null);
-    for (const word of text.split(/(?<=\s)/)) {
+    yield chunk([{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }]);
+    for (const word of words) {
       await new Promise((resolve) => setTimeout(resolve, this.#pauseMs));
-      yield chunk({ content: word }, null);
+      const failure = aborted(options.signal);
+      if (failure) throw failure;
+      yield chunk([{ index: 0, delta: { content: word }, finish_reason: null }]);
     }
-    yield chunk({}, truncated ? "length" : "stop");
+    yield chunk([{ index: 0, delta: {}, finish_reason: truncated ? "length" : "stop" }]);
+    yield chunk([], { usage });
   }
 }
 
@@ -146,6 +117,11 @@ export function providerFor(chatbotProvider: string, options: ProviderOptions): 
       provider: chatbotProvider,
     },
   );
+}
+
+/** The models a chatbot serves (GET /v1/models, and the `model` a completion may name). */
+export function allowedModels(chatbot: { defaultModel: string | null; provider: string }): string[] {
+  return [chatbot.defaultModel ?? chatbot.provider];
 }
 
 const defaultEcho = new EchoProvider();
