@@ -259,6 +259,8 @@ describe("POST v1/chat/completions", () => {
     const chunks = events.slice(0, -1).map((e) => JSON.parse(e.replace(/^data: /, "")));
     expect(chunks.every((c) => c.object === "chat.completion.chunk")).toBe(true);
     expect(chunks[0].choices[0].delta.role).toBe("assistant");
+    // Without stream_options.include_usage no chunk carries usage (OpenAI's contract).
+    expect(chunks.every((c) => !("usage" in c))).toBe(true);
     expect(chunks.at(-1).choices[0].finish_reason).toBe("stop");
     expect(chunks.map((c) => c.choices[0].delta.content ?? "").join("")).toBe("Echo: a b c");
     // Logged when the stream ended, before the response closed.
@@ -277,8 +279,11 @@ describe("POST v1/chat/completions", () => {
 });
 
 describe("providers", () => {
-  it("refuse clearly (503) a provider this server cannot reach yet, instead of answering 200", async () => {
-    const withOpenAi = await startTestServer({ env: { OPENAI_API_KEY: "sk-test" } });
+  it("answer an unreachable provider with a clear 502, never a 200", async () => {
+    // Port 9 (discard) on loopback: nothing listens there, so the connection is refused.
+    const withOpenAi = await startTestServer({
+      env: { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: "http://127.0.0.1:9/v1" },
+    });
     try {
       const owner = await createAccount(withOpenAi);
       const openAiBot = await owner.client.chatbot.create.mutate({ name: "gpt", provider: "openai" });
@@ -287,9 +292,9 @@ describe("providers", () => {
         headers: { "content-type": "application/json", ...bearer(owner.token) },
         body: JSON.stringify({ messages: [{ role: "user", content: "hi" }] }),
       });
-      expect(response.status).toBe(503);
+      expect(response.status).toBe(502);
       expect(await response.json()).toMatchObject({
-        error: { code: "UNAVAILABLE", details: { provider: "openai" } },
+        error: { code: "PROVIDER_UNREACHABLE", details: { providerFailure: { provider: "openai" } } },
       });
     } finally {
       await withOpenAi.close();

@@ -17,7 +17,7 @@ export interface RequestLogEntry {
   /** Messages the client sent. */
   messageCount: number;
   stream: boolean;
-  usage: Usage | null;
+  usage: Usage | null | undefined;
   latencyMs: number;
   /** Streams: ms until the provider's first chunk. */
   firstChunkMs?: number | null;
@@ -44,7 +44,7 @@ export function requestLogData(entry: RequestLogEntry) {
       tool_count: entry.request.tools?.length ?? 0,
       stream: entry.stream,
       usage:
-        entry.usage === null
+        entry.usage == null
           ? null
           : {
               prompt_tokens: entry.usage.prompt_tokens,

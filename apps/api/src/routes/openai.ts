@@ -3,7 +3,7 @@
 // body too large, validation, credentials, not ready, provider failures) is OpenAI's error
 // object, rendered by this sub-app's one error handler from BotgateError.toOpenAiBody().
 
-import { botgateErrorOf, failureSummary, retryAfterSeconds } from "@botgate/api";
+import { botgateErrorOf, failureSummary } from "@botgate/api";
 import { BotgateError } from "@botgate/core";
 import { type Context, Hono } from "hono";
 import { admit } from "../origin/admit.ts";
@@ -15,8 +15,10 @@ import {
   type ChatCompletion,
   type ChatCompletionChunk,
   providerFor,
+  providerOptionsOf,
 } from "../origin/provider.ts";
 import { logRequest, type RequestLogEntry } from "../origin/request-log.ts";
+import { retryHeadersOf } from "../origin/retry-headers.ts";
 import { peekStream, SSE_HEADERS, sseBody, sseData } from "../origin/sse.ts";
 import type { Runtime } from "../runtime.ts";
 import { limitBody, logFailure } from "./origin.ts";
@@ -34,23 +36,15 @@ export function openAiErrorResponse(c: Context, err: unknown): Response {
   const error = known ?? new BotgateError("INTERNAL", "The server failed to handle this request.");
   if (known === null) console.error(`[${requestId}]`, err);
   else if (error.status >= 500) console.error(`[${requestId}] ${error.code}: ${failureSummary(err)}`);
-  const headers: Record<string, string> = { "Cache-Control": "no-store" };
-  const retryAfter = retryAfterSeconds(error);
-  if (retryAfter !== null) {
-    headers["Retry-After"] = String(retryAfter);
-    headers["Retry-After-Ms"] = String(retryAfter * 1000);
-  }
+  const headers: Record<string, string> = { "Cache-Control": "no-store", ...retryHeadersOf(error) };
   if (error.status === 401) headers["WWW-Authenticate"] = 'Bearer realm="botgate"';
   const allowed = error.details?.allowed;
   if (error.code === "METHOD_NOT_ALLOWED" && Array.isArray(allowed)) headers.Allow = allowed.join(", ");
-  // The official clients retry 408/409/429/5xx unless told not to: only when it can help.
-  const retryable = error.status === 429 || error.code === "UNAVAILABLE" || error.code === "GATEWAY_TIMEOUT";
-  headers["X-Should-Retry"] = retryable ? "true" : "false";
   return c.json(error.toOpenAiBody(), error.status as 400, headers);
 }
 
 export function openAiRoutes(runtime: Runtime) {
-  const providerOptions = { openAiConfigured: runtime.env.OPENAI_API_KEY !== undefined };
+  const providerOptions = providerOptionsOf(runtime.env);
   const limits = chatLimitsOf(runtime.env);
   const timings = { idleMs: limits.streamIdleMs, pingMs: limits.streamPingMs };
   const schema = completionsSchema(limits);

@@ -10,7 +10,7 @@ import { type AdmittedRequest, admit } from "../origin/admit.ts";
 import { configChatbotView } from "../origin/chatbot.ts";
 import { completionRequest } from "../origin/completion.ts";
 import { chatLimitsOf, originInputs, parseBody, parseQuery } from "../origin/inputs.ts";
-import { type ChatCompletion, providerFor } from "../origin/provider.ts";
+import { type ChatCompletion, providerFor, providerOptionsOf } from "../origin/provider.ts";
 import { logRequest, type RequestLogEntry } from "../origin/request-log.ts";
 import { newSessionKey, openSession, sessionHistory, turnWrites } from "../origin/sessions.ts";
 import { peekStream, SSE_HEADERS, sseBody, sseData, sseEvent } from "../origin/sse.ts";
@@ -28,7 +28,7 @@ export const limitBody = () =>
   });
 
 export function originRoutes(runtime: Runtime) {
-  const providerOptions = { openAiConfigured: runtime.env.OPENAI_API_KEY !== undefined };
+  const providerOptions = providerOptionsOf(runtime.env);
   const limits = chatLimitsOf(runtime.env);
   const timings = { idleMs: limits.streamIdleMs, pingMs: limits.streamPingMs };
   const inputs = originInputs(limits);
