@@ -120,8 +120,12 @@ export class EdgeTestStack {
   readonly #upstreams = new Map<string, EdgeUpstreams>();
   #nextId = 0;
 
-  private constructor(api: TestServer) {
+  /** The API's provider: the fake OpenAI server's base URL (benchmarks call it directly). */
+  readonly fakeOpenAiUrl: string;
+
+  private constructor(api: TestServer, fakeOpenAiUrl: string) {
     this.api = api;
+    this.fakeOpenAiUrl = fakeOpenAiUrl;
   }
 
   /**
@@ -143,7 +147,7 @@ export class EdgeTestStack {
       await close();
       await fake.close();
     };
-    return new EdgeTestStack(api);
+    return new EdgeTestStack(api, fake.baseUrl);
   }
 
   /** How often any origin of this stack answered /internal/resolve for `target` (e.g. host:x). */
