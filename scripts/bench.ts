@@ -13,6 +13,8 @@ const MODULES = [
   "packages/api/bench/chatbot-list.bench.ts",
   "apps/api/bench/chat-config.bench.ts",
   "apps/edge/bench/edge.bench.ts",
+  "apps/edge/bench/chat-latency.bench.ts",
+  "apps/edge/bench/edge-inprocess.bench.ts",
 ];
 
 const only = process.argv.slice(2);

@@ -3,6 +3,7 @@
 // origin-signature.security.test.ts and the edge's own tests.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { backgroundSettled } from "../src/origin/background.ts";
 import { createAccount, startTestServer, type TestServer, type TestUser } from "./harness.ts";
 
 let server: TestServer;
@@ -145,6 +146,7 @@ describe("POST chat/", () => {
       ["user", "Hello origin"],
       ["assistant", "Echo: Hello origin"],
     ]);
+    await backgroundSettled(); // the request log is written after the answer
     const logged = await db.chatBotRequests.findMany({ where: { sessionKey } });
     expect(logged).toHaveLength(1);
     expect(logged[0]?.request).toEqual({
@@ -156,6 +158,7 @@ describe("POST chat/", () => {
       temperature: null,
       max_tokens: null,
       message_count: 2,
+      tool_count: 0,
       stream: false,
       usage: completion.usage,
       latency_ms: expect.any(Number),
@@ -215,15 +218,52 @@ describe("POST chat/", () => {
   });
 });
 
+describe("POST chat/ with stream: true", () => {
+  it("streams chunks, then the envelope as `event: envelope`, then [DONE], and keeps the turn", async () => {
+    const { response } = await post("chat/", {
+      stream: true,
+      messages: [{ role: "user", content: "stream me" }],
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const events = (await response.text()).split("\n\n").filter((e) => e !== "" && !e.startsWith(":"));
+    expect(events.at(-1)).toBe("data: [DONE]");
+    const envelopeEvent = events.at(-2) ?? "";
+    expect(envelopeEvent.startsWith("event: envelope\ndata: ")).toBe(true);
+    const envelope = JSON.parse(envelopeEvent.split("\ndata: ")[1] ?? "null") as Answer & {
+      data: { body: { choices: { message: { content: string } }[] } };
+    };
+    expect(envelope).toMatchObject({
+      thing: "Chatbot",
+      metadata: { command: "chat" },
+      data: { statusCode: 200 },
+    });
+    expect(envelope.data.body.choices[0]?.message.content).toBe("Echo: stream me");
+    const chunks = events.slice(0, -2).map((e) => JSON.parse(e.replace(/^data: /, "")));
+    expect(chunks.map((c) => c.choices[0]?.delta.content ?? "").join("")).toBe("Echo: stream me");
+    const sessionKey = envelope.data.body.metadata.session_key;
+    const chat = await server.runtime.db.chat.findUniqueOrThrow({
+      where: { sessionKey },
+      include: { history: { orderBy: { id: "asc" } } },
+    });
+    expect(chat.history.map((m) => [m.role, m.content])).toEqual([
+      ["user", "stream me"],
+      ["assistant", "Echo: stream me"],
+    ]);
+    await backgroundSettled();
+    const [logged] = await server.runtime.db.chatBotRequests.findMany({ where: { sessionKey } });
+    expect(logged?.request).toMatchObject({ command: "chat", stream: true, finish_reason: "stop" });
+  });
+});
+
 describe("POST v1/chat/completions", () => {
   it("answers a chat.completion and logs the request", async () => {
     const { status, body, response } = await post("v1/chat/completions", {
-      model: "gpt-whatever",
+      model: "echo",
       messages: [{ role: "user", content: "complete me" }],
       max_tokens: 2,
     });
     expect(status).toBe(200);
-    // The chatbot's model answers: a client's `model` is accepted and ignored.
     expect(body).toMatchObject({
       object: "chat.completion",
       model: "echo",
@@ -231,6 +271,7 @@ describe("POST v1/chat/completions", () => {
       usage: { completion_tokens: 2 },
     });
     const requestId = response.headers.get("x-request-id");
+    await backgroundSettled(); // the request log is written after the answer
     const logged = await server.runtime.db.chatBotRequests.findMany({ where: { chatbotId: chatbot.id } });
     expect(logged.map((r) => r.request)).toContainEqual(
       expect.objectContaining({
@@ -256,12 +297,12 @@ describe("POST v1/chat/completions", () => {
     const chunks = events.slice(0, -1).map((e) => JSON.parse(e.replace(/^data: /, "")));
     expect(chunks.every((c) => c.object === "chat.completion.chunk")).toBe(true);
     expect(chunks[0].choices[0].delta.role).toBe("assistant");
-    // The last chunk carries only usage (choices: []), the one before it the finish_reason.
-    expect(chunks.at(-1).choices).toEqual([]);
-    expect(chunks.at(-1).usage.total_tokens).toBeGreaterThan(0);
-    expect(chunks.at(-2).choices[0].finish_reason).toBe("stop");
-    expect(chunks.map((c) => c.choices[0]?.delta.content ?? "").join("")).toBe("Echo: a b c");
+    // Without stream_options.include_usage no chunk carries usage (OpenAI's contract).
+    expect(chunks.every((c) => !("usage" in c))).toBe(true);
+    expect(chunks.at(-1).choices[0].finish_reason).toBe("stop");
+    expect(chunks.map((c) => c.choices[0].delta.content ?? "").join("")).toBe("Echo: a b c");
     // Logged when the stream ended, before the response closed.
+    await backgroundSettled(); // the request log is written after the answer
     const logged = await server.runtime.db.chatBotRequests.findMany({ where: { chatbotId: chatbot.id } });
     expect(logged.map((r) => r.request)).toContainEqual(
       expect.objectContaining({

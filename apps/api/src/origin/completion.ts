@@ -1,16 +1,11 @@
 // The provider request a chat call makes: the owner's settings decide, the end user only
 // talks. The chatbot's system role always leads (client `system` messages are dropped), its
 // model and temperature are used as they are (no chatbot allows overrides yet, so a client's
-// `model` and `temperature` are ignored), and its defaultMaxTokens is a ceiling that a
-// client's `max_tokens` can only lower.
+// `temperature` is ignored; a `model` must be one the chatbot allows), and its
+// defaultMaxTokens is a ceiling that a client's `max_tokens` can only lower. Client `tools`
+// (OpenAI surface only) pass to the provider unchanged.
 import { defaultSystemRoleEnhanced } from "@botgate/core";
 import type { ChatMessage, CompletionRequest } from "./provider.ts";
-
-/** A message as the chat routes accept it. */
-export interface ClientMessage {
-  role: "system" | "user" | "assistant";
-  content: string;
-}
 
 const DEFAULT_SYSTEM_ROLE = "You are a helpful assistant.";
 
@@ -24,8 +19,13 @@ export interface OwnerSettings {
 
 export function completionRequest(
   chatbot: OwnerSettings,
-  clientMessages: readonly ClientMessage[],
-  client: { maxTokens?: number | undefined } = {},
+  clientMessages: readonly ChatMessage[],
+  client: {
+    maxTokens?: number | undefined;
+    model?: string | undefined;
+    tools?: CompletionRequest["tools"];
+    toolChoice?: CompletionRequest["toolChoice"];
+  } = {},
   now: Date = new Date(),
 ): CompletionRequest {
   const system = defaultSystemRoleEnhanced(chatbot.defaultSystemRole ?? DEFAULT_SYSTEM_ROLE, now);
@@ -37,14 +37,14 @@ export function completionRequest(
         ? client.maxTokens
         : Math.min(ceiling, client.maxTokens);
   return {
-    model: chatbot.defaultModel ?? chatbot.provider,
-    messages: [{ role: "system", content: system }, ...clientMessages.flatMap(toProviderMessage)],
+    model: client.model ?? chatbot.defaultModel ?? chatbot.provider,
+    messages: [
+      { role: "system", content: system },
+      ...clientMessages.filter((m) => m.role !== "system" && m.role !== "developer"),
+    ],
     temperature: chatbot.defaultTemperature,
     maxTokens,
+    ...(client.tools === undefined ? {} : { tools: client.tools }),
+    ...(client.toolChoice === undefined ? {} : { toolChoice: client.toolChoice }),
   };
-}
-
-function toProviderMessage(message: ClientMessage): ChatMessage[] {
-  if (message.role === "system") return [];
-  return [{ role: message.role, content: message.content }];
 }
