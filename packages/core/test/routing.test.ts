@@ -59,6 +59,14 @@ describe("parseRouteEntry", () => {
     expect(parseRouteEntry(JSON.parse(JSON.stringify(NEGATIVE_ROUTE)))).toBe(NEGATIVE_ROUTE);
   });
 
+  it("keeps a record's rate limits, and reads records cached before they existed", () => {
+    const limited = { ...record, rateLimit: { requests: 100, clientRequests: null, windowSeconds: 60 } };
+    expect(parseRouteEntry(JSON.parse(JSON.stringify(limited)))).toEqual(limited);
+    const { rateLimit: _none, ...older } = limited;
+    expect(parseRouteEntry(older)).toEqual(older);
+    expect(parseRouteEntry(older)).not.toHaveProperty("rateLimit");
+  });
+
   it("drops unknown fields", () => {
     expect(parseRouteEntry({ ...record, injected: "<script>" })).toEqual(record);
   });
@@ -85,6 +93,16 @@ describe("parseRouteEntry", () => {
     ["apiKeyRequired as a number", { ...record, apiKeyRequired: 1 }],
     ["version NaN", { ...record, version: Number.NaN }],
     ["version as a string", { ...record, version: "1" }],
+    ["rateLimit null", { ...record, rateLimit: null }],
+    [
+      "rateLimit with a zero limit",
+      { ...record, rateLimit: { requests: 0, clientRequests: null, windowSeconds: null } },
+    ],
+    ["rateLimit missing a field", { ...record, rateLimit: { requests: 5, clientRequests: null } }],
+    [
+      "rateLimit as a string",
+      { ...record, rateLimit: { requests: "5", clientRequests: null, windowSeconds: null } },
+    ],
   ])("rejects %s", (_label, value) => {
     expect(parseRouteEntry(value)).toBeNull();
   });

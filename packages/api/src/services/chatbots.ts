@@ -165,7 +165,14 @@ export async function updateChatbot(
         return { before, row };
       }),
   );
-  if (row.name !== before.name || row.customDomainId !== before.customDomainId) {
+  if (
+    row.name !== before.name ||
+    row.customDomainId !== before.customDomainId ||
+    // The edge reads the rate limits from the route record.
+    row.rateLimitRequests !== before.rateLimitRequests ||
+    row.rateLimitClientRequests !== before.rateLimitClientRequests ||
+    row.rateLimitWindowSeconds !== before.rateLimitWindowSeconds
+  ) {
     await publishRoutes(services, [
       { chatbotId: id, previousTargets: routeTargetsOfRow(before, services.config) },
     ]);

@@ -27,6 +27,9 @@ export const routeRowSelect = {
   deployed: true,
   updatedAt: true,
   customDomainId: true,
+  rateLimitRequests: true,
+  rateLimitClientRequests: true,
+  rateLimitWindowSeconds: true,
   dnsVerificationStatus: true,
   tlsCertificateIssuanceStatus: true,
   userProfile: { select: { isAccountAdmin: true, user: { select: { username: true } } } },
@@ -53,6 +56,11 @@ export function buildRouteRecord(row: RouteRow, config: PlatformConfig): RouteRe
     apiKeyRequired: row._count.apiKeys > 0,
     // Every routing change bumps the chatbot's updatedAt (see touchChatbots).
     version: row.updatedAt.getTime(),
+    rateLimit: {
+      requests: row.rateLimitRequests,
+      clientRequests: row.rateLimitClientRequests,
+      windowSeconds: row.rateLimitWindowSeconds,
+    },
   };
 }
 
