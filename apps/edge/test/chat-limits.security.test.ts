@@ -3,6 +3,7 @@
 // addresses of its own (random documentation-prefix IPs, so a rerun within the window starts
 // afresh) and a window far longer than any test, so each bound is exact.
 import { beforeAll, describe, expect, it } from "vitest";
+import { formatResetDuration } from "../src/chat-limiter.ts";
 import {
   type Account,
   type Bindings,
@@ -243,5 +244,21 @@ describe("chat rate limits without a working Redis", () => {
       expect(took).toBeLessThan(1_500);
       await response.body?.cancel();
     }
+  });
+});
+
+describe("x-ratelimit-reset-requests", () => {
+  it("spells durations as OpenAI does", () => {
+    expect([0, 20, 999, 1_000, 1_500, 59_999, 60_000, 90_500, 360_000].map(formatResetDuration)).toEqual([
+      "0ms",
+      "20ms",
+      "999ms",
+      "1s",
+      "1.5s",
+      "59.999s",
+      "1m0s",
+      "1m30.5s",
+      "6m0s",
+    ]);
   });
 });
