@@ -1,11 +1,13 @@
 // The API process's HTTP surface: health, the tRPC admin API, the edge's resolve endpoint
 // and the chat origin. One error handler turns every failure into the platform's JSON shape.
-import { botgateErrorOf, failureSummary, retryAfterSeconds } from "@botgate/api";
+import { botgateErrorOf, failureSummary } from "@botgate/api";
 import { BotgateError } from "@botgate/core";
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
+import { retryHeadersOf } from "./origin/retry-headers.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { internalRoutes } from "./routes/internal.ts";
+import { openAiRoutes } from "./routes/openai.ts";
 import { operatorRoutes } from "./routes/operator.ts";
 import { originRoutes } from "./routes/origin.ts";
 import { trpcRoutes } from "./routes/trpc.ts";
@@ -17,6 +19,8 @@ export function createApp(runtime: Runtime) {
   app.route("/", healthRoutes(runtime));
   app.route("/", trpcRoutes(runtime));
   app.route("/", internalRoutes(runtime));
+  // The OpenAI surface first: its own error handler answers OpenAI's error object.
+  app.route("/", openAiRoutes(runtime));
   app.route("/", originRoutes(runtime));
   app.route("/", operatorRoutes(runtime));
   app.notFound((c) => {
@@ -35,8 +39,7 @@ export function createApp(runtime: Runtime) {
     if (known === null) console.error(`[${requestId}]`, err);
     else if (known !== err && known.status >= 500)
       console.error(`[${requestId}] ${known.code}: ${failureSummary(err)}`);
-    const retryAfter = retryAfterSeconds(error);
-    const headers = retryAfter === null ? undefined : { "Retry-After": String(retryAfter) };
+    const { "X-Should-Retry": _, ...headers } = retryHeadersOf(error);
     return c.json(error.toBody(requestId), error.status as 500, headers);
   });
   return app;

@@ -105,6 +105,10 @@ export const envSchema = z
     CHAT_MAX_TURNS_PER_SESSION: z.coerce.number().int().min(1).max(100_000).default(200),
     /** Messages of history one /config/ answer returns; `next_cursor` pages through the rest. */
     CHAT_HISTORY_PAGE_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+    /** Streamed answers: longest silence from the provider (first chunk included) before the stream fails. */
+    CHAT_STREAM_IDLE_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(60_000),
+    /** Streamed answers: interval of `: ping` comments that keep idle connections open. */
+    CHAT_STREAM_PING_MS: z.coerce.number().int().min(10).max(15_000).default(15_000),
   })
   .superRefine((env, ctx) => {
     if (env.UPSTASH_REDIS_REST_URL && !env.UPSTASH_REDIS_REST_TOKEN) {

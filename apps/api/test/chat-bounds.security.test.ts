@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEnv } from "../src/env.ts";
+import { backgroundSettled } from "../src/origin/background.ts";
 import { createAccount, startTestServer, TEST_ENV, type TestServer, type TestUser } from "./harness.ts";
 
 const LIMITS = {
@@ -104,6 +105,7 @@ describe("chat/ storage", () => {
       { role: "assistant", content: "answer one" },
       { role: "user", content: "secret two" },
     ]);
+    await backgroundSettled(); // the request log is written after the answer
     const [logged] = await server.runtime.db.chatBotRequests.findMany({ where: { sessionKey } });
     expect(logged?.request).toMatchObject({ command: "chat", message_count: 3, usage: expect.any(Object) });
     expect(JSON.stringify(logged?.request)).not.toContain("secret");
@@ -124,26 +126,45 @@ describe("chat/ storage", () => {
     );
   });
 
-  it.each(["chat/", "v1/chat/completions"])(
-    "%s refuses more messages per call, or longer ones, than configured (400, field errors)",
-    async (action) => {
-      const tooMany = Array.from({ length: 11 }, () => ({ role: "user", content: "hi" }));
-      const tooLong = [{ role: "user", content: "x".repeat(2_001) }];
-      for (const messages of [tooMany, tooLong]) {
-        const { status, body } = await post(action, { messages });
-        expect(status).toBe(400);
-        expect((body as ErrorAnswer).error).toMatchObject({
-          code: "BAD_REQUEST",
-          requestId: expect.any(String),
-          details: {
-            fieldErrors: { messages: [expect.stringMatching(/at most (10 messages|2000 characters)/)] },
-          },
-        });
-      }
-      const atTheLimit = Array.from({ length: 10 }, () => ({ role: "user", content: "x".repeat(2_000) }));
-      expect((await post(action, { messages: atTheLimit })).status).toBe(200);
-    },
-  );
+  it("chat/ refuses more messages per call, or longer ones, than configured (400, field errors)", async () => {
+    const tooMany = Array.from({ length: 11 }, () => ({ role: "user", content: "hi" }));
+    const tooLong = [{ role: "user", content: "x".repeat(2_001) }];
+    for (const messages of [tooMany, tooLong]) {
+      const { status, body } = await post("chat/", { messages });
+      expect(status).toBe(400);
+      expect((body as ErrorAnswer).error).toMatchObject({
+        code: "BAD_REQUEST",
+        requestId: expect.any(String),
+        details: {
+          fieldErrors: { messages: [expect.stringMatching(/at most (10 messages|2000 characters)/)] },
+        },
+      });
+    }
+    const atTheLimit = Array.from({ length: 10 }, () => ({ role: "user", content: "x".repeat(2_000) }));
+    expect((await post("chat/", { messages: atTheLimit })).status).toBe(200);
+  });
+
+  it("v1/chat/completions refuses more messages per call, or longer ones, than configured (OpenAI's 400, with param)", async () => {
+    const tooMany = Array.from({ length: 11 }, () => ({ role: "user", content: "hi" }));
+    const tooLong = [{ role: "user", content: "x".repeat(2_001) }];
+    for (const [messages, param] of [
+      [tooMany, "messages"],
+      [tooLong, "messages[0]"],
+    ] as const) {
+      const { status, body } = await post("v1/chat/completions", { messages });
+      expect(status).toBe(400);
+      expect(body).toEqual({
+        error: {
+          message: expect.stringMatching(/at most (10 messages|2000 characters)/),
+          type: "invalid_request_error",
+          param,
+          code: "invalid_value",
+        },
+      });
+    }
+    const atTheLimit = Array.from({ length: 10 }, () => ({ role: "user", content: "x".repeat(2_000) }));
+    expect((await post("v1/chat/completions", { messages: atTheLimit })).status).toBe(200);
+  });
 });
 
 describe("config/ history", () => {
@@ -257,14 +278,23 @@ describe("bad parameters", () => {
     ["chat/", '{"messages":[{"role":"tool","content":"hi"}]}'],
     ["chat/", '{"messages":[{"role":"user","content":5}]}'],
     ["chat/", '{"messages":[{"role":"user"}]}'],
-    ["v1/chat/completions", '{"messages":[{"role":"user","content":"hi"}],"temperature":"hot"}'],
-    ["v1/chat/completions", '{"messages":[{"role":"user","content":"hi"}],"max_tokens":0}'],
-    ["v1/chat/completions", '{"messages":[{"role":"user","content":"hi"}],"stream":"yes"}'],
-    ["v1/chat/completions", '{"messages":[{"role":"user","content":"hi"}],"model":7}'],
   ])("POST %s %s is a 400 with field errors", async (action, body) => {
     const answer = await post(action, body);
     expect(answer.status).toBe(400);
     expect((answer.body as ErrorAnswer).error.code).toBe("BAD_REQUEST");
+  });
+
+  it.each([
+    ['{"messages":[{"role":"user","content":"hi"}],"temperature":"hot"}', "temperature"],
+    ['{"messages":[{"role":"user","content":"hi"}],"max_tokens":0}', "max_tokens"],
+    ['{"messages":[{"role":"user","content":"hi"}],"stream":"yes"}', "stream"],
+    ['{"messages":[{"role":"user","content":"hi"}],"model":7}', "model"],
+  ])("POST v1/chat/completions %s is OpenAI's 400 naming param %s", async (body, param) => {
+    const answer = await post("v1/chat/completions", body);
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({
+      error: { type: "invalid_request_error", param, code: "invalid_value" },
+    });
   });
 });
 

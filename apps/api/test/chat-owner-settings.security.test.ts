@@ -4,6 +4,7 @@
 // provider, and config/ does not show the system role.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { backgroundSettled } from "../src/origin/background.ts";
 import { completionRequest } from "../src/origin/completion.ts";
 import { createAccount, startTestServer, type TestServer, type TestUser } from "./harness.ts";
 
@@ -56,13 +57,15 @@ async function call(chatbot: { hashedId: string }, action: string, body: unknown
 
 /** What the origin asked the provider, as the request log recorded it. */
 async function loggedRequest(requestId: string | null) {
+  await backgroundSettled(); // the request log is written after the answer
   const rows = await server.runtime.db.chatBotRequests.findMany({ where: { chatbotId: owned.id } });
   const row = rows.find((r) => (r.request as { request_id?: string }).request_id === requestId);
   return row?.request as { model: string; temperature: number | null; max_tokens: number | null };
 }
 
 const LONG_QUESTION = "one two three four five six seven eight";
-const clientOverrides = { model: "client-model", temperature: 1.9, max_tokens: 50 };
+// A client's `model` must be one the chatbot serves (GET /v1/models), so it is never one the owner did not pick.
+const clientOverrides = { temperature: 1.9, max_tokens: 50 };
 
 describe.each(["v1/chat/completions", "chat/"])("%s", (action) => {
   it("uses the owner's model and temperature and caps max_tokens at defaultMaxTokens", async () => {

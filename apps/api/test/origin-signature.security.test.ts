@@ -13,6 +13,7 @@ import {
 } from "@botgate/forwarding";
 import { Redis } from "@upstash/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { backgroundSettled } from "../src/origin/background.ts";
 import { createAccount, startTestServer, type TestServer, type TestUser } from "./harness.ts";
 
 let server: TestServer;
@@ -204,6 +205,7 @@ describe("what a forward's signature covers", () => {
     const swapped = await call(chatPath(), headers, "POST", chatBody("something else"));
     expect(swapped.status).toBe(403);
     expect(swapped.body.error).toMatchObject({ code: "FORBIDDEN", details: { reason: "body_mismatch" } });
+    await backgroundSettled(); // the request log is written after the answer
     const rows = await server.runtime.db.chatBotRequests.findMany({ where: { chatbotId: chatbot.id } });
     expect(rows.map((row) => (row.request as { request_id?: string }).request_id)).not.toContain(
       "req-swapped",
@@ -228,6 +230,7 @@ describe("what a forward's signature covers", () => {
     const chat = await call(chatPath(), headers, "POST", chatBody());
     expect(chat.status).toBe(200);
     expect(chat.requestId).toBe("edge-req-1");
+    await backgroundSettled(); // the request log is written after the answer
     const rows = await server.runtime.db.chatBotRequests.findMany({ where: { chatbotId: chatbot.id } });
     expect(rows.map((row) => (row.request as { request_id?: string }).request_id)).toContain("edge-req-1");
     // Error bodies too.

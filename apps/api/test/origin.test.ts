@@ -3,6 +3,7 @@
 // origin-signature.security.test.ts and the edge's own tests.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { backgroundSettled } from "../src/origin/background.ts";
 import { createAccount, startTestServer, type TestServer, type TestUser } from "./harness.ts";
 
 let server: TestServer;
@@ -145,6 +146,7 @@ describe("POST chat/", () => {
       ["user", "Hello origin"],
       ["assistant", "Echo: Hello origin"],
     ]);
+    await backgroundSettled(); // the request log is written after the answer
     const logged = await db.chatBotRequests.findMany({ where: { sessionKey } });
     expect(logged).toHaveLength(1);
     expect(logged[0]?.request).toEqual({
@@ -156,6 +158,7 @@ describe("POST chat/", () => {
       temperature: null,
       max_tokens: null,
       message_count: 2,
+      tool_count: 0,
       stream: false,
       usage: completion.usage,
       latency_ms: expect.any(Number),
@@ -218,12 +221,11 @@ describe("POST chat/", () => {
 describe("POST v1/chat/completions", () => {
   it("answers a chat.completion and logs the request", async () => {
     const { status, body, response } = await post("v1/chat/completions", {
-      model: "gpt-whatever",
+      model: "echo",
       messages: [{ role: "user", content: "complete me" }],
       max_tokens: 2,
     });
     expect(status).toBe(200);
-    // The chatbot's model answers: a client's `model` is accepted and ignored.
     expect(body).toMatchObject({
       object: "chat.completion",
       model: "echo",
@@ -231,6 +233,7 @@ describe("POST v1/chat/completions", () => {
       usage: { completion_tokens: 2 },
     });
     const requestId = response.headers.get("x-request-id");
+    await backgroundSettled(); // the request log is written after the answer
     const logged = await server.runtime.db.chatBotRequests.findMany({ where: { chatbotId: chatbot.id } });
     expect(logged.map((r) => r.request)).toContainEqual(
       expect.objectContaining({
@@ -256,9 +259,12 @@ describe("POST v1/chat/completions", () => {
     const chunks = events.slice(0, -1).map((e) => JSON.parse(e.replace(/^data: /, "")));
     expect(chunks.every((c) => c.object === "chat.completion.chunk")).toBe(true);
     expect(chunks[0].choices[0].delta.role).toBe("assistant");
+    // Without stream_options.include_usage no chunk carries usage (OpenAI's contract).
+    expect(chunks.every((c) => !("usage" in c))).toBe(true);
     expect(chunks.at(-1).choices[0].finish_reason).toBe("stop");
     expect(chunks.map((c) => c.choices[0].delta.content ?? "").join("")).toBe("Echo: a b c");
     // Logged when the stream ended, before the response closed.
+    await backgroundSettled(); // the request log is written after the answer
     const logged = await server.runtime.db.chatBotRequests.findMany({ where: { chatbotId: chatbot.id } });
     expect(logged.map((r) => r.request)).toContainEqual(
       expect.objectContaining({
@@ -273,8 +279,11 @@ describe("POST v1/chat/completions", () => {
 });
 
 describe("providers", () => {
-  it("refuse clearly (503) a provider this server cannot reach yet, instead of answering 200", async () => {
-    const withOpenAi = await startTestServer({ env: { OPENAI_API_KEY: "sk-test" } });
+  it("answer an unreachable provider with a clear 502, never a 200", async () => {
+    // Port 9 (discard) on loopback: nothing listens there, so the connection is refused.
+    const withOpenAi = await startTestServer({
+      env: { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: "http://127.0.0.1:9/v1" },
+    });
     try {
       const owner = await createAccount(withOpenAi);
       const openAiBot = await owner.client.chatbot.create.mutate({ name: "gpt", provider: "openai" });
@@ -283,9 +292,9 @@ describe("providers", () => {
         headers: { "content-type": "application/json", ...bearer(owner.token) },
         body: JSON.stringify({ messages: [{ role: "user", content: "hi" }] }),
       });
-      expect(response.status).toBe(503);
+      expect(response.status).toBe(502);
       expect(await response.json()).toMatchObject({
-        error: { code: "UNAVAILABLE", details: { provider: "openai" } },
+        error: { code: "PROVIDER_UNREACHABLE", details: { providerFailure: { provider: "openai" } } },
       });
     } finally {
       await withOpenAi.close();

@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { createAdminToken } from "@botgate/api";
 import { signForwardedRequest } from "@botgate/forwarding";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { backgroundSettled } from "../src/origin/background.ts";
 import { createAccount, createMember, startTestServer, type TestServer, type TestUser } from "./harness.ts";
 
 let server: TestServer;
@@ -85,6 +86,7 @@ describe("a member's token", () => {
       body: JSON.stringify({ messages: [{ role: "user", content: "let me in" }] }),
     });
     expect(response.status).toBe(404);
+    await backgroundSettled(); // the request log is written after the answer
     expect(await server.runtime.db.chatBotRequests.count({ where: { chatbotId: colleagueBot.id } })).toBe(0);
   });
 

@@ -1,7 +1,8 @@
 // The edge's only error responses: core's BotgateError in its one JSON shape, with the
-// request id in the body and in X-Request-Id. Anything else thrown is a bug: logged, and
-// answered as INTERNAL without details.
-import { BotgateError, type ErrorCode } from "@botgate/core";
+// request id in the body and in X-Request-Id, or, on a chatbot's OpenAI surface (/v1/...),
+// as OpenAI's error object (BotgateError.toOpenAiBody; the id is in X-Request-Id). Anything
+// else thrown is a bug: logged, and answered as INTERNAL without details.
+import { BotgateError, type ErrorCode, isOpenAiPath } from "@botgate/core";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { EdgeEnv } from "./types.ts";
@@ -40,6 +41,14 @@ export function errorResponse(c: Context<EdgeEnv>, error: BotgateError): Respons
   }
   if (error.code === "METHOD_NOT_ALLOWED" && Array.isArray(error.details?.allowed)) {
     headers.Allow = error.details.allowed.join(", ");
+  }
+  if (isOpenAiPath(new URL(c.req.url).pathname)) {
+    if (headers["Retry-After"] !== undefined) headers["Retry-After-Ms"] = `${headers["Retry-After"]}000`;
+    // The official clients retry 408/409/429/5xx unless told not to: only when it can help.
+    const retryable =
+      error.status === 429 || error.code === "UNAVAILABLE" || error.code === "GATEWAY_TIMEOUT";
+    headers["X-Should-Retry"] = retryable ? "true" : "false";
+    return c.json(error.toOpenAiBody(), error.status as 400, headers);
   }
   return c.json(error.toBody(c.get("requestId")), error.status as 400, headers);
 }

@@ -77,6 +77,7 @@ const ORIGIN_ACTIONS: Record<Exclude<Endpoint, "page">, string> = {
   config: "config/",
   chat: "chat/",
   completions: "v1/chat/completions",
+  models: "v1/models",
 };
 
 export async function forwardToOrigin(

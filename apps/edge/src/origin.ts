@@ -152,12 +152,22 @@ async function checkedFailure(response: Response): Promise<Response> {
   return new Response(bytes, { status: response.status, statusText: response.statusText, headers });
 }
 
+/**
+ * The origin's own error bodies: the platform's shape (`code` one of core's ErrorCodes), or,
+ * from the OpenAI surface, OpenAI's error object (`type` and `message` strings; its `code` is
+ * the ErrorCode in lower case unless it is one of OpenAI's own).
+ */
 function parseErrorBody(
   bytes: Uint8Array,
 ): { code: ErrorCode; message: string; details?: Record<string, unknown> } | null {
   try {
     const { error } = JSON.parse(new TextDecoder().decode(bytes)) as { error?: Record<string, unknown> };
-    if (error === undefined || !isErrorCode(error.code) || typeof error.message !== "string") return null;
+    if (error === undefined || error === null || typeof error.message !== "string") return null;
+    if (typeof error.type === "string") {
+      const upper = typeof error.code === "string" ? error.code.toUpperCase() : "";
+      return { code: isErrorCode(upper) ? upper : "BAD_GATEWAY", message: error.message };
+    }
+    if (!isErrorCode(error.code)) return null;
     const details =
       typeof error.details === "object" && error.details !== null
         ? (error.details as Record<string, unknown>)

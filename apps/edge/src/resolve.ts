@@ -14,13 +14,14 @@ import {
   routeTargetFor,
 } from "@botgate/core";
 
-export type Endpoint = "page" | "config" | "chat" | "completions";
+export type Endpoint = "page" | "config" | "chat" | "completions" | "models";
 
 export const ENDPOINT_METHODS: Record<Endpoint, readonly string[]> = {
   page: ["GET", "HEAD"],
   config: ["GET", "POST"],
   chat: ["POST"],
   completions: ["POST"],
+  models: ["GET"],
 };
 
 /** Paths below a chatbot's root (its host, or its sandbox path), trailing slash optional. */
@@ -29,6 +30,7 @@ const CHATBOT_PATHS: Record<string, Endpoint> = {
   "/config": "config",
   "/chat": "chat",
   "/v1/chat/completions": "completions",
+  "/v1/models": "models",
 };
 
 type ChatbotClassification = Extract<
@@ -91,8 +93,12 @@ export function classifyChatbotRequest(request: Request, platform: PlatformConfi
 }
 
 function endpointOf(classification: ChatbotClassification): Endpoint | null {
-  // /api/v1/chatbots/<id>/(chat|config)/ and nothing below it.
-  if (classification.kind === "api") return classification.rest === "/" ? classification.action : null;
+  // /api/v1/chatbots/<id>/(chat|config)/ and nothing below it; /api/v1/chatbots/<id>/v1/... as on a host.
+  if (classification.kind === "api") {
+    if (classification.action === "v1")
+      return CHATBOT_PATHS[`/v1${classification.rest}`.replace(/\/$/, "")] ?? null;
+    return classification.rest === "/" ? classification.action : null;
+  }
   return CHATBOT_PATHS[classification.rest.replace(/\/$/, "")] ?? null;
 }
 

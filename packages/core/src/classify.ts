@@ -15,8 +15,8 @@ import type { ChatbotMode } from "./statuses.ts";
 export type RequestClassification =
   /** Platform host + /workbench/chatbots/<hashed_id>/... */
   | { kind: "sandbox"; chatbotId: number; hashedId: string; rest: string }
-  /** API host + /api/v1/chatbots/<id|hashed_id>/(chat|config)/... */
-  | { kind: "api"; chatbotId: number; action: "chat" | "config"; rest: string }
+  /** API host + /api/v1/chatbots/<id|hashed_id>/(chat|config|v1)/... */
+  | { kind: "api"; chatbotId: number; action: "chat" | "config" | "v1"; rest: string }
   /** <name>[.<username>].<account_number>.<api domain> */
   | { kind: "default"; host: string; name: string; username?: string; accountNumber: string; rest: string }
   /** Any other well-formed host: a candidate custom host. */
@@ -50,6 +50,15 @@ export function classifyRequest(
     return notFound("not_a_chatbot_host", `${name} is not a chatbot host.`);
   }
   return { kind: "custom", host: name, rest: restAfter(path.value, 0) };
+}
+
+/**
+ * Whether a path below a chatbot address is on its OpenAI surface (`/v1/...`), whose errors
+ * are OpenAI's error object rather than the platform's. Works on the raw pathname, so even a
+ * request refused before classification (an unknown /v1 path) gets the right shape.
+ */
+export function isOpenAiPath(pathname: string): boolean {
+  return /^(?:\/workbench\/chatbots\/[^/]+|\/api\/v1\/chatbots\/[^/]+)?\/v1(?:\/|$)/.test(pathname);
 }
 
 /** The routing-table key to look up, or null when there is nothing to look up. */
@@ -105,7 +114,7 @@ function classifyApiPath(path: SplitPath): RequestClassification {
     return { kind: "platform", surface: "api", rest: restAfter(path, 0) };
   }
   const chatbotId = parseChatbotIdSegment(idSegment);
-  if (chatbotId === null || (action !== "chat" && action !== "config")) {
+  if (chatbotId === null || (action !== "chat" && action !== "config" && action !== "v1")) {
     return notFound("unknown_chatbot_path", "No chatbot endpoint has this path.");
   }
   return { kind: "api", chatbotId, action, rest: restAfter(path, 5) };

@@ -16,6 +16,17 @@ export const ERROR_STATUS = {
   NOT_READY: 503,
   UNAVAILABLE: 503,
   GATEWAY_TIMEOUT: 504,
+  // LLM provider failures (packages/llm/src/upstream-errors.ts maps upstream answers to these).
+  PROVIDER_REJECTED_REQUEST: 400,
+  PROVIDER_RATE_LIMITED: 429,
+  REQUEST_ABORTED: 499,
+  PROVIDER_AUTH: 502,
+  PROVIDER_MODEL_NOT_FOUND: 502,
+  PROVIDER_ERROR: 502,
+  PROVIDER_UNREACHABLE: 502,
+  PROVIDER_STREAM_INTERRUPTED: 502,
+  PROVIDER_UNAVAILABLE: 503,
+  PROVIDER_TIMEOUT: 504,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -27,6 +38,22 @@ export interface ErrorBody {
     requestId?: string;
     details?: Record<string, unknown>;
   };
+}
+
+/** OpenAI's error object, as every non-2xx of the /v1 surface answers it. */
+export interface OpenAiErrorBody {
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
+
+/** OpenAI's `type` per status class (the official clients pick their error class by status). */
+function openAiTypeOf(status: number): string {
+  if (status === 401) return "authentication_error";
+  if (status === 403) return "permission_error";
+  if (status === 404) return "not_found_error";
+  if (status === 409) return "conflict_error";
+  if (status === 429) return "rate_limit_error";
+  if (status >= 500) return "server_error";
+  return "invalid_request_error";
 }
 
 export class BotgateError extends Error {
@@ -42,6 +69,24 @@ export class BotgateError extends Error {
 
   get status(): number {
     return ERROR_STATUS[this.code];
+  }
+
+  /**
+   * The same error as OpenAI's error object. `details.param` names the offending request
+   * field and `details.openaiCode` overrides the code (e.g. OpenAI's own "model_not_found");
+   * otherwise the code is this error's code in lower case ("rate_limited", "not_ready").
+   */
+  toOpenAiBody(): OpenAiErrorBody {
+    const param = this.details?.param;
+    const code = this.details?.openaiCode;
+    return {
+      error: {
+        message: this.message,
+        type: openAiTypeOf(this.status),
+        param: typeof param === "string" ? param : null,
+        code: typeof code === "string" ? code : this.code.toLowerCase(),
+      },
+    };
   }
 
   toBody(requestId?: string): ErrorBody {

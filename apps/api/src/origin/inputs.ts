@@ -10,6 +10,8 @@ export interface ChatLimits {
   maxMessageChars: number;
   maxTurnsPerSession: number;
   historyPageSize: number;
+  streamIdleMs: number;
+  streamPingMs: number;
 }
 
 export const chatLimitsOf = (env: Env): ChatLimits => ({
@@ -17,6 +19,8 @@ export const chatLimitsOf = (env: Env): ChatLimits => ({
   maxMessageChars: env.CHAT_MAX_MESSAGE_CHARS,
   maxTurnsPerSession: env.CHAT_MAX_TURNS_PER_SESSION,
   historyPageSize: env.CHAT_HISTORY_PAGE_SIZE,
+  streamIdleMs: env.CHAT_STREAM_IDLE_TIMEOUT_MS,
+  streamPingMs: env.CHAT_STREAM_PING_MS,
 });
 
 /** ChatHistory.id is a Postgres integer; a cursor names the oldest message already shown. */
@@ -42,15 +46,7 @@ export function originInputs(limits: ChatLimits) {
     .max(limits.maxMessagesPerCall, `at most ${limits.maxMessagesPerCall} messages per call`);
   return {
     config: z.object({ session_key: sessionKey.nullish(), history_cursor: historyCursor.nullish() }),
-    chat: z.object({ session_key: sessionKey.nullish(), messages }),
-    // OpenAI's request; `model` and `temperature` are accepted and ignored (the owner's apply).
-    completions: z.object({
-      model: z.string().max(255).optional(),
-      messages,
-      stream: z.boolean().optional(),
-      temperature: z.number().min(0).max(2).optional(),
-      max_tokens: z.number().int().min(1).max(1_000_000).optional(),
-    }),
+    chat: z.object({ session_key: sessionKey.nullish(), messages, stream: z.boolean().optional() }),
   };
 }
 

@@ -1,151 +1,65 @@
-// The seam between the chat origin and LLM providers. Only the local `echo` provider exists
-// for now; OpenAI-compatible clients arrive with the provider layer (packages/llm) behind the
-// same interface. Shapes follow OpenAI's chat.completion and chat.completion.chunk objects;
-// they are type aliases rather than interfaces because they are stored as Prisma JSON.
-import { BotgateError } from "@botgate/core";
+// The seam between the chat origin and LLM providers (packages/llm). Shapes are OpenAI's own
+// chat.completion and chat.completion.chunk types, re-exported for the origin's modules.
+import {
+  type ChatMessage,
+  type ChatProvider,
+  EchoProvider,
+  messageText,
+  OpenAiCompatibleProvider,
+} from "@botgate/llm";
+import type { Env } from "../env.ts";
 
-export type ChatMessage = {
-  role: "system" | "user" | "assistant";
-  content: string;
-};
+export type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatMessage,
+  ChatProvider,
+  CompletionRequest,
+  Usage,
+} from "@botgate/llm";
 
-export type CompletionRequest = {
-  model: string;
-  messages: ChatMessage[];
-  temperature: number | null;
-  maxTokens: number | null;
-};
-
-export type Usage = {
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-};
-
-export type ChatCompletion = {
-  id: string;
-  object: "chat.completion";
-  created: number;
-  model: string;
-  choices: {
-    index: number;
-    message: { role: "assistant"; content: string };
-    finish_reason: "stop" | "length";
-  }[];
-  usage: Usage;
-};
-
-export type ChatCompletionChunk = {
-  id: string;
-  object: "chat.completion.chunk";
-  created: number;
-  model: string;
-  choices: {
-    index: number;
-    delta: { role?: "assistant"; content?: string };
-    finish_reason: "stop" | "length" | null;
-  }[];
-};
-
-export interface ChatProvider {
-  readonly name: string;
-  /** @throws BotgateError (BAD_GATEWAY, GATEWAY_TIMEOUT, ...) when the provider fails. */
-  complete(request: CompletionRequest): Promise<ChatCompletion>;
-  /** Chunks in order; the last one carries finish_reason. Throws like complete(). */
-  stream(request: CompletionRequest): AsyncIterable<ChatCompletionChunk>;
-}
-
-const countTokens = (text: string) => text.split(/\s+/).filter(Boolean).length;
-
-/**
- * Answers "Echo: <last user message>". Streams it word by word with a short pause between
- * words, like a real provider's token cadence, so clients (and tests) see incremental delivery.
- */
-export class EchoProvider implements ChatProvider {
-  readonly name = "echo";
-  readonly #pauseMs: number;
-
-  constructor({ pauseMs = 15 }: { pauseMs?: number } = {}) {
-    this.#pauseMs = pauseMs;
-  }
-
-  #reply(request: CompletionRequest): { text: string; truncated: boolean; usage: Usage } {
-    const lastUser = request.messages.findLast((m) => m.role === "user");
-    const words = `Echo: ${lastUser?.content ?? ""}`.trim().split(/(?<=\s)/);
-    const limit = request.maxTokens ?? Number.POSITIVE_INFINITY;
-    const text = words.slice(0, limit).join("");
-    const prompt = request.messages.reduce((sum, m) => sum + countTokens(m.content), 0);
-    const completion = countTokens(text);
-    return {
-      text,
-      truncated: words.length > limit,
-      usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
-    };
-  }
-
-  async complete(request: CompletionRequest): Promise<ChatCompletion> {
-    const { text, truncated, usage } = this.#reply(request);
-    return {
-      id: `chatcmpl-${crypto.randomUUID()}`,
-      object: "chat.completion",
-      created: Math.floor(Date.now() / 1000),
-      model: request.model,
-      choices: [
-        {
-          index: 0,
-          message: { role: "assistant", content: text },
-          finish_reason: truncated ? "length" : "stop",
-        },
-      ],
-      usage,
-    };
-  }
-
-  async *stream(request: CompletionRequest): AsyncIterable<ChatCompletionChunk> {
-    const { text, truncated } = this.#reply(request);
-    const base = {
-      id: `chatcmpl-${crypto.randomUUID()}`,
-      object: "chat.completion.chunk" as const,
-      model: request.model,
-    };
-    const chunk = (
-      delta: ChatCompletionChunk["choices"][number]["delta"],
-      finish: "stop" | "length" | null,
-    ) => ({
-      ...base,
-      created: Math.floor(Date.now() / 1000),
-      choices: [{ index: 0, delta, finish_reason: finish }],
-    });
-    yield chunk({ role: "assistant", content: "" }, null);
-    for (const word of text.split(/(?<=\s)/)) {
-      await new Promise((resolve) => setTimeout(resolve, this.#pauseMs));
-      yield chunk({ content: word }, null);
-    }
-    yield chunk({}, truncated ? "length" : "stop");
-  }
+/** The text of a message's content (string, or the text parts of an array). */
+export function textOf(content: ChatMessage["content"]): string {
+  return messageText({ role: "user", content } as ChatMessage);
 }
 
 export interface ProviderOptions {
-  /** OPENAI_API_KEY: when set, chatbots that name a real provider need the provider layer. */
-  openAiConfigured: boolean;
+  /** The platform default (OPENAI_API_KEY, OPENAI_BASE_URL), when configured. */
+  openAi: { apiKey: string; baseUrl: string } | null;
   echo?: ChatProvider;
 }
 
+export function providerOptionsOf(env: Env): ProviderOptions {
+  return {
+    openAi:
+      env.OPENAI_API_KEY === undefined
+        ? null
+        : { apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL ?? "https://api.openai.com/v1" },
+  };
+}
+
+const platformDefaults = new Map<string, ChatProvider>();
+
 /**
- * The provider a chatbot talks to. Without OpenAI credentials (the embedded default) every
- * chatbot answers through `echo`; with them, a chatbot naming another provider is refused
- * clearly until the provider layer ships, rather than silently echoing in production.
+ * The provider a chatbot talks to: `echo` by name; any other name through the platform
+ * default OpenAI-compatible endpoint when one is configured, else (the embedded default)
+ * through `echo`. Per-account provider records plug in here (packages/llm).
  */
 export function providerFor(chatbotProvider: string, options: ProviderOptions): ChatProvider {
   const echo = options.echo ?? defaultEcho;
-  if (chatbotProvider === "echo" || !options.openAiConfigured) return echo;
-  throw new BotgateError(
-    "UNAVAILABLE",
-    `The "${chatbotProvider}" provider is not available on this server yet.`,
-    {
-      provider: chatbotProvider,
-    },
-  );
+  if (chatbotProvider === "echo" || options.openAi === null) return echo;
+  const key = `${options.openAi.baseUrl} ${options.openAi.apiKey}`;
+  let provider = platformDefaults.get(key);
+  if (provider === undefined) {
+    provider = new OpenAiCompatibleProvider({ name: "openai", ...options.openAi });
+    platformDefaults.set(key, provider);
+  }
+  return provider;
+}
+
+/** The models a chatbot serves (GET /v1/models, and the `model` a completion may name). */
+export function allowedModels(chatbot: { defaultModel: string | null; provider: string }): string[] {
+  return [chatbot.defaultModel ?? chatbot.provider];
 }
 
 const defaultEcho = new EchoProvider();

@@ -61,14 +61,32 @@ export async function openSession(
  * oldest messages beyond `keepMessages` deleted. One statement prunes, so concurrent turns
  * of a session cannot leave it above the cap once they have all committed.
  */
+/** One stored message: tool calls of an assistant message, call id and function name of a tool result. */
+export interface StoredMessage {
+  role: string;
+  content: string;
+  toolCalls?: Prisma.InputJsonValue | null;
+  toolCallId?: string | null;
+  name?: string | null;
+}
+
 export function turnWrites(
   db: DatabaseClient,
   chatId: number,
-  messages: readonly { role: string; content: string }[],
+  messages: readonly StoredMessage[],
   keepMessages: number,
 ): Prisma.PrismaPromise<unknown>[] {
   return [
-    db.chatHistory.createMany({ data: messages.map((m) => ({ chatId, role: m.role, content: m.content })) }),
+    db.chatHistory.createMany({
+      data: messages.map((m) => ({
+        chatId,
+        role: m.role,
+        content: m.content,
+        toolCalls: m.toolCalls ?? Prisma.DbNull,
+        toolCallId: m.toolCallId ?? null,
+        name: m.name ?? null,
+      })),
+    }),
     db.$executeRaw`
       DELETE FROM "ChatHistory" WHERE "chatId" = ${chatId} AND "id" <= (
         SELECT "id" FROM "ChatHistory" WHERE "chatId" = ${chatId}
@@ -105,7 +123,15 @@ export async function sessionHistory(
       where: { chatId: chat.id, ...(page.before == null ? {} : { id: { lt: page.before } }) },
       orderBy: { id: "desc" },
       take: page.pageSize + 1,
-      select: { id: true, role: true, content: true, createdAt: true },
+      select: {
+        id: true,
+        role: true,
+        content: true,
+        createdAt: true,
+        toolCalls: true,
+        toolCallId: true,
+        name: true,
+      },
     }),
     db.chatBotRequests.findMany({
       where: { chatbotId, sessionKey },
@@ -127,6 +153,9 @@ export async function sessionHistory(
       id: m.id,
       role: m.role,
       content: m.content,
+      ...(m.toolCalls === null ? {} : { tool_calls: m.toolCalls }),
+      ...(m.toolCallId === null ? {} : { tool_call_id: m.toolCallId }),
+      ...(m.name === null ? {} : { name: m.name }),
       created_at: m.createdAt.toISOString(),
     })),
     chatbot_request_history: requests.map((r) => ({

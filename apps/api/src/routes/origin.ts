@@ -1,102 +1,40 @@
-// The chat origin: /api/v1/chatbots/<id|hashed_id>/ config/, chat/ and v1/chat/completions.
-// Reached through the edge (signed forwards carrying the resolved mode, account, request id
-// and client IP) or directly with a credential (see origin/caller.ts and origin/access.ts).
-import { BotgateError, type ChatbotMode, customHost, hashedId, isLive } from "@botgate/core";
-import { type Context, Hono } from "hono";
+// The chat origin's product endpoints: /api/v1/chatbots/<id|hashed_id>/ config/ and chat/,
+// in the platform's JSON shapes (SPEC §6; errors in the platform's one error shape). The
+// OpenAI surface below the same root is routes/openai.ts. Reached through the edge (signed
+// forwards carrying the resolved mode, account, request id and client IP) or directly with
+// a credential (see origin/caller.ts and origin/access.ts).
+import { BotgateError, hashedId } from "@botgate/core";
+import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { streamSSE } from "hono/streaming";
-import { type AccessGrant, authorizeChat } from "../origin/access.ts";
-import { forwardedMode, identifyCaller } from "../origin/caller.ts";
-import {
-  chatbotFacts,
-  configChatbotView,
-  loadChatbot,
-  type OriginChatbot,
-  unknownChatbot,
-} from "../origin/chatbot.ts";
+import { type AdmittedRequest, admit } from "../origin/admit.ts";
+import { configChatbotView } from "../origin/chatbot.ts";
 import { completionRequest } from "../origin/completion.ts";
 import { chatLimitsOf, originInputs, parseBody, parseQuery } from "../origin/inputs.ts";
-import { providerFor } from "../origin/provider.ts";
-import { requestLogWrite } from "../origin/request-log.ts";
+import { type ChatCompletion, providerFor, providerOptionsOf } from "../origin/provider.ts";
+import { logRequest, type RequestLogEntry } from "../origin/request-log.ts";
 import { newSessionKey, openSession, sessionHistory, turnWrites } from "../origin/sessions.ts";
+import { peekStream, SSE_HEADERS, sseBody, sseData, sseEvent } from "../origin/sse.ts";
 import type { Runtime } from "../runtime.ts";
 
 const API_NAME = "botgate/v1";
-const MAX_BODY_BYTES = 1024 * 1024;
+export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** A request the origin agreed to serve, and everything known about it. */
-interface AdmittedRequest {
-  chatbot: OriginChatbot;
-  mode: Exclude<ChatbotMode, "unknown">;
-  grant: AccessGrant;
-  requestId: string;
-  clientIp: string | null;
-  /** The public address the request came to (edge forwards only). */
-  publicUrl: string | null;
-}
-
-async function admit(c: Context, runtime: Runtime): Promise<AdmittedRequest> {
-  const caller = await identifyCaller(c, runtime);
-  const chatbot = await loadChatbot(runtime.db, c.req.param("id") ?? "");
-  let mode: AdmittedRequest["mode"] = "sandbox";
-  if (caller.kind === "edge") {
-    mode = forwardedMode(caller.context);
-    // The edge resolved this chatbot under this account: if the database disagrees, the
-    // route it used is stale, and nothing is answered under the wrong chatbot or account.
-    if (
-      caller.context.chatbotId !== String(chatbot.id) ||
-      caller.context.accountNumber !== chatbot.account.accountNumber
-    ) {
-      throw unknownChatbot();
-    }
-  }
-  const facts = chatbotFacts(chatbot);
-  // Public modes re-check what the edge's (possibly seconds old) route record said.
-  if (mode === "custom" && customHost(facts) === null) throw unknownChatbot();
-  if (mode !== "sandbox" && !isLive(facts)) {
-    throw new BotgateError("NOT_READY", "This chatbot is not ready to serve on this host yet.", {
-      deployed: facts.deployed,
-      dnsVerificationStatus: facts.dnsVerificationStatus,
-      tlsCertificateIssuanceStatus: facts.tlsCertificateIssuanceStatus,
-    });
-  }
-  const grant = await authorizeChat(
-    runtime.db,
-    { id: chatbot.id, accountId: chatbot.accountId, activeApiKeys: chatbot._count.apiKeys },
-    mode,
-    c.req.raw.headers,
-  );
-  // The public address only from signed fields: X-Forwarded-* headers are never read.
-  const forwardedHost = caller.kind === "edge" ? caller.context.forwardedHost : "";
-  return {
-    chatbot,
-    mode,
-    grant,
-    // identifyCaller made the edge's signed request id this request's id.
-    requestId: c.get("requestId"),
-    clientIp: caller.kind === "edge" ? caller.context.clientIp || null : caller.clientIp,
-    publicUrl:
-      caller.kind === "edge" && forwardedHost
-        ? `${caller.context.forwardedProto === "http" ? "http" : "https"}://${forwardedHost}/`
-        : null,
-  };
-}
+export const limitBody = () =>
+  bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new BotgateError("PAYLOAD_TOO_LARGE", `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
+    },
+  });
 
 export function originRoutes(runtime: Runtime) {
-  const providerOptions = { openAiConfigured: runtime.env.OPENAI_API_KEY !== undefined };
+  const providerOptions = providerOptionsOf(runtime.env);
   const limits = chatLimitsOf(runtime.env);
+  const timings = { idleMs: limits.streamIdleMs, pingMs: limits.streamPingMs };
   const inputs = originInputs(limits);
   const app = new Hono().basePath("/api/v1/chatbots/:id");
-  app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new BotgateError("PAYLOAD_TOO_LARGE", `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
-      },
-    }),
-  );
 
-  app.on(["GET", "POST"], ["/config/", "/config"], async (c) => {
+  app.on(["GET", "POST"], ["/config/", "/config"], limitBody(), async (c) => {
     const admitted = await admit(c, runtime);
     const { chatbot } = admitted;
     const input =
@@ -127,121 +65,157 @@ export function originRoutes(runtime: Runtime) {
     });
   });
 
-  app.post("/chat/", async (c) => {
+  app.post("/chat/", limitBody(), async (c) => {
     const admitted = await admit(c, runtime);
     const { chatbot } = admitted;
     const input = parseBody(await c.req.text(), inputs.chat);
     const provider = providerFor(chatbot.provider, providerOptions);
     const request = completionRequest(chatbot, input.messages);
-    const started = performance.now();
-    const completion = await provider.complete(request);
-    const latencyMs = performance.now() - started;
-    const session = await openSession(runtime.db, chatbot.id, input.session_key ?? null, {
+    const sessionInfo = {
       ipAddress: admitted.clientIp,
       userAgent: c.req.header("user-agent") ?? null,
       url: admitted.publicUrl,
-    });
-    const choice = completion.choices[0];
-    const answer = choice?.message.content ?? "";
-    // The session stores this turn only (its user message and the answer), never the whole
-    // conversation the client sent along.
-    const lastUser = input.messages.findLast((m) => m.role === "user");
-    const turn = [
-      ...(lastUser === undefined ? [] : [{ role: "user", content: lastUser.content }]),
-      { role: "assistant", content: answer },
-    ];
-    await runtime.db.$transaction([
-      ...turnWrites(runtime.db, session.id, turn, 2 * limits.maxTurnsPerSession),
-      requestLogWrite(runtime.db, {
-        chatbotId: chatbot.id,
-        sessionKey: session.sessionKey,
-        command: "chat",
-        mode: admitted.mode,
-        requestId: admitted.requestId,
-        provider: provider.name,
-        request,
-        messageCount: input.messages.length,
-        stream: false,
-        usage: completion.usage,
-        latencyMs,
-        finishReason: choice?.finish_reason ?? null,
-      }),
-    ]);
-    const metadata = {
-      session_key: session.sessionKey,
-      chatbot_id: chatbot.id,
-      hashed_id: hashedId(chatbot.id),
-      mode: admitted.mode,
-      provider: provider.name,
-      request_id: admitted.requestId,
     };
-    return c.json({
-      data: {
-        isBase64Encoded: false,
-        statusCode: 200,
-        headers: { "Content-Type": "application/json" },
-        body: { ...completion, metadata },
-      },
-      api: API_NAME,
-      thing: "Chatbot",
-      metadata: { command: "chat" },
-    });
-  });
-
-  app.post("/v1/chat/completions", async (c) => {
-    const admitted = await admit(c, runtime);
-    const { chatbot } = admitted;
-    const input = parseBody(await c.req.text(), inputs.completions);
-    const provider = providerFor(chatbot.provider, providerOptions);
-    const request = completionRequest(chatbot, input.messages, { maxTokens: input.max_tokens });
-    const logEntry = {
+    const log: Omit<RequestLogEntry, "usage" | "latencyMs" | "finishReason" | "sessionKey"> = {
       chatbotId: chatbot.id,
-      sessionKey: null,
-      command: "chat.completions",
+      command: "chat",
       mode: admitted.mode,
       requestId: admitted.requestId,
       provider: provider.name,
       request,
       messageCount: input.messages.length,
-      stream: input.stream ?? false,
-    } as const;
+      stream: input.stream === true,
+    };
+    // The session stores this turn only (its user message and the answer), never the whole
+    // conversation the client sent along.
+    const lastUser = input.messages.findLast((m) => m.role === "user");
+    const storeTurn = async (answer: string) => {
+      const session = await openSession(runtime.db, chatbot.id, input.session_key ?? null, sessionInfo);
+      const turn = [
+        ...(lastUser === undefined ? [] : [{ role: "user", content: lastUser.content }]),
+        { role: "assistant", content: answer },
+      ];
+      await runtime.db.$transaction(turnWrites(runtime.db, session.id, turn, 2 * limits.maxTurnsPerSession));
+      return session;
+    };
     const started = performance.now();
-    if (!input.stream) {
-      const completion = await provider.complete(request);
-      await requestLogWrite(runtime.db, {
-        ...logEntry,
-        usage: completion.usage,
-        latencyMs: performance.now() - started,
-        finishReason: completion.choices[0]?.finish_reason ?? null,
-      });
-      return c.json(completion);
-    }
-    return streamSSE(c, async (stream) => {
-      let finishReason: string | null = null;
-      let failure: BotgateError | undefined;
+
+    if (input.stream !== true) {
+      let completion: ChatCompletion;
       try {
-        for await (const chunk of provider.stream(request)) {
-          finishReason = chunk.choices[0]?.finish_reason ?? finishReason;
-          await stream.writeSSE({ data: JSON.stringify(chunk) });
-        }
-        await stream.writeSSE({ data: "[DONE]" });
+        completion = await provider.complete(request, { signal: c.req.raw.signal });
       } catch (error) {
-        // Headers are gone by now: the error travels as a last event, OpenAI's way.
-        failure =
-          error instanceof BotgateError ? error : new BotgateError("BAD_GATEWAY", "The provider failed.");
-        await stream.writeSSE({ data: JSON.stringify(failure.toBody(admitted.requestId)) });
-      } finally {
-        // Logged once the stream ends (or the client left), so the latency is the whole answer's.
-        await requestLogWrite(runtime.db, {
-          ...logEntry,
-          usage: null,
-          latencyMs: performance.now() - started,
-          finishReason,
-          ...(failure === undefined ? {} : { error: failure.code }),
-        });
+        logFailure(runtime, { ...log, sessionKey: input.session_key ?? null }, started, error);
+        throw error;
       }
-    });
+      const latencyMs = performance.now() - started;
+      const choice = completion.choices[0];
+      const session = await storeTurn(choice?.message.content ?? "");
+      logRequest(runtime.db, {
+        ...log,
+        sessionKey: session.sessionKey,
+        usage: completion.usage ?? null,
+        latencyMs,
+        finishReason: choice?.finish_reason ?? null,
+      });
+      return c.json(
+        envelope({ ...completion, metadata: chatMetadata(admitted, session.sessionKey, provider.name) }),
+      );
+    }
+
+    // Streaming (see the README): the completion's chunks as SSE `data:` events, then one
+    // `event: envelope` with what the non-streaming call answers, then `data: [DONE]`.
+    let peeked: Awaited<ReturnType<typeof peekStream>>;
+    try {
+      peeked = await peekStream(provider, request, timings, c.req.raw.signal);
+    } catch (error) {
+      logFailure(runtime, { ...log, sessionKey: input.session_key ?? null }, started, error);
+      throw error;
+    }
+    let sessionKey: string | null = input.session_key ?? null;
+    const body = sseBody(
+      peeked,
+      {
+        chunk: (chunk) => (chunk.choices.length === 0 ? [] : [sseData({ ...chunk, usage: undefined })]),
+        end: async (outcome, last) => {
+          const session = await storeTurn(outcome.content);
+          sessionKey = session.sessionKey;
+          const completion: ChatCompletion = {
+            id: last.id,
+            object: "chat.completion",
+            created: last.created,
+            model: last.model,
+            choices: [
+              {
+                index: 0,
+                message: { role: "assistant", content: outcome.content, refusal: null },
+                logprobs: null,
+                finish_reason: (outcome.finishReason ?? "stop") as "stop",
+              },
+            ],
+            ...(outcome.usage === null ? {} : { usage: outcome.usage }),
+          };
+          const metadata = chatMetadata(admitted, session.sessionKey, provider.name);
+          return [sseEvent("envelope", envelope({ ...completion, metadata })), sseData("[DONE]")];
+        },
+        error: (error) => sseData(error.toBody(admitted.requestId)),
+        settled: (outcome) =>
+          logRequest(runtime.db, {
+            ...log,
+            sessionKey,
+            usage: outcome.usage,
+            latencyMs: performance.now() - started,
+            firstChunkMs: peeked.firstChunkMs,
+            finishReason: outcome.finishReason,
+            ...(outcome.error === null ? {} : { error: outcome.error.code }),
+            clientGone: outcome.clientGone,
+          }),
+      },
+      timings,
+    );
+    return c.body(body, 200, SSE_HEADERS);
   });
 
   return app;
+}
+
+function chatMetadata(admitted: AdmittedRequest, sessionKey: string, provider: string) {
+  return {
+    session_key: sessionKey,
+    chatbot_id: admitted.chatbot.id,
+    hashed_id: hashedId(admitted.chatbot.id),
+    mode: admitted.mode,
+    provider,
+    request_id: admitted.requestId,
+  };
+}
+
+function envelope(body: unknown) {
+  return {
+    data: {
+      isBase64Encoded: false,
+      statusCode: 200,
+      headers: { "Content-Type": "application/json" },
+      body,
+    },
+    api: API_NAME,
+    thing: "Chatbot",
+    metadata: { command: "chat" },
+  };
+}
+
+/** A call whose provider failed before answering is logged too, with the error's code. */
+export function logFailure(
+  runtime: Runtime,
+  log: Omit<RequestLogEntry, "usage" | "latencyMs" | "finishReason">,
+  started: number,
+  error: unknown,
+): void {
+  logRequest(runtime.db, {
+    ...log,
+    usage: null,
+    latencyMs: performance.now() - started,
+    finishReason: null,
+    error: error instanceof BotgateError ? error.code : "INTERNAL",
+  });
 }
