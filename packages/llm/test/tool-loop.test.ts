@@ -5,6 +5,7 @@ import {
   completeWithTools,
   createFunctionLibrary,
   dateCalculator,
+  EchoProvider,
   functionsFor,
 } from "../src/index.ts";
 import type { CompletionRequest } from "../src/types.ts";
@@ -150,5 +151,37 @@ describe("completeWithTools", () => {
     ]);
     const { transcript } = await completeWithTools(provider, request, tools);
     expect(JSON.parse(String(transcript[1]?.content))).toMatchObject({ error: { code: "not_configured" } });
+  });
+});
+
+describe("completeWithTools with the echo provider", () => {
+  const ask = (content: string): CompletionRequest => ({ ...request, messages: [{ role: "user", content }] });
+
+  it("calls calculator for 'calc: …' and answers with its result", async () => {
+    const result = await completeWithTools(new EchoProvider({ pauseMs: 0 }), ask("calc: 2+3"), [calculator]);
+    expect(result.calls).toBe(2);
+    expect(result.transcript[0]).toMatchObject({
+      role: "assistant",
+      tool_calls: [{ type: "function", function: { name: "calculator", arguments: '{"expression":"2+3"}' } }],
+    });
+    expect(result.transcript[1]).toMatchObject({ role: "tool", content: '{"expression":"2+3","result":5}' });
+    expect(result.completion.choices[0]?.message.content).toBe('Echo: {"expression":"2+3","result":5}');
+  });
+
+  it("calls date_calculator with the JSON after 'date:'", async () => {
+    const { transcript } = await completeWithTools(
+      new EchoProvider({ pauseMs: 0 }),
+      ask('date: {"operation":"weekday","date":"2026-12-02"}'),
+      [dateCalculator],
+    );
+    expect(transcript[1]?.content).toBe('{"date":"2026-12-02","weekday":"Wednesday"}');
+  });
+
+  it("answers in text when the function is not offered", async () => {
+    const result = await completeWithTools(new EchoProvider({ pauseMs: 0 }), ask("calc: 2+3"), [
+      dateCalculator,
+    ]);
+    expect(result).toMatchObject({ calls: 1, transcript: [] });
+    expect(result.completion.choices[0]?.message.content).toBe("Echo: calc: 2+3");
   });
 });
