@@ -175,15 +175,41 @@ describe("chat rate limits", () => {
     );
   });
 
-  it("do not count /config/", async () => {
+  it("limit /v1/chat/completions too, refusing with OpenAI's error object and its headers", async () => {
+    const bot = await limitedBot({ rateLimitClientRequests: 1 });
+    const ip = randomIp();
+    const completions = () =>
+      edgeWith(bindings, `http://${bot.defaultHost}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "cf-connecting-ip": ip },
+        body: JSON.stringify({ messages: [{ role: "user", content: "hello" }] }),
+      });
+    const first = await completions();
+    expect(first.status).toBe(200);
+    expect(limitHeaders(first)).toMatchObject({ limit: "1", remaining: "0" });
+    await first.body?.cancel();
+    const refused = await completions();
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(Math.ceil(Number(refused.headers.get("retry-after-ms")) / 1000)).toBe(
+      Number(refused.headers.get("retry-after")),
+    );
+    expect(limitHeaders(refused)).toMatchObject({ limit: "1", remaining: "0" });
+    expect(await refused.json()).toMatchObject({ error: { type: "rate_limit_error", code: "rate_limited" } });
+  });
+
+  it("do not count /config/ or /v1/models", async () => {
     const bot = await limitedBot({ rateLimitClientRequests: 1 });
     const ip = randomIp();
     for (let i = 0; i < 3; i++) {
-      const config = await edgeWith(bindings, `http://${bot.defaultHost}/config/`, {
-        headers: { "cf-connecting-ip": ip },
-      });
-      expect(config.status).toBe(200);
-      expect(config.headers.get("x-ratelimit-limit-requests")).toBeNull();
+      for (const path of ["/config/", "/v1/models"]) {
+        const response = await edgeWith(bindings, `http://${bot.defaultHost}${path}`, {
+          headers: { "cf-connecting-ip": ip },
+        });
+        expect(response.status).toBe(200);
+        expect(response.headers.get("x-ratelimit-limit-requests")).toBeNull();
+        await response.body?.cancel();
+      }
     }
     expect((await chat(bot, ip)).status).toBe(200);
   });
