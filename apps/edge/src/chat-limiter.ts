@@ -1,7 +1,8 @@
 // Chat rate limits (SPEC §6, issue 10 point 7): every chat request (/chat/, /v1/chat/completions)
-// is counted, in sliding windows in Redis (@upstash/ratelimit), against three budgets: the
+// is counted, in sliding windows in Redis (@upstash/ratelimit), against up to three budgets: the
 // chatbot's as a whole, the client IP's (IPv6 by /64), and the API key's when one is sent.
-// It is admitted only while all three have room. Limits come from the route record (the
+// It is admitted only while all have room; the client's budgets are asked first, the
+// chatbot's only for what they admit. Limits come from the route record (the
 // chatbot's own settings) or the platform defaults of the env. Redis failing or slower than
 // the timeout means RATE_LIMIT_ON_FAILURE decides: open admits, closed refuses (503).
 import { BotgateError, type RouteRateLimit } from "@botgate/core";
