@@ -215,7 +215,11 @@ describe("chat API through the edge", () => {
     });
     const body = envelope.data.body;
     expect(body.object).toBe("chat.completion");
-    expect(body.choices[0]?.message).toEqual({ role: "assistant", content: "Echo: first question" });
+    expect(body.choices[0]?.message).toEqual({
+      role: "assistant",
+      content: "Echo: first question",
+      refusal: null,
+    });
     expect(body.metadata.session_key).toMatch(/^[0-9a-f]{64}$/);
     expect(body.metadata).toMatchObject({
       mode: "default",
@@ -253,7 +257,8 @@ describe("OpenAI-compatible /v1/chat/completions", () => {
     });
 
   it("answers a chat.completion object", async () => {
-    const response = await completions({ model: "any", messages: [{ role: "user", content: "ping" }] });
+    // `model` must be one the chatbot serves (GET /v1/models): the echo chatbot's is "echo".
+    const response = await completions({ model: "echo", messages: [{ role: "user", content: "ping" }] });
     expect(response.status).toBe(200);
     const completion = await response.json<unknown>();
     expect(completion).toMatchObject({

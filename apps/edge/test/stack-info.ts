@@ -16,4 +16,6 @@ export interface StackInfo {
   inspectUrl: string;
   /** The worker served by `wrangler dev` on the same upstreams ("" unless asked for), for raw HTTP tests. */
   wranglerDevUrl: string;
+  /** The fake OpenAI server the API uses as its platform default provider (…/v1). */
+  fakeOpenAiUrl: string;
 }

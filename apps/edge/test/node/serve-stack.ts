@@ -56,5 +56,6 @@ const info: StackInfo = {
   slowUpstashUrl: slowUpstash.url,
   inspectUrl: inspect.url,
   wranglerDevUrl: wranglerDev?.url ?? "",
+  fakeOpenAiUrl: stack.fakeOpenAiUrl,
 };
 process.send?.({ ready: info });

@@ -5,6 +5,7 @@
 // /internal/resolve calls it answers, per target.
 import type { AddressInfo } from "node:net";
 import { verifyForwardedRequest } from "@botgate/forwarding";
+import { startFakeOpenAi } from "@botgate/llm/testing";
 import { type RunningUpstashRest, startUpstashRest, TEST_COMMANDS } from "@botgate/upstash-rest";
 import { serve } from "@hono/node-server";
 import { createApp } from "../../../api/src/app.ts";
@@ -119,12 +120,34 @@ export class EdgeTestStack {
   readonly #upstreams = new Map<string, EdgeUpstreams>();
   #nextId = 0;
 
-  private constructor(api: TestServer) {
+  /** The API's provider: the fake OpenAI server's base URL (benchmarks call it directly). */
+  readonly fakeOpenAiUrl: string;
+
+  private constructor(api: TestServer, fakeOpenAiUrl: string) {
     this.api = api;
+    this.fakeOpenAiUrl = fakeOpenAiUrl;
   }
 
+  /**
+   * The API's platform default provider is the fake OpenAI server of @botgate/llm/testing
+   * (chatbots with provider "openai"; the model picks the fake's behaviour), with a short
+   * stream idle timeout so stalls fail quickly.
+   */
   static async start(): Promise<EdgeTestStack> {
-    return new EdgeTestStack(await startTestServer());
+    const fake = await startFakeOpenAi();
+    const api = await startTestServer({
+      env: {
+        OPENAI_API_KEY: "sk-fake",
+        OPENAI_BASE_URL: fake.baseUrl,
+        CHAT_STREAM_IDLE_TIMEOUT_MS: "500",
+      },
+    });
+    const close = api.close;
+    api.close = async () => {
+      await close();
+      await fake.close();
+    };
+    return new EdgeTestStack(api, fake.baseUrl);
   }
 
   /** How often any origin of this stack answered /internal/resolve for `target` (e.g. host:x). */
