@@ -55,6 +55,10 @@ const UNIQUE_VIOLATIONS: Record<string, { message: string; field: string }> = {
     field: "name",
   },
   ChatBot_customHost_key: { message: "Another chatbot already answers at this host.", field: "name" },
+  LlmProvider_accountId_name_key: {
+    message: "This account already has a provider with this name.",
+    field: "name",
+  },
 };
 
 interface DriverCause {

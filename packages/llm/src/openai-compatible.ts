@@ -7,6 +7,7 @@
 // [DONE]; both are turned into errors here, so a stream ends with its usage or throws.
 import { BotgateError } from "@botgate/core";
 import OpenAI, { APIUserAbortError } from "openai";
+import { checkedChunk, checkedCompletion } from "./shape.ts";
 import type {
   CallOptions,
   ChatCompletion,
@@ -99,10 +100,11 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     const guard = new CallGuard(options.signal);
     guard.arm(this.timeoutMs, "total");
     try {
-      return await this.#client.chat.completions.create(
+      const completion: unknown = await this.#client.chat.completions.create(
         { ...this.#body(request), stream: false },
         { signal: guard.controller.signal },
       );
+      return checkedCompletion(completion, this.name);
     } catch (error) {
       throw mapUpstreamError(error, { provider: this.name, timedOut: guard.timedOut });
     } finally {
@@ -121,9 +123,10 @@ export class OpenAiCompatibleProvider implements ChatProvider {
         { signal: guard.controller.signal },
       );
       connected = true;
-      for await (const chunk of stream) {
+      for await (const raw of stream) {
         // The consumer's own pace is not the provider's idleness: no timer while it holds a chunk.
         guard.pause();
+        const chunk = checkedChunk(raw, this.name);
         if (chunk.choices.some((c) => c.finish_reason != null)) finished = true;
         yield chunk;
         if (guard.controller.signal.aborted) break;

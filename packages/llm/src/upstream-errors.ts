@@ -3,7 +3,8 @@
 //   - "request":       the provider refused this request's content (messages, tools, limits);
 //   - "configuration": our side, the chatbot's provider record (key, model, base URL) is wrong;
 //   - "provider":      the provider itself failed, was overloaded or too slow.
-// Retryable rows carry retry-after when the provider sent retry-after / retry-after-ms.
+// Retryable rows carry retry-after when the provider sent retry-after / retry-after-ms;
+// 429 and 503 always do (1 s when the provider named no time).
 //
 // | upstream            | code                        | status | side          | retryable |
 // |---------------------|-----------------------------|--------|---------------|-----------|
@@ -24,6 +25,7 @@
 // | connect failure     | PROVIDER_UNREACHABLE        | 502    | provider      | yes       |
 // | timeout (total/idle)| PROVIDER_TIMEOUT            | 504    | provider      | yes       |
 // | error chunk / cut   | PROVIDER_STREAM_INTERRUPTED | 502    | provider      | yes       |
+// | malformed 200 body  | PROVIDER_ERROR              | 502    | provider      | yes       |
 // | caller went away    | REQUEST_ABORTED             | 499    | request       | no        |
 import { BotgateError, type ErrorCode } from "@botgate/core";
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
@@ -71,6 +73,12 @@ export const STREAM_INTERRUPTED_ROW = row(
   true,
   "The provider's stream broke off",
 );
+const MALFORMED_ROW = row(
+  "PROVIDER_ERROR",
+  "provider",
+  true,
+  "The provider answered in a format it should not",
+);
 const ABORTED_ROW = row("REQUEST_ABORTED", "request", false, "The request was cancelled");
 
 function row(code: ErrorCode, side: FailedSide, retryable: boolean, message: string): UpstreamErrorRow {
@@ -116,6 +124,12 @@ export function retryAfterMsOf(headers: Headers | undefined, now = Date.now()): 
 
 const MAX_UPSTREAM_MESSAGE = 500;
 
+/** A rate limit or an outage always says when to come back, even when the provider did not. */
+const DEFAULT_RETRY_AFTER_MS: Partial<Record<ErrorCode, number>> = {
+  PROVIDER_RATE_LIMITED: 1_000,
+  PROVIDER_UNAVAILABLE: 1_000,
+};
+
 function failure(
   found: UpstreamErrorRow,
   provider: string,
@@ -158,15 +172,18 @@ export function mapUpstreamError(error: unknown, context: MapContext): BotgateEr
       // An error object inside the stream: the provider gave up mid-answer.
       return failure(STREAM_INTERRUPTED_ROW, provider);
     }
-    const retryAfterMs = retryAfterMsOf(error.headers);
+    const found = rowForStatus(error.status);
+    const retryAfterMs = retryAfterMsOf(error.headers) ?? DEFAULT_RETRY_AFTER_MS[found.code];
     return failure(
-      rowForStatus(error.status),
+      found,
       provider,
       { upstreamStatus: error.status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) },
       upstreamMessageOf(error),
     );
   }
   if (isAbortError(error)) return failure(ABORTED_ROW, provider);
+  // A 200 whose body is not JSON where JSON was promised.
+  if (error instanceof SyntaxError) return failure(MALFORMED_ROW, provider);
   // undici's "terminated" and socket errors while reading the body.
   return failure(context.midStream ? STREAM_INTERRUPTED_ROW : CONNECT_FAILURE_ROW, provider);
 }

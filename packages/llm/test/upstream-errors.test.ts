@@ -78,6 +78,15 @@ describe("upstream status → our error", () => {
     });
   }
 
+  it("gives 429 and 503 a retry-after of 1 s when the provider named none", async () => {
+    for (const status of [429, 503]) {
+      const error = await failureOf(provider().complete(request(`status:${status}:bare`)));
+      expect(providerFailureOf(error)?.retryAfterMs).toBe(1000);
+    }
+    const other = await failureOf(provider().complete(request("status:500:bare")));
+    expect(providerFailureOf(other)?.retryAfterMs).toBeUndefined();
+  });
+
   it("quotes the provider's words only for request rejections, never for auth errors", async () => {
     const rejected = await failureOf(provider().complete(request("status:400")));
     expect(rejected.message).toContain("fake upstream status 400");

@@ -1,12 +1,19 @@
-// The seam between the chat origin and LLM providers (packages/llm). Shapes are OpenAI's own
-// chat.completion and chat.completion.chunk types, re-exported for the origin's modules.
+// The seam between the chat origin and LLM providers (packages/llm): which provider a chatbot
+// talks to, built from its account's provider record (key opened with runtime.secrets) or
+// the platform default, and the models it allows (for /v1/models). Resolutions are cached
+// per process for a few seconds, so a provider.update reaches chats within PROVIDER_CACHE_TTL_MS.
+
 import {
-  type ChatMessage,
-  type ChatProvider,
-  EchoProvider,
-  messageText,
-  OpenAiCompatibleProvider,
-} from "@botgate/llm";
+  chatProviderOf,
+  PLATFORM_PROVIDER_NAME,
+  type PlatformProvider,
+  type ResolvedProvider,
+  resolveProvider,
+  type SecretBox,
+} from "@botgate/api";
+import { BotgateError } from "@botgate/core";
+import type { DatabaseClient } from "@botgate/db";
+import { type ChatMessage, type ChatProvider, messageText } from "@botgate/llm";
 import type { Env } from "../env.ts";
 
 export type {
@@ -18,48 +25,92 @@ export type {
   Usage,
 } from "@botgate/llm";
 
+/** The platform default provider from OPENAI_API_KEY / OPENAI_BASE_URL, or null. */
+export function platformProviderOf(env: Env): PlatformProvider | null {
+  if (env.OPENAI_API_KEY === undefined) return null;
+  const allowedModels = env.OPENAI_ALLOWED_MODELS ?? [];
+  return {
+    name: PLATFORM_PROVIDER_NAME,
+    baseUrl: env.OPENAI_BASE_URL ?? "https://api.openai.com/v1",
+    apiKey: env.OPENAI_API_KEY,
+    allowedModels,
+    defaultModel: env.OPENAI_DEFAULT_MODEL ?? allowedModels[0] ?? "gpt-4o-mini",
+    timeoutMs: env.OPENAI_TIMEOUT_MS,
+    idleTimeoutMs: env.OPENAI_IDLE_TIMEOUT_MS,
+  };
+}
+
+export interface ChatbotProvider {
+  provider: ChatProvider;
+  /** Models the provider allows; empty: any. */
+  allowedModels: string[];
+  /** The model of a chatbot that names none (null: echo). */
+  defaultModel: string | null;
+}
+
 /** The text of a message's content (string, or the text parts of an array). */
 export function textOf(content: ChatMessage["content"]): string {
   return messageText({ role: "user", content } as ChatMessage);
 }
 
-export interface ProviderOptions {
-  /** The platform default (OPENAI_API_KEY, OPENAI_BASE_URL), when configured. */
-  openAi: { apiKey: string; baseUrl: string } | null;
-  echo?: ChatProvider;
+/**
+ * The models a chatbot allows (GET /v1/models, and the `model` a completion may name): its
+ * provider's list, else the one model it answers with.
+ */
+export function allowedModels(
+  chatbot: { defaultModel: string | null; provider: string },
+  resolved: ChatbotProvider,
+): string[] {
+  if (resolved.allowedModels.length > 0) return resolved.allowedModels;
+  return [chatbot.defaultModel ?? resolved.defaultModel ?? chatbot.provider];
 }
 
-export function providerOptionsOf(env: Env): ProviderOptions {
+export const PROVIDER_CACHE_TTL_MS = 5_000;
+const MAX_CACHED = 1_000;
+
+export interface ProviderResolver {
+  /** @throws BotgateError UNAVAILABLE when the chatbot names a provider that no longer exists. */
+  forChatbot(chatbot: { accountId: number; provider: string }): Promise<ChatbotProvider>;
+}
+
+export function providerResolver(options: {
+  db: DatabaseClient;
+  secrets: SecretBox;
+  platform: PlatformProvider | null;
+  now?: () => number;
+}): ProviderResolver {
+  const now = options.now ?? Date.now;
+  // Insertion-ordered: the oldest entry goes first when the cache is full.
+  const cache = new Map<string, { value: ChatbotProvider; expires: number }>();
   return {
-    openAi:
-      env.OPENAI_API_KEY === undefined
-        ? null
-        : { apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL ?? "https://api.openai.com/v1" },
+    async forChatbot(chatbot) {
+      const key = `${chatbot.accountId}:${chatbot.provider}`;
+      const hit = cache.get(key);
+      if (hit !== undefined && hit.expires > now()) return hit.value;
+      const resolved: ResolvedProvider | null = await resolveProvider(
+        options.db,
+        options.platform,
+        chatbot.accountId,
+        chatbot.provider,
+      );
+      if (resolved === null) {
+        // chatbot.update and provider.delete prevent this; a row written around them lands here.
+        throw new BotgateError("UNAVAILABLE", `The "${chatbot.provider}" provider is not configured.`, {
+          provider: chatbot.provider,
+        });
+      }
+      const value: ChatbotProvider = {
+        provider: chatProviderOf(resolved, options.secrets),
+        allowedModels: resolved.allowedModels,
+        defaultModel: resolved.defaultModel,
+      };
+      cache.delete(key);
+      if (cache.size >= MAX_CACHED) {
+        const oldest = cache.keys().next();
+        if (!oldest.done) cache.delete(oldest.value);
+      }
+      cache.set(key, { value, expires: now() + PROVIDER_CACHE_TTL_MS });
+      return value;
+    },
   };
 }
-
-const platformDefaults = new Map<string, ChatProvider>();
-
-/**
- * The provider a chatbot talks to: `echo` by name; any other name through the platform
- * default OpenAI-compatible endpoint when one is configured, else (the embedded default)
- * through `echo`. Per-account provider records plug in here (packages/llm).
- */
-export function providerFor(chatbotProvider: string, options: ProviderOptions): ChatProvider {
-  const echo = options.echo ?? defaultEcho;
-  if (chatbotProvider === "echo" || options.openAi === null) return echo;
-  const key = `${options.openAi.baseUrl} ${options.openAi.apiKey}`;
-  let provider = platformDefaults.get(key);
-  if (provider === undefined) {
-    provider = new OpenAiCompatibleProvider({ name: "openai", ...options.openAi });
-    platformDefaults.set(key, provider);
-  }
-  return provider;
-}
-
-/** The models a chatbot serves (GET /v1/models, and the `model` a completion may name). */
-export function allowedModels(chatbot: { defaultModel: string | null; provider: string }): string[] {
-  return [chatbot.defaultModel ?? chatbot.provider];
-}
-
-const defaultEcho = new EchoProvider();

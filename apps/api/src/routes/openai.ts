@@ -14,8 +14,8 @@ import {
   allowedModels,
   type ChatCompletion,
   type ChatCompletionChunk,
-  providerFor,
-  providerOptionsOf,
+  platformProviderOf,
+  providerResolver,
 } from "../origin/provider.ts";
 import { logRequest, type RequestLogEntry } from "../origin/request-log.ts";
 import { retryHeadersOf } from "../origin/retry-headers.ts";
@@ -45,7 +45,11 @@ export function openAiErrorResponse(c: Context, err: unknown): Response {
 }
 
 export function openAiRoutes(runtime: Runtime) {
-  const providerOptions = providerOptionsOf(runtime.env);
+  const providers = providerResolver({
+    db: runtime.db,
+    secrets: runtime.secrets,
+    platform: platformProviderOf(runtime.env),
+  });
   const limits = chatLimitsOf(runtime.env);
   const timings = { idleMs: limits.streamIdleMs, pingMs: limits.streamPingMs };
   const schema = completionsSchema(limits);
@@ -55,10 +59,11 @@ export function openAiRoutes(runtime: Runtime) {
 
   app.get("/models", async (c) => {
     const { chatbot } = await admit(c, runtime);
+    const resolved = await providers.forChatbot(chatbot);
     const created = Math.floor(chatbot.createdAt.getTime() / 1000);
     return c.json({
       object: "list",
-      data: allowedModels(chatbot).map((id) => ({
+      data: allowedModels(chatbot, resolved).map((id) => ({
         id,
         object: "model",
         created,
@@ -71,7 +76,8 @@ export function openAiRoutes(runtime: Runtime) {
     const admitted = await admit(c, runtime);
     const { chatbot } = admitted;
     const body = parseCompletionsBody(await c.req.text(), schema);
-    const models = allowedModels(chatbot);
+    const resolved = await providers.forChatbot(chatbot);
+    const models = allowedModels(chatbot, resolved);
     if (body.model !== undefined && !models.includes(body.model)) {
       throw new BotgateError(
         "NOT_FOUND",
@@ -82,14 +88,18 @@ export function openAiRoutes(runtime: Runtime) {
         },
       );
     }
-    const provider = providerFor(chatbot.provider, providerOptions);
+    const { provider } = resolved;
     const client = clientPartOf(body);
-    const request = completionRequest(chatbot, client.messages, {
-      maxTokens: client.maxTokens,
-      model: body.model,
-      tools: client.tools,
-      toolChoice: client.toolChoice,
-    });
+    const request = completionRequest(
+      { ...chatbot, defaultModel: chatbot.defaultModel ?? resolved.defaultModel },
+      client.messages,
+      {
+        maxTokens: client.maxTokens,
+        model: body.model,
+        tools: client.tools,
+        toolChoice: client.toolChoice,
+      },
+    );
     const log: Omit<RequestLogEntry, "usage" | "latencyMs" | "finishReason"> = {
       chatbotId: chatbot.id,
       sessionKey: null,

@@ -10,8 +10,12 @@ import { type AdmittedRequest, admit } from "../origin/admit.ts";
 import { configChatbotView } from "../origin/chatbot.ts";
 import { completionRequest } from "../origin/completion.ts";
 import { chatLimitsOf, originInputs, parseBody, parseQuery } from "../origin/inputs.ts";
-import type { ChatMessage } from "../origin/provider.ts";
-import { type ChatCompletion, providerFor, providerOptionsOf } from "../origin/provider.ts";
+import {
+  type ChatCompletion,
+  type ChatMessage,
+  platformProviderOf,
+  providerResolver,
+} from "../origin/provider.ts";
 import { logRequest, type RequestLogEntry } from "../origin/request-log.ts";
 import { newSessionKey, openSession, sessionHistory, turnWrites } from "../origin/sessions.ts";
 import { peekStream, SSE_HEADERS, sseBody, sseData, sseEvent } from "../origin/sse.ts";
@@ -30,7 +34,11 @@ export const limitBody = () =>
   });
 
 export function originRoutes(runtime: Runtime) {
-  const providerOptions = providerOptionsOf(runtime.env);
+  const providers = providerResolver({
+    db: runtime.db,
+    secrets: runtime.secrets,
+    platform: platformProviderOf(runtime.env),
+  });
   const limits = chatLimitsOf(runtime.env);
   const timings = { idleMs: limits.streamIdleMs, pingMs: limits.streamPingMs };
   const inputs = originInputs(limits);
@@ -72,8 +80,12 @@ export function originRoutes(runtime: Runtime) {
     const admitted = await admit(c, runtime);
     const { chatbot } = admitted;
     const input = parseBody(await c.req.text(), inputs.chat);
-    const provider = providerFor(chatbot.provider, providerOptions);
-    const request = completionRequest(chatbot, input.messages);
+    const resolved = await providers.forChatbot(chatbot);
+    const { provider } = resolved;
+    const request = completionRequest(
+      { ...chatbot, defaultModel: chatbot.defaultModel ?? resolved.defaultModel },
+      input.messages,
+    );
     const sessionInfo = {
       ipAddress: admitted.clientIp,
       userAgent: c.req.header("user-agent") ?? null,

@@ -8,6 +8,10 @@
 //   cut                        sends the first chunks, then destroys the socket
 //   error-chunk                sends the first chunks, then an SSE `{"error":{...}}` event
 //   status:<N>                 answers status N with an OpenAI error object (retry-after on 429/503)
+//   status:<N>:bare            the same without retry-after headers
+//   garbage                    a 200 whose body (or an SSE event) is not JSON
+//   wrong-shape                a 200 of JSON that is no completion (or chunk)
+//   no-done                    sends the first chunks, then ends the body cleanly: no finish, no [DONE]
 // Requests are recorded (body and headers) so tests can assert what a provider sent.
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
@@ -58,11 +62,11 @@ type Behaviour =
   | { kind: "normal" }
   | { kind: "slow-first-byte"; ms: number }
   | { kind: "slow-chunks"; ms: number }
-  | { kind: "stall" | "cut" | "error-chunk" }
-  | { kind: "status"; status: number };
+  | { kind: "stall" | "cut" | "error-chunk" | "garbage" | "wrong-shape" | "no-done" }
+  | { kind: "status"; status: number; retryAfter: boolean };
 
 export function parseBehaviour(spec: string | undefined): Behaviour {
-  const [name, arg] = (spec ?? "").split(":");
+  const [name, arg, flag] = (spec ?? "").split(":");
   const n = Number(arg);
   switch (name) {
     case "slow-first-byte":
@@ -71,9 +75,14 @@ export function parseBehaviour(spec: string | undefined): Behaviour {
     case "stall":
     case "cut":
     case "error-chunk":
+    case "garbage":
+    case "wrong-shape":
+    case "no-done":
       return { kind: name };
     case "status":
-      return Number.isInteger(n) && n >= 400 && n <= 599 ? { kind: "status", status: n } : { kind: "normal" };
+      return Number.isInteger(n) && n >= 400 && n <= 599
+        ? { kind: "status", status: n, retryAfter: flag !== "bare" }
+        : { kind: "normal" };
     default:
       return { kind: "normal" };
   }
@@ -82,9 +91,9 @@ export function parseBehaviour(spec: string | undefined): Behaviour {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const countTokens = (text: string) => text.split(/\s+/).filter(Boolean).length;
 
-function errorResponse(status: number): Response {
+function errorResponse(status: number, retryAfter: boolean): Response {
   const headers: Record<string, string> = { "content-type": "application/json" };
-  if (status === 429 || status === 503) {
+  if (retryAfter && (status === 429 || status === 503)) {
     headers["retry-after"] = "7";
     headers["retry-after-ms"] = "7000";
   }
@@ -117,7 +126,7 @@ export async function startFakeOpenAi(options: { port?: number } = {}): Promise<
     requests.push({ path: c.req.path, headers: Object.fromEntries(c.req.raw.headers), body });
     const behaviour = parseBehaviour(c.req.header("x-fake-behaviour") ?? body.model);
     if (behaviour.kind === "slow-first-byte") await sleep(behaviour.ms);
-    if (behaviour.kind === "status") return errorResponse(behaviour.status);
+    if (behaviour.kind === "status") return errorResponse(behaviour.status, behaviour.retryAfter);
     const model = body.model ?? "fake-model";
     const reply = responder(body);
     const prompt = (body.messages ?? []).reduce(
@@ -139,6 +148,10 @@ export async function startFakeOpenAi(options: { port?: number } = {}): Promise<
         : undefined;
     const finishReason = toolCalls === undefined ? "stop" : "tool_calls";
 
+    if (!body.stream && behaviour.kind === "garbage") {
+      return new Response("{ this is not json", { headers: { "content-type": "application/json" } });
+    }
+    if (!body.stream && behaviour.kind === "wrong-shape") return c.json({ hello: "world" });
     if (!body.stream) {
       return c.json({
         id,
@@ -191,6 +204,16 @@ export async function startFakeOpenAi(options: { port?: number } = {}): Promise<
             if (behaviour.kind === "stall") return; // never closes; close() ends the socket
             if (behaviour.kind === "cut") {
               socket.destroy();
+              return;
+            }
+            if (behaviour.kind === "no-done") {
+              controller.close();
+              return;
+            }
+            if (behaviour.kind === "garbage" || behaviour.kind === "wrong-shape") {
+              const data = behaviour.kind === "garbage" ? "{ this is not json" : JSON.stringify({ hello: 1 });
+              controller.enqueue(encoder.encode(`data: ${data}\n\n`));
+              controller.close();
               return;
             }
             if (behaviour.kind === "error-chunk") {
