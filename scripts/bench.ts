@@ -13,6 +13,7 @@ const MODULES = [
   "apps/api/bench/chat-config.bench.ts",
   "apps/edge/bench/edge.bench.ts",
   "apps/edge/bench/chat-latency.bench.ts",
+  "apps/edge/bench/edge-inprocess.bench.ts",
 ];
 
 const only = process.argv.slice(2);

@@ -218,6 +218,44 @@ describe("POST chat/", () => {
   });
 });
 
+describe("POST chat/ with stream: true", () => {
+  it("streams chunks, then the envelope as `event: envelope`, then [DONE], and keeps the turn", async () => {
+    const { response } = await post("chat/", {
+      stream: true,
+      messages: [{ role: "user", content: "stream me" }],
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const events = (await response.text()).split("\n\n").filter((e) => e !== "" && !e.startsWith(":"));
+    expect(events.at(-1)).toBe("data: [DONE]");
+    const envelopeEvent = events.at(-2) ?? "";
+    expect(envelopeEvent.startsWith("event: envelope\ndata: ")).toBe(true);
+    const envelope = JSON.parse(envelopeEvent.split("\ndata: ")[1] ?? "null") as Answer & {
+      data: { body: { choices: { message: { content: string } }[] } };
+    };
+    expect(envelope).toMatchObject({
+      thing: "Chatbot",
+      metadata: { command: "chat" },
+      data: { statusCode: 200 },
+    });
+    expect(envelope.data.body.choices[0]?.message.content).toBe("Echo: stream me");
+    const chunks = events.slice(0, -2).map((e) => JSON.parse(e.replace(/^data: /, "")));
+    expect(chunks.map((c) => c.choices[0]?.delta.content ?? "").join("")).toBe("Echo: stream me");
+    const sessionKey = envelope.data.body.metadata.session_key;
+    const chat = await server.runtime.db.chat.findUniqueOrThrow({
+      where: { sessionKey },
+      include: { history: { orderBy: { id: "asc" } } },
+    });
+    expect(chat.history.map((m) => [m.role, m.content])).toEqual([
+      ["user", "stream me"],
+      ["assistant", "Echo: stream me"],
+    ]);
+    await backgroundSettled();
+    const [logged] = await server.runtime.db.chatBotRequests.findMany({ where: { sessionKey } });
+    expect(logged?.request).toMatchObject({ command: "chat", stream: true, finish_reason: "stop" });
+  });
+});
+
 describe("POST v1/chat/completions", () => {
   it("answers a chat.completion and logs the request", async () => {
     const { status, body, response } = await post("v1/chat/completions", {

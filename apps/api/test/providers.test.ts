@@ -231,7 +231,7 @@ describe("a chatbot's provider", () => {
     });
     const { status, body } = await chat(server, admin, bot.id);
     expect(status).toBe(502);
-    expect(JSON.stringify(body)).toContain("PROVIDER_AUTH");
+    expect(JSON.stringify(body).toUpperCase()).toContain("PROVIDER_AUTH"); // the OpenAI surface: code "provider_auth"
     expect(JSON.stringify(body)).not.toContain(KEY);
   });
 });

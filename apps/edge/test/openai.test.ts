@@ -111,7 +111,7 @@ describe("answers at the chatbot's host", () => {
     expect(completion.choices[0]?.message.content).toBe("Echo: sandbox");
   });
 
-  it("x-request-id is the same id the origin logged", async () => {
+  it("success answers carry x-request-id (the id signed into the forward, which the origin adopts) and Server-Timing", async () => {
     const response = await edge(`http://${open.defaultHost}/v1/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },

@@ -193,9 +193,9 @@ describe("OpenAiCompatibleProvider", () => {
 
   it("does not count a slow consumer's pause as provider idleness", async () => {
     const chunks: ChatCompletionChunk[] = [];
-    for await (const chunk of provider({ idleTimeoutMs: 300 }).stream(request("fake-model"))) {
+    for await (const chunk of provider({ idleTimeoutMs: 800 }).stream(request("fake-model"))) {
       chunks.push(chunk);
-      if (chunks.length === 1) await new Promise((resolve) => setTimeout(resolve, 900));
+      if (chunks.length === 1) await new Promise((resolve) => setTimeout(resolve, 2_000));
     }
     expectUsageLast(chunks);
   });

@@ -19,8 +19,12 @@ export interface AdmittedRequest {
 }
 
 export async function admit(c: Context, runtime: Runtime): Promise<AdmittedRequest> {
+  // The chatbot loads while the caller is checked (one database round trip less per call);
+  // a refused caller's refusal still comes first.
+  const loading = loadChatbot(runtime.db, c.req.param("id") ?? "");
+  loading.catch(() => {});
   const caller = await identifyCaller(c, runtime);
-  const chatbot = await loadChatbot(runtime.db, c.req.param("id") ?? "");
+  const chatbot = await loading;
   let mode: AdmittedRequest["mode"] = "sandbox";
   if (caller.kind === "edge") {
     mode = forwardedMode(caller.context);
