@@ -24,6 +24,11 @@ export default defineConfig({
           // Every test file asks for unknown hosts from the same (absent) client IP; the limit
           // itself is tested with bindings of its own (flood.security.test.ts).
           RESOLVE_MISS_LIMIT: "100000",
+          // Likewise for chat rate limits (chat-limits.test.ts sets its own), and a Redis
+          // timeout a loaded machine meets: a timed-out check would admit past the limit.
+          RATE_LIMIT_REQUESTS: "1000000",
+          RATE_LIMIT_CLIENT_REQUESTS: "1000000",
+          RATE_LIMIT_TIMEOUT_MS: "1000",
         },
       },
     })),

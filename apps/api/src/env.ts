@@ -130,6 +130,13 @@ export const envSchema = z
     OPENAI_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
     OPENAI_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
 
+    /** Chatbot functions: the weather service get_current_weather asks (GET ?location=&unit=); absent: "not configured". */
+    WEATHER_SERVICE_URL: optionalUrl,
+    /** Time the weather service has to answer one call. */
+    WEATHER_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(5_000),
+    /** Rounds of tool calls one chat turn may run before the model must answer. */
+    CHAT_TOOL_MAX_ROUNDS: z.coerce.number().int().min(1).max(16).default(4),
+
     /** Chat origin bounds: messages a chat call may send, and characters in each. */
     CHAT_MAX_MESSAGES_PER_CALL: z.coerce.number().int().min(1).max(1_000).default(100),
     CHAT_MAX_MESSAGE_CHARS: z.coerce.number().int().min(1).max(1_000_000).default(16_000),

@@ -133,6 +133,21 @@ const CASES: Record<string, SecurityCase> = {
     otherAccount: notFound,
     otherMember: notFound,
   },
+  "chatbot.functions.list": {
+    call: (c, t) => c.chatbot.functions.list.query({ chatbotId: t.chatbotId }),
+    otherAccount: notFound,
+    otherMember: notFound,
+  },
+  "chatbot.functions.enable": {
+    call: (c, t) => c.chatbot.functions.enable.mutate({ chatbotId: t.chatbotId, name: "calculator" }),
+    otherAccount: notFound,
+    otherMember: notFound,
+  },
+  "chatbot.functions.disable": {
+    call: (c, t) => c.chatbot.functions.disable.mutate({ chatbotId: t.chatbotId, name: "date_calculator" }),
+    otherAccount: notFound,
+    otherMember: notFound,
+  },
   "domain.list": {
     call: (c) => c.domain.list.query({ limit: 100 }),
     otherAccount: { check: (page, t) => expect(idsOf(page)).not.toContain(t.domainId) },
@@ -242,6 +257,7 @@ async function targetOf(owner: TestUser, domainOwner: TestUser, domainName: stri
   const bot = await owner.client.chatbot.create.mutate({ name: "victim" });
   await owner.client.chatbot.deploy.mutate({ id: bot.id });
   const key = await owner.client.apiKey.create.mutate({ chatbotId: bot.id });
+  await owner.client.chatbot.functions.enable.mutate({ chatbotId: bot.id, name: "date_calculator" });
   const domain = await domainOwner.client.domain.create.mutate({ domainName });
   const token = await createAdminToken(server.runtime.db, owner.userProfileId, "victim");
   const provider = await domainOwner.client.provider.create.mutate({
@@ -366,7 +382,7 @@ describe.each(PROCEDURES)("%s", (procedure) => {
 });
 
 describe("after every attempt", () => {
-  it("left the victims' chatbots, keys and domains untouched", async () => {
+  it("left the victims' chatbots, keys, functions and domains untouched", async () => {
     for (const target of [accountBTarget, victimMemberTarget]) {
       const bot = await server.runtime.db.chatBot.findUniqueOrThrow({ where: { id: target.chatbotId } });
       expect(bot).toMatchObject({ deployed: true, description: "" });
@@ -381,6 +397,10 @@ describe("after every attempt", () => {
         where: { id: target.adminTokenId },
       });
       expect(token).toMatchObject({ userProfileId: target.userProfileId, revokedAt: null });
+      const functions = await server.runtime.db.chatBotFunctions.findMany({
+        where: { chatbotId: target.chatbotId },
+      });
+      expect(functions.map((f) => f.name)).toEqual(["date_calculator"]);
       const provider = await server.runtime.db.llmProvider.findUniqueOrThrow({
         where: { id: target.providerId },
       });

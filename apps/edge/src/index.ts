@@ -5,6 +5,7 @@ import { BotgateError } from "@botgate/core";
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import { chatAsset, chatPage, widgetScript } from "./chat-page.ts";
+import { applyRateLimit } from "./chat-rate-limit.ts";
 import { credentialRequiredBy, requireCredential } from "./credentials.ts";
 import { errorResponse, toBotgateError } from "./errors.ts";
 import { clientIpOf, forwardToOrigin, staleConfig } from "./forward.ts";
@@ -22,10 +23,12 @@ app.use(requestId({ headerName: "" }));
 app.use(async (c, next) => {
   await next();
   c.res.headers.set("X-Request-Id", c.get("requestId"));
+  // On every counted chat response, its 429 and its errors included.
+  for (const [name, value] of Object.entries(c.get("rateLimitHeaders") ?? {})) c.res.headers.set(name, value);
 });
 
 app.all("*", async (c) => {
-  const { config, resolver, origin } = servicesFor(c.env);
+  const { config, resolver, origin, chatLimiter } = servicesFor(c.env);
   const request = c.req.raw;
   const { classification, endpoint } = classifyChatbotRequest(request, config.platform);
 
@@ -57,6 +60,7 @@ app.all("*", async (c) => {
 
   const required = credentialRequiredBy(chatbot);
   requireCredential(request, required);
+  await applyRateLimit(c, chatLimiter, chatbot, endpoint);
 
   let response: Response;
   try {

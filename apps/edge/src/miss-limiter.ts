@@ -1,10 +1,11 @@
 // Bounds what unknown targets cost the origin: every route lookup that neither the isolate's
 // L1 nor Redis could answer is charged to the client that caused it, and a client over its
 // limit is refused (429) before /internal/resolve is asked. Known targets never get here.
+import { waitUntil } from "cloudflare:workers";
 import { BotgateError } from "@botgate/core";
 import { Ratelimit } from "@upstash/ratelimit";
 import type { Redis } from "@upstash/redis/cloudflare";
-import { LRUCache } from "lru-cache";
+import { askShared, BoundedMap, LocalWindows } from "./limiter-parts.ts";
 
 export interface MissLimiterOptions {
   /** Lookups allowed per client and window. */
@@ -14,23 +15,6 @@ export interface MissLimiterOptions {
   redis: Redis | null;
   /** Past this, the shared counter counts as down and the isolate's own count decides. */
   timeoutMs: number;
-}
-
-/** Bound on the clients either in-isolate table holds; the oldest are forgotten first. */
-const MAX_TRACKED_CLIENTS = 10_000;
-
-/**
- * @upstash/ratelimit's ephemeral cache must be a Map; this one forgets its oldest entry
- * rather than growing with every client that was ever blocked.
- */
-class BoundedMap<K, V> extends Map<K, V> {
-  override set(key: K, value: V): this {
-    if (!this.has(key) && this.size >= MAX_TRACKED_CLIENTS) {
-      const oldest = this.keys().next();
-      if (oldest.done !== true) this.delete(oldest.value);
-    }
-    return super.set(key, value);
-  }
 }
 
 /**
@@ -63,16 +47,14 @@ function refusal(resetAt: number, now: number): BotgateError {
 export class ResolveMissLimiter {
   readonly #shared: Ratelimit | null;
   /** Fixed windows counted in this isolate: without Redis, or while Redis fails or is slow. */
-  readonly #local: LRUCache<string, { count: number }>;
+  readonly #local: LocalWindows;
   /** Clients this isolate refused, until when: refused again without asking Redis. */
   readonly #refusedUntil = new BoundedMap<string, number>();
   readonly #limit: number;
-  readonly #windowMs: number;
 
   constructor({ limit, windowSeconds, redis, timeoutMs }: MissLimiterOptions) {
     this.#limit = limit;
-    this.#windowMs = windowSeconds * 1000;
-    this.#local = new LRUCache({ max: MAX_TRACKED_CLIENTS, ttl: this.#windowMs, ttlResolution: 0 });
+    this.#local = new LocalWindows(windowSeconds * 1000);
     this.#shared =
       redis === null
         ? null
@@ -93,33 +75,18 @@ export class ResolveMissLimiter {
     const now = Date.now();
     const refusedUntil = this.#refusedUntil.get(clientKey);
     if (refusedUntil !== undefined && now < refusedUntil) throw refusal(refusedUntil, now);
-    let resetAt: number;
-    let allowed: boolean;
-    const shared = await this.#shared?.limit(clientKey).catch(() => null);
-    if (shared === undefined || shared === null || shared.reason === "timeout") {
-      // No answer from Redis within the timeout: the isolate's own count decides, so a Redis
-      // outage neither opens the origin to the flood nor turns every miss away.
-      ({ allowed, resetAt } = this.#countLocally(clientKey, now));
-    } else {
-      allowed = shared.success;
-      resetAt = shared.reset;
-    }
+    const shared = this.#shared === null ? null : await askShared(this.#shared, clientKey, waitUntil);
+    // No answer from Redis within the timeout: the isolate's own count decides, so a Redis
+    // outage neither opens the origin to the flood nor turns every miss away.
+    const { allowed, resetAt } =
+      shared?.kind === "answered"
+        ? { allowed: shared.success, resetAt: shared.resetAt }
+        : this.#local.count(clientKey, this.#limit, now);
     if (allowed) {
       this.#refusedUntil.delete(clientKey);
       return;
     }
     this.#refusedUntil.set(clientKey, resetAt);
     throw refusal(resetAt, now);
-  }
-
-  #countLocally(clientKey: string, now: number): { allowed: boolean; resetAt: number } {
-    const entry = this.#local.get(clientKey);
-    if (entry === undefined) {
-      this.#local.set(clientKey, { count: 1 });
-      return { allowed: true, resetAt: now + this.#windowMs };
-    }
-    // The window runs from the client's first counted miss (the entry's TTL is not renewed).
-    entry.count += 1;
-    return { allowed: entry.count <= this.#limit, resetAt: now + this.#local.getRemainingTTL(clientKey) };
   }
 }

@@ -5,6 +5,7 @@
 import { waitUntil } from "cloudflare:workers";
 import { TieredRouteResolver, UpstashRouteStore } from "@botgate/cache";
 import { Redis } from "@upstash/redis/cloudflare";
+import { ChatRateLimiter } from "./chat-limiter.ts";
 import { type EdgeConfig, parseEdgeEnv } from "./env.ts";
 import { ResolveMissLimiter } from "./miss-limiter.ts";
 import { OriginClient } from "./origin.ts";
@@ -13,6 +14,7 @@ export interface EdgeServices {
   config: EdgeConfig;
   origin: OriginClient;
   resolver: TieredRouteResolver;
+  chatLimiter: ChatRateLimiter;
 }
 
 function createServices(config: EdgeConfig): EdgeServices {
@@ -46,7 +48,8 @@ function createServices(config: EdgeConfig): EdgeServices {
     positiveTtlMs: config.routeCacheTtlMs,
     negativeTtlMs: config.routeNegativeTtlMs,
   });
-  return { config, origin, resolver };
+  const chatLimiter = new ChatRateLimiter({ redis, ...config.rateLimit, waitUntil });
+  return { config, origin, resolver, chatLimiter };
 }
 
 let current: { bindings: unknown; fingerprint: string; services: EdgeServices } | undefined;

@@ -2,6 +2,8 @@
 // with a short pause between words (a real provider's cadence, so clients and tests see
 // incremental delivery), ending with one usage chunk (`choices: []`) like OpenAI's
 // `stream_options.include_usage`.
+
+import { echoToolAnswer, echoToolCalls } from "./echo-tools.ts";
 import type {
   CallOptions,
   ChatCompletion,
@@ -33,7 +35,8 @@ export class EchoProvider implements ChatProvider {
 
   #reply(request: CompletionRequest): { text: string; truncated: boolean; usage: Usage } {
     const lastUser = request.messages.findLast((m) => m.role === "user");
-    const words = `Echo: ${lastUser === undefined ? "" : messageText(lastUser)}`.trim().split(/(?<=\s)/);
+    const answer = echoToolAnswer(request) ?? `Echo: ${lastUser === undefined ? "" : messageText(lastUser)}`;
+    const words = answer.trim().split(/(?<=\s)/);
     const limit = request.maxTokens ?? Number.POSITIVE_INFINITY;
     const text = words.slice(0, limit).join("");
     const prompt = request.messages.reduce((sum, m) => sum + countTokens(messageText(m)), 0);
@@ -48,6 +51,24 @@ export class EchoProvider implements ChatProvider {
   async complete(request: CompletionRequest, options: CallOptions = {}): Promise<ChatCompletion> {
     if (options.signal?.aborted) throw mapUpstreamError(options.signal.reason, { provider: this.name });
     const { text, truncated, usage } = this.#reply(request);
+    const toolCalls = echoToolCalls(request);
+    if (toolCalls !== null) {
+      return {
+        id: `chatcmpl-${crypto.randomUUID()}`,
+        object: "chat.completion",
+        created: Math.floor(Date.now() / 1000),
+        model: request.model,
+        choices: [
+          {
+            index: 0,
+            message: { role: "assistant", content: null, refusal: null, tool_calls: toolCalls },
+            finish_reason: "tool_calls",
+            logprobs: null,
+          },
+        ],
+        usage: { ...usage, completion_tokens: 1, total_tokens: usage.prompt_tokens + 1 },
+      };
+    }
     return {
       id: `chatcmpl-${crypto.randomUUID()}`,
       object: "chat.completion",

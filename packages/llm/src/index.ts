@@ -1,10 +1,12 @@
 export { EchoProvider, messageText } from "./echo.ts";
+export * from "./functions/index.ts";
 export {
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_TIMEOUT_MS,
   type OpenAiCompatibleOptions,
   OpenAiCompatibleProvider,
 } from "./openai-compatible.ts";
+export * from "./tool-loop.ts";
 export type * from "./types.ts";
 export {
   type FailedSide,

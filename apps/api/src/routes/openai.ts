@@ -20,6 +20,7 @@ import {
 import { logRequest, type RequestLogEntry } from "../origin/request-log.ts";
 import { retryHeadersOf } from "../origin/retry-headers.ts";
 import { peekStream, SSE_HEADERS, sseBody, sseData } from "../origin/sse.ts";
+import { completeTurn, replayProvider, toolRunnerOf } from "../origin/tools.ts";
 import type { Runtime } from "../runtime.ts";
 import { limitBody, logFailure } from "./origin.ts";
 
@@ -52,6 +53,7 @@ export function openAiRoutes(runtime: Runtime) {
   const limits = chatLimitsOf(runtime.env);
   const timings = { idleMs: limits.streamIdleMs, pingMs: limits.streamPingMs };
   const schema = completionsSchema(limits);
+  const toolRunner = toolRunnerOf(runtime.env, runtime.db);
   const app = new Hono().basePath("/api/v1/chatbots/:id/v1");
   app.onError((err, c) => openAiErrorResponse(c, err));
 
@@ -109,12 +111,16 @@ export function openAiRoutes(runtime: Runtime) {
       messageCount: client.messages.length,
       stream: body.stream === true,
     };
+    // The chatbot's functions only when the client brought no tools: a client's own tools
+    // pass to the provider unchanged and the client runs them (origin/tools.ts).
+    const tools = client.tools === undefined ? await toolRunner.toolsFor(chatbot.id) : [];
+    const toolOptions = { maxRounds: toolRunner.maxRounds, signal: c.req.raw.signal };
     const started = performance.now();
 
     if (body.stream !== true) {
       let completion: ChatCompletion;
       try {
-        completion = await provider.complete(request, { signal: c.req.raw.signal });
+        ({ completion } = await completeTurn(provider, request, tools, toolOptions));
       } catch (error) {
         logFailure(runtime, log, started, error);
         throw error;
@@ -130,7 +136,14 @@ export function openAiRoutes(runtime: Runtime) {
 
     let peeked: Awaited<ReturnType<typeof peekStream>>;
     try {
-      peeked = await peekStream(provider, request, timings, c.req.raw.signal);
+      const streamed =
+        tools.length === 0
+          ? provider
+          : replayProvider(
+              provider.name,
+              (await completeTurn(provider, request, tools, toolOptions)).completion,
+            );
+      peeked = await peekStream(streamed, request, timings, c.req.raw.signal);
     } catch (error) {
       logFailure(runtime, log, started, error);
       throw error;

@@ -10,10 +10,16 @@ import { type AdmittedRequest, admit } from "../origin/admit.ts";
 import { configChatbotView } from "../origin/chatbot.ts";
 import { completionRequest } from "../origin/completion.ts";
 import { chatLimitsOf, originInputs, parseBody, parseQuery } from "../origin/inputs.ts";
-import { type ChatCompletion, platformProviderOf, providerResolver } from "../origin/provider.ts";
+import {
+  type ChatCompletion,
+  type ChatMessage,
+  platformProviderOf,
+  providerResolver,
+} from "../origin/provider.ts";
 import { logRequest, type RequestLogEntry } from "../origin/request-log.ts";
 import { newSessionKey, openSession, sessionHistory, turnWrites } from "../origin/sessions.ts";
 import { peekStream, SSE_HEADERS, sseBody, sseData, sseEvent } from "../origin/sse.ts";
+import { completeTurn, replayProvider, storedTranscript, toolRunnerOf } from "../origin/tools.ts";
 import type { Runtime } from "../runtime.ts";
 
 const API_NAME = "botgate/v1";
@@ -36,6 +42,7 @@ export function originRoutes(runtime: Runtime) {
   const limits = chatLimitsOf(runtime.env);
   const timings = { idleMs: limits.streamIdleMs, pingMs: limits.streamPingMs };
   const inputs = originInputs(limits);
+  const toolRunner = toolRunnerOf(runtime.env, runtime.db);
   const app = new Hono().basePath("/api/v1/chatbots/:id");
 
   app.on(["GET", "POST"], ["/config/", "/config"], limitBody(), async (c) => {
@@ -97,10 +104,16 @@ export function originRoutes(runtime: Runtime) {
     // The session stores this turn only (its user message and the answer), never the whole
     // conversation the client sent along.
     const lastUser = input.messages.findLast((m) => m.role === "user");
+    // The chatbot's enabled functions run at the origin (origin/tools.ts); their calls and
+    // results are stored between the user's message and the answer.
+    const tools = await toolRunner.toolsFor(chatbot.id);
+    const toolOptions = { maxRounds: toolRunner.maxRounds, signal: c.req.raw.signal };
+    let transcript: ChatMessage[] = [];
     const storeTurn = async (answer: string) => {
       const session = await openSession(runtime.db, chatbot.id, input.session_key ?? null, sessionInfo);
       const turn = [
         ...(lastUser === undefined ? [] : [{ role: "user", content: lastUser.content }]),
+        ...storedTranscript(transcript),
         { role: "assistant", content: answer },
       ];
       await runtime.db.$transaction(turnWrites(runtime.db, session.id, turn, 2 * limits.maxTurnsPerSession));
@@ -111,7 +124,7 @@ export function originRoutes(runtime: Runtime) {
     if (input.stream !== true) {
       let completion: ChatCompletion;
       try {
-        completion = await provider.complete(request, { signal: c.req.raw.signal });
+        ({ completion, transcript } = await completeTurn(provider, request, tools, toolOptions));
       } catch (error) {
         logFailure(runtime, { ...log, sessionKey: input.session_key ?? null }, started, error);
         throw error;
@@ -135,7 +148,14 @@ export function originRoutes(runtime: Runtime) {
     // `event: envelope` with what the non-streaming call answers, then `data: [DONE]`.
     let peeked: Awaited<ReturnType<typeof peekStream>>;
     try {
-      peeked = await peekStream(provider, request, timings, c.req.raw.signal);
+      // With functions the loop runs first and its answer is replayed as the stream.
+      let streamed = provider;
+      if (tools.length > 0) {
+        const turn = await completeTurn(provider, request, tools, toolOptions);
+        transcript = turn.transcript;
+        streamed = replayProvider(provider.name, turn.completion);
+      }
+      peeked = await peekStream(streamed, request, timings, c.req.raw.signal);
     } catch (error) {
       logFailure(runtime, { ...log, sessionKey: input.session_key ?? null }, started, error);
       throw error;

@@ -72,6 +72,10 @@ export const chatbotFields = z.strictObject({
   appEmbedOrigins: embedOrigins,
   /** A custom domain of the caller's account; null detaches. */
   customDomainId: idSchema.nullable(),
+  // Rate limits at the edge; null takes the platform default (the edge's RATE_LIMIT_* env).
+  rateLimitRequests: z.number().int().min(1).max(1_000_000).nullable(),
+  rateLimitClientRequests: z.number().int().min(1).max(1_000_000).nullable(),
+  rateLimitWindowSeconds: z.number().int().min(1).max(86_400).nullable(),
 });
 
 export const createChatbotInput = chatbotFields.partial().required({ name: true });

@@ -13,6 +13,7 @@ import {
 } from "../services/chatbots.ts";
 import { deployChatbot, undeployChatbot } from "../services/deployments.ts";
 import { protectedProcedure, router } from "../trpc.ts";
+import { chatbotFunctionsRouter } from "./chatbot-functions.ts";
 
 export const chatbotRouter = router({
   list: protectedProcedure
@@ -36,4 +37,5 @@ export const chatbotRouter = router({
   undeploy: protectedProcedure
     .input(chatbotIdInput)
     .mutation(({ ctx, input }) => undeployChatbot(ctx.services, ctx.auth, input.id)),
+  functions: chatbotFunctionsRouter,
 });

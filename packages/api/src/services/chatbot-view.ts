@@ -15,6 +15,7 @@ export const chatbotInclude = {
   customDomain: { select: { id: true, domainName: true, isVerified: true } },
   tags: { select: { name: true }, orderBy: { name: "asc" } },
   _count: { select: { apiKeys: { where: { isActive: true } } } },
+  functions: { select: { name: true } },
 } satisfies Prisma.ChatBotInclude;
 
 export type ChatbotRow = Prisma.ChatBotGetPayload<{ include: typeof chatbotInclude }>;
@@ -53,6 +54,12 @@ export interface ChatbotView extends DerivedChatbot {
   customDomain: { id: number; domainName: string; isVerified: boolean } | null;
   /** Whether end users must present one of the chatbot's API keys. */
   apiKeyRequired: boolean;
+  /** Chat rate limits at the edge; null: the platform default. */
+  rateLimitRequests: number | null;
+  rateLimitClientRequests: number | null;
+  rateLimitWindowSeconds: number | null;
+  /** The functions offered to the model as tools (chatbot.functions.*), by name. */
+  functions: string[];
 }
 
 /** The JSON columns are written only through validated inputs; reading stays defensive anyway. */
@@ -105,6 +112,11 @@ export function toChatbotView(row: ChatbotRow, accountNumber: string, config: Pl
     customDomainId: row.customDomainId,
     customDomain: row.customDomain,
     apiKeyRequired: row._count.apiKeys > 0,
+    rateLimitRequests: row.rateLimitRequests,
+    rateLimitClientRequests: row.rateLimitClientRequests,
+    rateLimitWindowSeconds: row.rateLimitWindowSeconds,
+    // By name (the enum's own order in PostgreSQL is its declaration order).
+    functions: row.functions.map((f) => f.name).sort(),
     ...derived,
   };
 }

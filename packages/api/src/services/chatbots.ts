@@ -184,7 +184,11 @@ export async function updateChatbot(
   if (
     row.name !== before.name ||
     row.customDomainId !== before.customDomainId ||
-    row.appEmbedOrigins.join(" ") !== before.appEmbedOrigins.join(" ")
+    row.appEmbedOrigins.join(" ") !== before.appEmbedOrigins.join(" ") ||
+    // The edge reads the rate limits from the route record.
+    row.rateLimitRequests !== before.rateLimitRequests ||
+    row.rateLimitClientRequests !== before.rateLimitClientRequests ||
+    row.rateLimitWindowSeconds !== before.rateLimitWindowSeconds
   ) {
     await publishRoutes(services, [
       { chatbotId: id, previousTargets: routeTargetsOfRow(before, services.config) },
