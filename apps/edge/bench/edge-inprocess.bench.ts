@@ -3,7 +3,9 @@
 // answered by the edge itself), next to a bare Hono app answering a constant page. Run in
 // Node with `cloudflare:workers` shimmed (workers-shim.mjs): through `wrangler dev` the local
 // proxy caps both at about 1,100 requests per second and hides the worker's cost.
+import { readFile } from "node:fs/promises";
 import { register } from "node:module";
+import { join } from "node:path";
 import type { AppRouter, BootstrappedAccount } from "@botgate/api";
 import { createTRPCClient, httpLink } from "@trpc/client";
 import { Hono } from "hono";
@@ -13,6 +15,24 @@ import type { BenchSection } from "../../../scripts/bench-types.ts";
 import { startStackProcess } from "../test/node/stack-process.ts";
 
 register("./workers-hooks.mjs", import.meta.url);
+
+const CHAT_DIST = join(import.meta.dirname, "..", "..", "chat", "dist");
+
+const assetBytes = new Map<string, Promise<Uint8Array | null>>();
+
+/** Read once, then served from memory, like the platform's asset server. */
+async function assetResponse(path: string): Promise<Response> {
+  let bytes = assetBytes.get(path);
+  if (bytes === undefined) {
+    bytes = readFile(join(CHAT_DIST, path)).then(
+      (b) => new Uint8Array(b),
+      () => null,
+    );
+    assetBytes.set(path, bytes);
+  }
+  const body = await bytes;
+  return body === null ? new Response("not found", { status: 404 }) : new Response(body);
+}
 
 export async function run(): Promise<BenchSection[]> {
   const stack = await startStackProcess();
@@ -42,7 +62,9 @@ export async function run(): Promise<BenchSection[]> {
     });
     const chatbot = await client.chatbot.deploy.mutate({ id: created.id });
 
-    const { default: edge } = (await import("../src/index.ts")) as {
+    // Through a variable: the Node typecheck must not follow the worker's (workerd-typed) sources.
+    const workerEntry = "../src/index.ts";
+    const { default: edge } = (await import(workerEntry)) as {
       default: { fetch(request: Request, env: unknown, ctx: unknown): Response | Promise<Response> };
     };
     const env = {
@@ -53,8 +75,10 @@ export async function run(): Promise<BenchSection[]> {
       UPSTASH_REDIS_REST_TOKEN: stack.upstashToken,
       EDGE_SHARED_SECRET: stack.edgeSecret,
       ROUTE_CACHE_TTL_MS: "60000",
+      // Workers Static Assets, as wrangler serves apps/chat's build.
+      ASSETS: { fetch: async (input: string) => assetResponse(new URL(input).pathname) },
     };
-    const ctx = { waitUntil: () => {}, passThroughOnException: () => {} };
+    const ctx = { waitUntil: () => {}, passThroughOnException: () => {}, props: {} };
     const url = `http://${chatbot.defaultHost}/`;
     const first = await edge.fetch(new Request(url), env, ctx);
     if (first.status !== 200) throw new Error(`edge answered ${first.status}: ${await first.text()}`);
