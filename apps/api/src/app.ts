@@ -4,6 +4,7 @@ import { botgateErrorOf, failureSummary, retryAfterSeconds } from "@botgate/api"
 import { BotgateError } from "@botgate/core";
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
+import { adminRoutes } from "./routes/admin.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { internalRoutes } from "./routes/internal.ts";
 import { operatorRoutes } from "./routes/operator.ts";
@@ -19,6 +20,7 @@ export function createApp(runtime: Runtime) {
   app.route("/", internalRoutes(runtime));
   app.route("/", originRoutes(runtime));
   app.route("/", operatorRoutes(runtime));
+  app.route("/", adminRoutes(runtime.env.ADMIN_DIST_DIR));
   app.notFound((c) => {
     const error = new BotgateError(
       "NOT_FOUND",

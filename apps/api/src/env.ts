@@ -105,6 +105,9 @@ export const envSchema = z
     CHAT_MAX_TURNS_PER_SESSION: z.coerce.number().int().min(1).max(100_000).default(200),
     /** Messages of history one /config/ answer returns; `next_cursor` pages through the rest. */
     CHAT_HISTORY_PAGE_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+
+    /** The admin app's built files (apps/admin/dist by default), served at /admin/. */
+    ADMIN_DIST_DIR: optionalString,
   })
   .superRefine((env, ctx) => {
     if (env.UPSTASH_REDIS_REST_URL && !env.UPSTASH_REDIS_REST_TOKEN) {
