@@ -65,13 +65,10 @@ function Shell({ onSignOut }: { onSignOut(why?: string | null): void }) {
   }, [me.error, onSignOut]);
   return (
     <Router hook={useHashLocation}>
-      <a
-        className="skip"
-        href="#main"
-        onClick={(e) => (e.preventDefault(), document.getElementById("main")?.focus())}
-      >
+      {/* A button, not a #main link: the hash is the router's. */}
+      <button type="button" className="skip" onClick={() => document.getElementById("main")?.focus()}>
         Skip to content
-      </a>
+      </button>
       <header className="top">
         <span className="brand">botgate</span>
         <Nav />

@@ -36,7 +36,7 @@ export function ChatbotsPage() {
       <CreateChatbot />
       <section aria-labelledby="list-heading">
         <h2 id="list-heading">Your chatbots</h2>
-        <form className="filters" role="search" onSubmit={(e) => e.preventDefault()}>
+        <form className="filters" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
           <TextField
             label="Name contains"
             name="search"
