@@ -41,8 +41,9 @@ export class TestEventSource extends EventTarget {
       this.dispatchEvent(new Event("open"));
       const decoder = new TextDecoder();
       let buffer = "";
-      for await (const chunk of response.body) {
-        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+      const reader = response.body.getReader();
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+        buffer += decoder.decode(chunk.value, { stream: true });
         let end = buffer.indexOf("\n\n");
         while (end !== -1) {
           this.dispatchBlock(buffer.slice(0, end));

@@ -36,7 +36,7 @@ function Tokens({ userProfileId, owner }: { userProfileId?: number; owner?: stri
   const queryClient = useQueryClient();
   const [name, setName] = useState("");
   const [days, setDays] = useState("90");
-  const pager = usePager();
+  const pager = usePager(owner ? `Tokens of ${owner}` : "Token");
   const tokens = useQuery(
     trpc.account.tokens.list.queryOptions({
       limit: 20,
@@ -115,7 +115,7 @@ function Tokens({ userProfileId, owner }: { userProfileId?: number; owner?: stri
 function Members({ selfId }: { selfId: number }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const pager = usePager();
+  const pager = usePager("Member");
   const [shown, setShown] = useState<number | null>(null);
   const members = useQuery(trpc.account.members.list.queryOptions({ limit: 20, cursor: pager.cursor }));
   const remove = useMutation(

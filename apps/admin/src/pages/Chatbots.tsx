@@ -16,7 +16,7 @@ export function ChatbotsPage() {
   const [tag, setTag] = useState("");
   const [mode, setMode] = useState("");
   const [deployed, setDeployed] = useState("");
-  const pager = usePager();
+  const pager = usePager("Chatbot");
   const filters = {
     limit: 20,
     cursor: pager.cursor,

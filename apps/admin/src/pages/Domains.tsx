@@ -11,7 +11,7 @@ import { SelectField, TextField } from "../ui/fields.tsx";
 
 export function DomainsPage() {
   const trpc = useTRPC();
-  const pager = usePager();
+  const pager = usePager("Domain");
   const me = useQuery(trpc.account.me.queryOptions());
   const domains = useQuery({
     ...trpc.domain.list.queryOptions({ limit: 20, cursor: pager.cursor }),

@@ -138,14 +138,15 @@ export function ConfirmButton({
 }
 
 /** Cursor pagination: the cursors of the pages before this one, and the next one's. */
-export function usePager() {
+/** `label` names the pages (a page may have several paged lists). */
+export function usePager(label: string) {
   const [cursors, setCursors] = useState<(number | undefined)[]>([undefined]);
   const cursor = cursors.at(-1);
   return {
     cursor,
     reset: () => setCursors([undefined]),
     controls: (nextCursor: number | null | undefined) => (
-      <nav className="pager" aria-label="Pages">
+      <nav className="pager" aria-label={`${label} pages`}>
         <button type="button" disabled={cursors.length < 2} onClick={() => setCursors((c) => c.slice(0, -1))}>
           Previous page
         </button>

@@ -6,7 +6,7 @@ import { ErrorMessage, Loading, usePager, When } from "../../ui/common.tsx";
 
 export function RequestLog({ chatbotId }: { chatbotId: number }) {
   const trpc = useTRPC();
-  const pager = usePager();
+  const pager = usePager("Request log");
   const requests = useQuery({
     ...trpc.request.list.queryOptions({ chatbotId, limit: 20, cursor: pager.cursor }),
     refetchInterval: FALLBACK_POLL_MS,
