@@ -12,6 +12,7 @@ const MODULES = [
   "packages/api/bench/chatbot-list.bench.ts",
   "apps/api/bench/chat-config.bench.ts",
   "apps/edge/bench/edge.bench.ts",
+  "apps/admin/bench/bundle.bench.ts",
 ];
 
 const only = process.argv.slice(2);

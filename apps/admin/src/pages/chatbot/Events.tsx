@@ -2,13 +2,21 @@
 import { describeEvent, useLiveEvents, useLiveStatus } from "../../live.tsx";
 import { When } from "../../ui/common.tsx";
 
+/** useSubscription's states, as the reader would say them. */
+const STREAM_STATES: Record<string, string> = {
+  idle: "off",
+  connecting: "connecting",
+  pending: "connected",
+  error: "interrupted, reconnecting",
+};
+
 export function LiveEventList({ filter }: { filter: { chatbotId?: number; customDomainId?: number } }) {
   const events = useLiveEvents(filter);
   const status = useLiveStatus();
   return (
     <section aria-labelledby="events-heading" className="card">
       <h2 id="events-heading">Events</h2>
-      <p className="hint">Live since this page opened (stream: {status}).</p>
+      <p className="hint">Live since you signed in (event stream: {STREAM_STATES[status] ?? status}).</p>
       {events.length ? (
         <ul className="rows" aria-label="Events">
           {events.map((event) => (
@@ -21,7 +29,7 @@ export function LiveEventList({ filter }: { filter: { chatbotId?: number; custom
           ))}
         </ul>
       ) : (
-        <p>No events since this page opened.</p>
+        <p>No events since you signed in.</p>
       )}
     </section>
   );
