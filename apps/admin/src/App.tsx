@@ -164,7 +164,7 @@ function SignIn({ reason, onSignIn }: { reason: string | null; onSignIn(token: s
           value={token}
           onChange={setToken}
           required
-          hint="From `npm run botgate -- token create` or the dev banner. Kept in this tab only."
+          hint="From the dev banner or “npm run botgate -- token create”. Kept in this tab only, until you sign out."
         />
         <ErrorMessage error={error} />
         <button type="submit" disabled={busy || token.trim() === ""}>

@@ -5,7 +5,13 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestDnsServer, type TestDnsServer } from "../../api/test/dns-server.ts";
-import { createAccount, startTestServer, type TestServer, type TestUser } from "../../api/test/harness.ts";
+import {
+  createAccount,
+  createMember,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+} from "../../api/test/harness.ts";
 import { audit, launchChromium } from "./browser.ts";
 
 const LIVE_MS = 20_000;
@@ -224,5 +230,32 @@ describe("the admin app", () => {
     await page.getByRole("button", { name: "Sign out" }).click();
     await expect.poll(() => heading("Sign in to botgate").isVisible()).toBe(true);
     expect(await page.evaluate(() => sessionStorage.getItem("botgate.adminToken"))).toBeNull();
+  });
+
+  it("shows a member no admin-only controls, and sends a revoked token back to sign-in", async () => {
+    const member = await createMember(server, user.accountNumber, { username: "helper" });
+    const token = page.getByLabel("Admin token");
+    await token.fill(member.token);
+    await page.keyboard.press("Enter");
+    // Back on the page the hash names (the account page, where the last user signed out).
+    await expect.poll(() => page.getByRole("button", { name: "Sign out" }).isVisible()).toBe(true);
+    // Keyboard only: Tab to the Domains link and follow it.
+    const domainsLink = page.getByRole("link", { name: "Domains" });
+    for (let i = 0; i < 10 && !(await domainsLink.evaluate((a) => a === document.activeElement)); i++)
+      await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => heading("Custom domains").isVisible()).toBe(true);
+    expect(await page.getByRole("button", { name: "Add domain" }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: /^Delete / }).count()).toBe(0);
+    await audit(page, "domains-member");
+    await page.getByRole("link", { name: "Account" }).click();
+    await expect.poll(() => heading("Account").isVisible()).toBe(true);
+    expect(await page.getByRole("region", { name: "Members" }).count()).toBe(0);
+    const [own] = (await member.client.account.tokens.list.query()).items;
+    if (!own) throw new Error("the member has no token");
+    await user.client.account.tokens.revoke.mutate({ id: own.id });
+    await page.reload();
+    await expect.poll(() => heading("Sign in to botgate").isVisible(), { timeout: LIVE_MS }).toBe(true);
+    await expect.poll(() => page.getByRole("alert").textContent()).toContain("not accepted");
   });
 });

@@ -137,9 +137,11 @@ function Members({ selfId }: { selfId: number }) {
                 <strong>{member.username}</strong> {member.isAccountAdmin ? "(admin)" : ""}
                 {member.userProfileId === selfId ? " (you)" : ""}
               </span>
-              <button type="button" className="small" onClick={() => setShown(member.userProfileId)}>
-                Tokens of {member.username}
-              </button>
+              {member.userProfileId !== selfId ? (
+                <button type="button" className="small" onClick={() => setShown(member.userProfileId)}>
+                  Tokens of {member.username}
+                </button>
+              ) : null}
               {member.userProfileId !== selfId ? (
                 <ConfirmButton
                   label={`Remove ${member.username}`}
