@@ -9,6 +9,7 @@ import { TestEventSource } from "./event-source.ts";
 import {
   type AdminClient,
   createAccount,
+  createMember,
   startTestServer,
   type TestServer,
   type TestUser,
@@ -119,6 +120,23 @@ describe("event.onChange", () => {
     expect(events).toHaveLength(1);
     const bobsBots = await bob.client.chatbot.list.query();
     expect(events.map((e) => e.chatbotId)).not.toContain(bobsBots.items[0]?.id);
+  });
+
+  it("gives a member only their own chatbots' events, not another member's", async () => {
+    const member = await createMember(server, alice.accountNumber, { username: "mia" });
+    const other = await createMember(server, alice.accountNumber, { username: "otto" });
+    let own = 0;
+    const { events } = await eventsDuring(
+      member.client,
+      {},
+      async () => {
+        await other.client.chatbot.create.mutate({ name: "ottos" });
+        await alice.client.chatbot.create.mutate({ name: "alices" });
+        own = (await member.client.chatbot.create.mutate({ name: "mias" })).id;
+      },
+      has("chatbot.created"),
+    );
+    expect(events.map((e) => e.chatbotId)).toEqual([own]);
   });
 
   it("resumes after the last event id it was given", async () => {
