@@ -197,6 +197,19 @@ describe("the admin app", () => {
     await expect.poll(() => heading("Chatbots").isVisible()).toBe(true);
     await page.getByRole("button", { name: "Next page" }).click();
     await expect.poll(() => page.getByText("Page 2").isVisible()).toBe(true);
+    // A CONFLICT about one field shows at that field too.
+    const name = page.getByLabel("Name", { exact: true });
+    await name.fill("supportBot");
+    await page.getByRole("button", { name: "Create chatbot" }).click();
+    await expect.poll(() => name.getAttribute("aria-invalid"), { timeout: LIVE_MS }).toBe("true");
+    await expect
+      .poll(() =>
+        page
+          .getByText(/already/)
+          .first()
+          .isVisible(),
+      )
+      .toBe(true);
     await page.getByLabel("Name contains").fill("support");
     await expect.poll(() => page.getByRole("row").count(), { timeout: LIVE_MS }).toBe(2);
     await audit(page, "chatbots");
