@@ -95,8 +95,16 @@ export const envSchema = z
     AWS_ACCESS_KEY_ID: optionalString,
     AWS_SECRET_ACCESS_KEY: optionalString,
 
+    /** The platform default LLM provider, named "openai"; absent: chatbots naming it answer through echo. */
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: optionalUrl,
+    /** Models chatbots may use with the platform default (comma-separated); absent: any. */
+    OPENAI_ALLOWED_MODELS: commaList(z.string().max(255).regex(/^\S+$/, "a model name has no whitespace")),
+    /** The model of chatbots on the platform default that name none; default: the first allowed, else gpt-4o-mini. */
+    OPENAI_DEFAULT_MODEL: optionalString.pipe(z.string().max(255).optional()),
+    /** Platform default timeouts: whole call / time to first streamed chunk, and between chunks. */
+    OPENAI_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
+    OPENAI_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
 
     /** Chat origin bounds: messages a chat call may send, and characters in each. */
     CHAT_MAX_MESSAGES_PER_CALL: z.coerce.number().int().min(1).max(1_000).default(100),
@@ -132,6 +140,18 @@ export const envSchema = z
         code: "custom",
         path: ["SECRETS_ENCRYPTION_KEY"],
         message: "required outside a development setup (openssl rand -base64 32)",
+      });
+    }
+    const allowed = env.OPENAI_ALLOWED_MODELS ?? [];
+    if (
+      env.OPENAI_DEFAULT_MODEL !== undefined &&
+      allowed.length > 0 &&
+      !allowed.includes(env.OPENAI_DEFAULT_MODEL)
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["OPENAI_DEFAULT_MODEL"],
+        message: "must be one of OPENAI_ALLOWED_MODELS",
       });
     }
     if (env.PROVISIONING === "aws" && !env.AWS_REGION) {

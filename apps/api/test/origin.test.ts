@@ -256,8 +256,11 @@ describe("POST v1/chat/completions", () => {
     const chunks = events.slice(0, -1).map((e) => JSON.parse(e.replace(/^data: /, "")));
     expect(chunks.every((c) => c.object === "chat.completion.chunk")).toBe(true);
     expect(chunks[0].choices[0].delta.role).toBe("assistant");
-    expect(chunks.at(-1).choices[0].finish_reason).toBe("stop");
-    expect(chunks.map((c) => c.choices[0].delta.content ?? "").join("")).toBe("Echo: a b c");
+    // The last chunk carries only usage (choices: []), the one before it the finish_reason.
+    expect(chunks.at(-1).choices).toEqual([]);
+    expect(chunks.at(-1).usage.total_tokens).toBeGreaterThan(0);
+    expect(chunks.at(-2).choices[0].finish_reason).toBe("stop");
+    expect(chunks.map((c) => c.choices[0]?.delta.content ?? "").join("")).toBe("Echo: a b c");
     // Logged when the stream ended, before the response closed.
     const logged = await server.runtime.db.chatBotRequests.findMany({ where: { chatbotId: chatbot.id } });
     expect(logged.map((r) => r.request)).toContainEqual(
@@ -269,27 +272,6 @@ describe("POST v1/chat/completions", () => {
         latency_ms: expect.any(Number),
       }),
     );
-  });
-});
-
-describe("providers", () => {
-  it("refuse clearly (503) a provider this server cannot reach yet, instead of answering 200", async () => {
-    const withOpenAi = await startTestServer({ env: { OPENAI_API_KEY: "sk-test" } });
-    try {
-      const owner = await createAccount(withOpenAi);
-      const openAiBot = await owner.client.chatbot.create.mutate({ name: "gpt", provider: "openai" });
-      const response = await fetch(`${withOpenAi.url}/api/v1/chatbots/${openAiBot.id}/chat/`, {
-        method: "POST",
-        headers: { "content-type": "application/json", ...bearer(owner.token) },
-        body: JSON.stringify({ messages: [{ role: "user", content: "hi" }] }),
-      });
-      expect(response.status).toBe(503);
-      expect(await response.json()).toMatchObject({
-        error: { code: "UNAVAILABLE", details: { provider: "openai" } },
-      });
-    } finally {
-      await withOpenAi.close();
-    }
   });
 });
 

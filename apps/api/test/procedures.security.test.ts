@@ -21,6 +21,8 @@ interface Target {
   domainId: number;
   domainName: string;
   apiKeyId: number;
+  /** An LLM provider record of the target's account. */
+  providerId: number;
   /** The owner's membership, and one of their admin tokens. */
   userProfileId: number;
   adminTokenId: number;
@@ -46,6 +48,12 @@ const profileIdsOf = (page: unknown) =>
   (page as { items: { userProfileId: number }[] }).items.map((item) => item.userProfileId);
 const ownTokenOf = (token: unknown, caller: TestUser) =>
   expect(token).toMatchObject({ userProfileId: caller.userProfileId, status: "active" });
+
+const providerIdsOf = (list: unknown) => (list as { items: { id: number }[] }).items.map((item) => item.id);
+/** The victims' provider key, and where probes point theirs (nothing listens on port 9). */
+const PROVIDER_KEY = "sk-victim-provider-key-1234";
+const VICTIM_PROVIDER_URL = "http://127.0.0.1:9/victim/v1";
+const PROBE_URL = "http://127.0.0.1:9/probe/v1";
 
 let names = 0;
 const freshName = () => `probe${++names}`;
@@ -183,6 +191,42 @@ const CASES: Record<string, SecurityCase> = {
     otherAccount: notFound,
     otherMember: notFound,
   },
+  "provider.list": {
+    call: (c) => c.provider.list.query(),
+    otherAccount: { check: (list, t) => expect(providerIdsOf(list)).not.toContain(t.providerId) },
+    // Members pick providers for their chatbots: they see the account's (never their keys).
+    otherMember: {
+      check: (list, t) => {
+        expect(providerIdsOf(list)).toContain(t.providerId);
+        expect(JSON.stringify(list)).not.toContain(PROVIDER_KEY);
+      },
+    },
+  },
+  "provider.create": {
+    call: (c) =>
+      c.provider.create.mutate({ name: freshName(), baseUrl: PROBE_URL, apiKey: "sk-probe-key-0000" }),
+    // Always the caller's own account's record.
+    otherAccount: {
+      check: (view, t) => expect((view as { id: number }).id).not.toBe(t.providerId),
+    },
+    otherMember: forbidden,
+  },
+  "provider.update": {
+    call: (c, t) =>
+      c.provider.update.mutate({ id: t.providerId, baseUrl: PROBE_URL, apiKey: "sk-stolen-0000" }),
+    otherAccount: notFound,
+    otherMember: forbidden,
+  },
+  "provider.delete": {
+    call: (c, t) => c.provider.delete.mutate({ id: t.providerId }),
+    otherAccount: notFound,
+    otherMember: forbidden,
+  },
+  "provider.test": {
+    call: (c, t) => c.provider.test.mutate({ id: t.providerId, model: "m" }),
+    otherAccount: notFound,
+    otherMember: forbidden,
+  },
   "request.list": {
     call: (c, t) => c.request.list.query({ chatbotId: t.chatbotId }),
     otherAccount: notFound,
@@ -233,11 +277,18 @@ async function targetOf(owner: TestUser, domainOwner: TestUser, domainName: stri
   const key = await owner.client.apiKey.create.mutate({ chatbotId: bot.id });
   const domain = await domainOwner.client.domain.create.mutate({ domainName });
   const token = await createAdminToken(server.runtime.db, owner.userProfileId, "victim");
+  const provider = await domainOwner.client.provider.create.mutate({
+    name: "victim-llm",
+    baseUrl: VICTIM_PROVIDER_URL,
+    apiKey: PROVIDER_KEY,
+    defaultModel: "m",
+  });
   return {
     chatbotId: bot.id,
     domainId: domain.id,
     domainName: domain.domainName,
     apiKeyId: key.id,
+    providerId: provider.id,
     userProfileId: owner.userProfileId,
     adminTokenId: token.id,
   };
@@ -363,6 +414,11 @@ describe("after every attempt", () => {
         where: { id: target.adminTokenId },
       });
       expect(token).toMatchObject({ userProfileId: target.userProfileId, revokedAt: null });
+      const provider = await server.runtime.db.llmProvider.findUniqueOrThrow({
+        where: { id: target.providerId },
+      });
+      expect(provider.baseUrl).toBe(VICTIM_PROVIDER_URL);
+      expect(server.runtime.secrets.open(provider.apiKeySealed)).toBe(PROVIDER_KEY);
     }
   });
 });

@@ -7,6 +7,7 @@ import type { PlatformConfig } from "@botgate/core";
 import type { DatabaseClient } from "@botgate/db";
 import type { Provisioning } from "./provisioning/types.ts";
 import { authenticate, type Principal } from "./services/auth.ts";
+import type { PlatformProvider } from "./services/providers.ts";
 import type { SecretBox } from "./services/secret-box.ts";
 
 export interface ApiLogger {
@@ -24,6 +25,8 @@ export interface ApiServices {
   logger: ApiLogger;
   /** Seals the secrets the platform must read back (provider keys, webhook secrets). */
   secrets: SecretBox;
+  /** The platform default LLM provider ("openai", from OPENAI_API_KEY); absent: none. */
+  platformProvider?: PlatformProvider | null;
   /** How long an unverified domain claim lives (DOMAIN_CLAIM_TTL_HOURS; default 72). */
   domainClaimTtlHours?: number;
   /** How often event.onChange looks for new events (default 1.5 s). */

@@ -26,6 +26,16 @@ const TRPC_CODE: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
   NOT_READY: "SERVICE_UNAVAILABLE",
   UNAVAILABLE: "SERVICE_UNAVAILABLE",
   GATEWAY_TIMEOUT: "GATEWAY_TIMEOUT",
+  PROVIDER_REJECTED_REQUEST: "BAD_REQUEST",
+  PROVIDER_RATE_LIMITED: "TOO_MANY_REQUESTS",
+  REQUEST_ABORTED: "CLIENT_CLOSED_REQUEST",
+  PROVIDER_AUTH: "BAD_GATEWAY",
+  PROVIDER_MODEL_NOT_FOUND: "BAD_GATEWAY",
+  PROVIDER_ERROR: "BAD_GATEWAY",
+  PROVIDER_UNREACHABLE: "BAD_GATEWAY",
+  PROVIDER_STREAM_INTERRUPTED: "BAD_GATEWAY",
+  PROVIDER_UNAVAILABLE: "SERVICE_UNAVAILABLE",
+  PROVIDER_TIMEOUT: "GATEWAY_TIMEOUT",
 };
 
 /** Unique constraints callers can run into, by index name: what to tell them and about which field. */
@@ -45,6 +55,10 @@ const UNIQUE_VIOLATIONS: Record<string, { message: string; field: string }> = {
     field: "name",
   },
   ChatBot_customHost_key: { message: "Another chatbot already answers at this host.", field: "name" },
+  LlmProvider_accountId_name_key: {
+    message: "This account already has a provider with this name.",
+    field: "name",
+  },
 };
 
 interface DriverCause {

@@ -27,6 +27,18 @@ export {
   removeMember,
   removeMemberByUsername,
 } from "./services/members.ts";
+export {
+  apiKeyHint,
+  chatProviderOf,
+  ECHO_PROVIDER,
+  PLATFORM_PROVIDER_NAME,
+  type PlatformProvider,
+  type ProviderList,
+  type ProviderTestResult,
+  type ProviderView,
+  type ResolvedProvider,
+  resolveProvider,
+} from "./services/providers.ts";
 export type { RequestLogEntry } from "./services/requests.ts";
 export {
   buildRouteRecord,

@@ -3,6 +3,7 @@ import { apiKeyRouter } from "./routers/apiKey.ts";
 import { chatbotRouter } from "./routers/chatbot.ts";
 import { domainRouter } from "./routers/domain.ts";
 import { eventRouter } from "./routers/event.ts";
+import { providerRouter } from "./routers/provider.ts";
 import { requestRouter } from "./routers/request.ts";
 import { router } from "./trpc.ts";
 
@@ -13,6 +14,7 @@ export const appRouter = router({
   apiKey: apiKeyRouter,
   request: requestRouter,
   event: eventRouter,
+  provider: providerRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -16,6 +16,17 @@ export const ERROR_STATUS = {
   NOT_READY: 503,
   UNAVAILABLE: 503,
   GATEWAY_TIMEOUT: 504,
+  // LLM provider failures (packages/llm/src/upstream-errors.ts maps upstream answers to these).
+  PROVIDER_REJECTED_REQUEST: 400,
+  PROVIDER_RATE_LIMITED: 429,
+  REQUEST_ABORTED: 499,
+  PROVIDER_AUTH: 502,
+  PROVIDER_MODEL_NOT_FOUND: 502,
+  PROVIDER_ERROR: 502,
+  PROVIDER_UNREACHABLE: 502,
+  PROVIDER_STREAM_INTERRUPTED: 502,
+  PROVIDER_UNAVAILABLE: 503,
+  PROVIDER_TIMEOUT: 504,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

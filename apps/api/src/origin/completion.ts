@@ -6,6 +6,12 @@
 import { defaultSystemRoleEnhanced } from "@botgate/core";
 import type { ChatMessage, CompletionRequest } from "./provider.ts";
 
+/** A message as the chat routes accept it. */
+export interface ClientMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
 const DEFAULT_SYSTEM_ROLE = "You are a helpful assistant.";
 
 export interface OwnerSettings {
@@ -18,7 +24,7 @@ export interface OwnerSettings {
 
 export function completionRequest(
   chatbot: OwnerSettings,
-  clientMessages: readonly ChatMessage[],
+  clientMessages: readonly ClientMessage[],
   client: { maxTokens?: number | undefined } = {},
   now: Date = new Date(),
 ): CompletionRequest {
@@ -32,8 +38,13 @@ export function completionRequest(
         : Math.min(ceiling, client.maxTokens);
   return {
     model: chatbot.defaultModel ?? chatbot.provider,
-    messages: [{ role: "system", content: system }, ...clientMessages.filter((m) => m.role !== "system")],
+    messages: [{ role: "system", content: system }, ...clientMessages.flatMap(toProviderMessage)],
     temperature: chatbot.defaultTemperature,
     maxTokens,
   };
+}
+
+function toProviderMessage(message: ClientMessage): ChatMessage[] {
+  if (message.role === "system") return [];
+  return [{ role: message.role, content: message.content }];
 }

@@ -1,151 +1,116 @@
-// The seam between the chat origin and LLM providers. Only the local `echo` provider exists
-// for now; OpenAI-compatible clients arrive with the provider layer (packages/llm) behind the
-// same interface. Shapes follow OpenAI's chat.completion and chat.completion.chunk objects;
-// they are type aliases rather than interfaces because they are stored as Prisma JSON.
+// The seam between the chat origin and LLM providers (packages/llm): which provider a chatbot
+// talks to, built from its account's provider record (key opened with runtime.secrets) or
+// the platform default, and the models it allows (for /v1/models). Resolutions are cached
+// per process for a few seconds, so a provider.update reaches chats within PROVIDER_CACHE_TTL_MS.
+
+import {
+  chatProviderOf,
+  PLATFORM_PROVIDER_NAME,
+  type PlatformProvider,
+  type ResolvedProvider,
+  resolveProvider,
+  type SecretBox,
+} from "@botgate/api";
 import { BotgateError } from "@botgate/core";
+import type { DatabaseClient } from "@botgate/db";
+import { type ChatMessage, type ChatProvider, messageText } from "@botgate/llm";
+import type { Env } from "../env.ts";
 
-export type ChatMessage = {
-  role: "system" | "user" | "assistant";
-  content: string;
-};
+export type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatMessage,
+  ChatProvider,
+  CompletionRequest,
+  Usage,
+} from "@botgate/llm";
 
-export type CompletionRequest = {
-  model: string;
-  messages: ChatMessage[];
-  temperature: number | null;
-  maxTokens: number | null;
-};
-
-export type Usage = {
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-};
-
-export type ChatCompletion = {
-  id: string;
-  object: "chat.completion";
-  created: number;
-  model: string;
-  choices: {
-    index: number;
-    message: { role: "assistant"; content: string };
-    finish_reason: "stop" | "length";
-  }[];
-  usage: Usage;
-};
-
-export type ChatCompletionChunk = {
-  id: string;
-  object: "chat.completion.chunk";
-  created: number;
-  model: string;
-  choices: {
-    index: number;
-    delta: { role?: "assistant"; content?: string };
-    finish_reason: "stop" | "length" | null;
-  }[];
-};
-
-export interface ChatProvider {
-  readonly name: string;
-  /** @throws BotgateError (BAD_GATEWAY, GATEWAY_TIMEOUT, ...) when the provider fails. */
-  complete(request: CompletionRequest): Promise<ChatCompletion>;
-  /** Chunks in order; the last one carries finish_reason. Throws like complete(). */
-  stream(request: CompletionRequest): AsyncIterable<ChatCompletionChunk>;
+/** The platform default provider from OPENAI_API_KEY / OPENAI_BASE_URL, or null. */
+export function platformProviderOf(env: Env): PlatformProvider | null {
+  if (env.OPENAI_API_KEY === undefined) return null;
+  const allowedModels = env.OPENAI_ALLOWED_MODELS ?? [];
+  return {
+    name: PLATFORM_PROVIDER_NAME,
+    baseUrl: env.OPENAI_BASE_URL ?? "https://api.openai.com/v1",
+    apiKey: env.OPENAI_API_KEY,
+    allowedModels,
+    defaultModel: env.OPENAI_DEFAULT_MODEL ?? allowedModels[0] ?? "gpt-4o-mini",
+    timeoutMs: env.OPENAI_TIMEOUT_MS,
+    idleTimeoutMs: env.OPENAI_IDLE_TIMEOUT_MS,
+  };
 }
 
-const countTokens = (text: string) => text.split(/\s+/).filter(Boolean).length;
-
-/**
- * Answers "Echo: <last user message>". Streams it word by word with a short pause between
- * words, like a real provider's token cadence, so clients (and tests) see incremental delivery.
- */
-export class EchoProvider implements ChatProvider {
-  readonly name = "echo";
-  readonly #pauseMs: number;
-
-  constructor({ pauseMs = 15 }: { pauseMs?: number } = {}) {
-    this.#pauseMs = pauseMs;
-  }
-
-  #reply(request: CompletionRequest): { text: string; truncated: boolean; usage: Usage } {
-    const lastUser = request.messages.findLast((m) => m.role === "user");
-    const words = `Echo: ${lastUser?.content ?? ""}`.trim().split(/(?<=\s)/);
-    const limit = request.maxTokens ?? Number.POSITIVE_INFINITY;
-    const text = words.slice(0, limit).join("");
-    const prompt = request.messages.reduce((sum, m) => sum + countTokens(m.content), 0);
-    const completion = countTokens(text);
-    return {
-      text,
-      truncated: words.length > limit,
-      usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
-    };
-  }
-
-  async complete(request: CompletionRequest): Promise<ChatCompletion> {
-    const { text, truncated, usage } = this.#reply(request);
-    return {
-      id: `chatcmpl-${crypto.randomUUID()}`,
-      object: "chat.completion",
-      created: Math.floor(Date.now() / 1000),
-      model: request.model,
-      choices: [
-        {
-          index: 0,
-          message: { role: "assistant", content: text },
-          finish_reason: truncated ? "length" : "stop",
-        },
-      ],
-      usage,
-    };
-  }
-
-  async *stream(request: CompletionRequest): AsyncIterable<ChatCompletionChunk> {
-    const { text, truncated } = this.#reply(request);
-    const base = {
-      id: `chatcmpl-${crypto.randomUUID()}`,
-      object: "chat.completion.chunk" as const,
-      model: request.model,
-    };
-    const chunk = (
-      delta: ChatCompletionChunk["choices"][number]["delta"],
-      finish: "stop" | "length" | null,
-    ) => ({
-      ...base,
-      created: Math.floor(Date.now() / 1000),
-      choices: [{ index: 0, delta, finish_reason: finish }],
-    });
-    yield chunk({ role: "assistant", content: "" }, null);
-    for (const word of text.split(/(?<=\s)/)) {
-      await new Promise((resolve) => setTimeout(resolve, this.#pauseMs));
-      yield chunk({ content: word }, null);
-    }
-    yield chunk({}, truncated ? "length" : "stop");
-  }
+export interface ChatbotProvider {
+  provider: ChatProvider;
+  /** Models the provider allows; empty: any. */
+  allowedModels: string[];
+  /** The model of a chatbot that names none (null: echo). */
+  defaultModel: string | null;
 }
 
-export interface ProviderOptions {
-  /** OPENAI_API_KEY: when set, chatbots that name a real provider need the provider layer. */
-  openAiConfigured: boolean;
-  echo?: ChatProvider;
+/** The text of a message's content (string, or the text parts of an array). */
+export function textOf(content: ChatMessage["content"]): string {
+  return messageText({ role: "user", content } as ChatMessage);
 }
 
 /**
- * The provider a chatbot talks to. Without OpenAI credentials (the embedded default) every
- * chatbot answers through `echo`; with them, a chatbot naming another provider is refused
- * clearly until the provider layer ships, rather than silently echoing in production.
+ * The models a chatbot allows (GET /v1/models, and the `model` a completion may name): its
+ * provider's list, else the one model it answers with.
  */
-export function providerFor(chatbotProvider: string, options: ProviderOptions): ChatProvider {
-  const echo = options.echo ?? defaultEcho;
-  if (chatbotProvider === "echo" || !options.openAiConfigured) return echo;
-  throw new BotgateError(
-    "UNAVAILABLE",
-    `The "${chatbotProvider}" provider is not available on this server yet.`,
-    {
-      provider: chatbotProvider,
+export function allowedModels(
+  chatbot: { defaultModel: string | null; provider: string },
+  resolved: ChatbotProvider,
+): string[] {
+  if (resolved.allowedModels.length > 0) return resolved.allowedModels;
+  return [chatbot.defaultModel ?? resolved.defaultModel ?? chatbot.provider];
+}
+
+export const PROVIDER_CACHE_TTL_MS = 5_000;
+const MAX_CACHED = 1_000;
+
+export interface ProviderResolver {
+  /** @throws BotgateError UNAVAILABLE when the chatbot names a provider that no longer exists. */
+  forChatbot(chatbot: { accountId: number; provider: string }): Promise<ChatbotProvider>;
+}
+
+export function providerResolver(options: {
+  db: DatabaseClient;
+  secrets: SecretBox;
+  platform: PlatformProvider | null;
+  now?: () => number;
+}): ProviderResolver {
+  const now = options.now ?? Date.now;
+  // Insertion-ordered: the oldest entry goes first when the cache is full.
+  const cache = new Map<string, { value: ChatbotProvider; expires: number }>();
+  return {
+    async forChatbot(chatbot) {
+      const key = `${chatbot.accountId}:${chatbot.provider}`;
+      const hit = cache.get(key);
+      if (hit !== undefined && hit.expires > now()) return hit.value;
+      const resolved: ResolvedProvider | null = await resolveProvider(
+        options.db,
+        options.platform,
+        chatbot.accountId,
+        chatbot.provider,
+      );
+      if (resolved === null) {
+        // chatbot.update and provider.delete prevent this; a row written around them lands here.
+        throw new BotgateError("UNAVAILABLE", `The "${chatbot.provider}" provider is not configured.`, {
+          provider: chatbot.provider,
+        });
+      }
+      const value: ChatbotProvider = {
+        provider: chatProviderOf(resolved, options.secrets),
+        allowedModels: resolved.allowedModels,
+        defaultModel: resolved.defaultModel,
+      };
+      cache.delete(key);
+      if (cache.size >= MAX_CACHED) {
+        const oldest = cache.keys().next();
+        if (!oldest.done) cache.delete(oldest.value);
+      }
+      cache.set(key, { value, expires: now() + PROVIDER_CACHE_TTL_MS });
+      return value;
     },
-  );
+  };
 }
-
-const defaultEcho = new EchoProvider();

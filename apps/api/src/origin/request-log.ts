@@ -15,7 +15,7 @@ export interface RequestLogEntry {
   /** Messages the client sent. */
   messageCount: number;
   stream: boolean;
-  usage: Usage | null;
+  usage: Usage | null | undefined;
   latencyMs: number;
   finishReason: string | null;
   /** The error code when a stream failed after it started. */
@@ -37,7 +37,14 @@ export function requestLogWrite(db: DatabaseClient, entry: RequestLogEntry): Pri
         max_tokens: entry.request.maxTokens,
         message_count: entry.messageCount,
         stream: entry.stream,
-        usage: entry.usage,
+        usage:
+          entry.usage == null
+            ? null
+            : {
+                prompt_tokens: entry.usage.prompt_tokens,
+                completion_tokens: entry.usage.completion_tokens,
+                total_tokens: entry.usage.total_tokens,
+              },
         latency_ms: Math.round(entry.latencyMs),
         finish_reason: entry.finishReason,
         ...(entry.error === undefined ? {} : { error: entry.error }),

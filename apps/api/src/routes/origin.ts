@@ -16,7 +16,7 @@ import {
 } from "../origin/chatbot.ts";
 import { completionRequest } from "../origin/completion.ts";
 import { chatLimitsOf, originInputs, parseBody, parseQuery } from "../origin/inputs.ts";
-import { providerFor } from "../origin/provider.ts";
+import { platformProviderOf, providerResolver } from "../origin/provider.ts";
 import { requestLogWrite } from "../origin/request-log.ts";
 import { newSessionKey, openSession, sessionHistory, turnWrites } from "../origin/sessions.ts";
 import type { Runtime } from "../runtime.ts";
@@ -83,7 +83,11 @@ async function admit(c: Context, runtime: Runtime): Promise<AdmittedRequest> {
 }
 
 export function originRoutes(runtime: Runtime) {
-  const providerOptions = { openAiConfigured: runtime.env.OPENAI_API_KEY !== undefined };
+  const providers = providerResolver({
+    db: runtime.db,
+    secrets: runtime.secrets,
+    platform: platformProviderOf(runtime.env),
+  });
   const limits = chatLimitsOf(runtime.env);
   const inputs = originInputs(limits);
   const app = new Hono().basePath("/api/v1/chatbots/:id");
@@ -131,8 +135,12 @@ export function originRoutes(runtime: Runtime) {
     const admitted = await admit(c, runtime);
     const { chatbot } = admitted;
     const input = parseBody(await c.req.text(), inputs.chat);
-    const provider = providerFor(chatbot.provider, providerOptions);
-    const request = completionRequest(chatbot, input.messages);
+    const resolved = await providers.forChatbot(chatbot);
+    const { provider } = resolved;
+    const request = completionRequest(
+      { ...chatbot, defaultModel: chatbot.defaultModel ?? resolved.defaultModel },
+      input.messages,
+    );
     const started = performance.now();
     const completion = await provider.complete(request);
     const latencyMs = performance.now() - started;
@@ -192,8 +200,13 @@ export function originRoutes(runtime: Runtime) {
     const admitted = await admit(c, runtime);
     const { chatbot } = admitted;
     const input = parseBody(await c.req.text(), inputs.completions);
-    const provider = providerFor(chatbot.provider, providerOptions);
-    const request = completionRequest(chatbot, input.messages, { maxTokens: input.max_tokens });
+    const resolved = await providers.forChatbot(chatbot);
+    const { provider } = resolved;
+    const request = completionRequest(
+      { ...chatbot, defaultModel: chatbot.defaultModel ?? resolved.defaultModel },
+      input.messages,
+      { maxTokens: input.max_tokens },
+    );
     const logEntry = {
       chatbotId: chatbot.id,
       sessionKey: null,

@@ -7,6 +7,7 @@ import { trpcServer } from "@hono/trpc-server";
 import { TRPCError } from "@trpc/server";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { platformProviderOf } from "../origin/provider.ts";
 import type { Runtime } from "../runtime.ts";
 
 export const MAX_BATCH_SIZE = 20;
@@ -30,6 +31,7 @@ export function trpcRoutes(runtime: Runtime) {
     config: runtime.config,
     provisioning: runtime.provisioning,
     secrets: runtime.secrets,
+    platformProvider: platformProviderOf(runtime.env),
     logger: console,
     domainClaimTtlHours: runtime.env.DOMAIN_CLAIM_TTL_HOURS,
   };

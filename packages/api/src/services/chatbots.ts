@@ -13,6 +13,7 @@ import type { Principal } from "./auth.ts";
 import { type ChatbotView, chatbotInclude, toChatbotView } from "./chatbot-view.ts";
 import { recordEvents } from "./events.ts";
 import { type HostWrite, hostLabelOf, writingHosts } from "./host-names.ts";
+import { assertChatbotProvider, PLATFORM_PROVIDER_NAME } from "./providers.ts";
 import { deploymentSubject, publishRoutes, routeRowSelect, routeTargetsOfRow } from "./routing.ts";
 import { assertDomainInScope, chatbotScope, notFound } from "./scope.ts";
 import { tagsByName } from "./tags.ts";
@@ -89,6 +90,14 @@ export async function createChatbot(
     () =>
       services.db.$transaction(async (tx) => {
         if (input.customDomainId != null) await assertDomainInScope(tx, principal, input.customDomainId);
+        if (input.provider !== undefined || input.defaultModel != null) {
+          await assertChatbotProvider(tx, services, principal.accountId, {
+            // The column's default when none is named.
+            provider: input.provider ?? PLATFORM_PROVIDER_NAME,
+            defaultModel: input.defaultModel ?? null,
+            providerNamed: input.provider !== undefined,
+          });
+        }
         const created = await tx.chatBot.create({
           data: {
             ...columns(input),
@@ -130,10 +139,17 @@ export async function updateChatbot(
       services.db.$transaction(async (tx) => {
         const before = await tx.chatBot.findFirst({
           where: { id, ...chatbotScope(principal) },
-          select: { ...routeRowSelect, hostLabel: true },
+          select: { ...routeRowSelect, hostLabel: true, provider: true, defaultModel: true },
         });
         if (!before) throw notFound("chatbot", id);
         if (fields.customDomainId != null) await assertDomainInScope(tx, principal, fields.customDomainId);
+        if (fields.provider !== undefined || fields.defaultModel !== undefined) {
+          await assertChatbotProvider(tx, services, principal.accountId, {
+            provider: fields.provider ?? before.provider,
+            defaultModel: fields.defaultModel === undefined ? before.defaultModel : fields.defaultModel,
+            providerNamed: fields.provider !== undefined && fields.provider !== before.provider,
+          });
+        }
         const renamed = fields.name !== undefined && fields.name !== before.name;
         const hostLabel = renamed
           ? hostLabelOf(fields.name ?? before.name, {

@@ -1,0 +1,158 @@
+// Any OpenAI-compatible endpoint through the official `openai` client. The platform decides
+// retries (maxRetries 0). Timeouts are ours, on one AbortController per call:
+//   - timeoutMs: the whole non-streamed call; for a stream, connection + time to first chunk;
+//   - idleTimeoutMs: between two chunks of a stream, so an active stream is never cut by the
+//     total while chunks flow, and a stall is noticed.
+// The client's own stream iterator ends silently when aborted and when the body ends without
+// [DONE]; both are turned into errors here, so a stream ends with its usage or throws.
+import { BotgateError } from "@botgate/core";
+import OpenAI, { APIUserAbortError } from "openai";
+import { checkedChunk, checkedCompletion } from "./shape.ts";
+import type {
+  CallOptions,
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatProvider,
+  CompletionRequest,
+} from "./types.ts";
+import { mapUpstreamError, STREAM_INTERRUPTED_ROW } from "./upstream-errors.ts";
+
+export const DEFAULT_TIMEOUT_MS = 60_000;
+export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+
+export interface OpenAiCompatibleOptions {
+  name: string;
+  baseUrl: string;
+  apiKey: string;
+  timeoutMs?: number;
+  idleTimeoutMs?: number;
+  /** Tests only: the fetch the client uses. */
+  fetch?: typeof fetch;
+}
+
+type Phase = "total" | "idle";
+
+/** One call's cancellation: the caller's signal plus our total/idle timers. */
+class CallGuard {
+  readonly controller = new AbortController();
+  timedOut: Phase | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #signal: AbortSignal | undefined;
+  readonly #onAbort = () => this.controller.abort(this.#signal?.reason);
+
+  constructor(signal: AbortSignal | undefined) {
+    this.#signal = signal;
+    if (signal?.aborted) this.controller.abort(signal.reason);
+    else signal?.addEventListener("abort", this.#onAbort, { once: true });
+  }
+
+  arm(ms: number, phase: Phase) {
+    this.pause();
+    this.#timer = setTimeout(() => {
+      this.timedOut = phase;
+      this.controller.abort();
+    }, ms);
+  }
+
+  pause() {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  dispose() {
+    this.pause();
+    this.#signal?.removeEventListener("abort", this.#onAbort);
+  }
+}
+
+export class OpenAiCompatibleProvider implements ChatProvider {
+  readonly name: string;
+  readonly timeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly #client: OpenAI;
+
+  constructor(options: OpenAiCompatibleOptions) {
+    this.name = options.name;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.#client = new OpenAI({
+      baseURL: options.baseUrl,
+      apiKey: options.apiKey,
+      maxRetries: 0,
+      // Our guard fires first; the client's own timer is a backstop only.
+      timeout: this.timeoutMs + 1_000,
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    });
+  }
+
+  #body(request: CompletionRequest) {
+    return {
+      model: request.model,
+      messages: request.messages,
+      ...(request.temperature === null ? {} : { temperature: request.temperature }),
+      ...(request.maxTokens === null ? {} : { max_tokens: request.maxTokens }),
+      ...(request.tools === undefined || request.tools.length === 0 ? {} : { tools: request.tools }),
+      ...(request.toolChoice === undefined ? {} : { tool_choice: request.toolChoice }),
+    };
+  }
+
+  async complete(request: CompletionRequest, options: CallOptions = {}): Promise<ChatCompletion> {
+    const guard = new CallGuard(options.signal);
+    guard.arm(this.timeoutMs, "total");
+    try {
+      const completion: unknown = await this.#client.chat.completions.create(
+        { ...this.#body(request), stream: false },
+        { signal: guard.controller.signal },
+      );
+      return checkedCompletion(completion, this.name);
+    } catch (error) {
+      throw mapUpstreamError(error, { provider: this.name, timedOut: guard.timedOut });
+    } finally {
+      guard.dispose();
+    }
+  }
+
+  async *stream(request: CompletionRequest, options: CallOptions = {}): AsyncIterable<ChatCompletionChunk> {
+    const guard = new CallGuard(options.signal);
+    guard.arm(this.timeoutMs, "total");
+    let connected = false;
+    let finished = false;
+    try {
+      const stream = await this.#client.chat.completions.create(
+        { ...this.#body(request), stream: true, stream_options: { include_usage: true } },
+        { signal: guard.controller.signal },
+      );
+      connected = true;
+      for await (const raw of stream) {
+        // The consumer's own pace is not the provider's idleness: no timer while it holds a chunk.
+        guard.pause();
+        const chunk = checkedChunk(raw, this.name);
+        if (chunk.choices.some((c) => c.finish_reason != null)) finished = true;
+        yield chunk;
+        if (guard.controller.signal.aborted) break;
+        guard.arm(this.idleTimeoutMs, "idle");
+      }
+      if (guard.controller.signal.aborted) {
+        throw new APIUserAbortError();
+      }
+      // The body ended without a finish_reason: the answer is incomplete, whatever the transport said.
+      if (!finished) throw interrupted(this.name);
+    } catch (error) {
+      throw mapUpstreamError(error, { provider: this.name, timedOut: guard.timedOut, midStream: connected });
+    } finally {
+      guard.dispose();
+      // Leaving early (consumer break, error) aborts the upstream request.
+      if (!guard.controller.signal.aborted) guard.controller.abort();
+    }
+  }
+}
+
+function interrupted(provider: string): BotgateError {
+  return new BotgateError(STREAM_INTERRUPTED_ROW.code, `${STREAM_INTERRUPTED_ROW.message}.`, {
+    providerFailure: {
+      provider,
+      side: STREAM_INTERRUPTED_ROW.side,
+      retryable: STREAM_INTERRUPTED_ROW.retryable,
+    },
+  });
+}

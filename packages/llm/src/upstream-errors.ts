@@ -1,0 +1,198 @@
+// The one mapping from what an LLM provider answered (or failed to) to our BotgateError.
+// Each row says who failed:
+//   - "request":       the provider refused this request's content (messages, tools, limits);
+//   - "configuration": our side, the chatbot's provider record (key, model, base URL) is wrong;
+//   - "provider":      the provider itself failed, was overloaded or too slow.
+// Retryable rows carry retry-after when the provider sent retry-after / retry-after-ms;
+// 429 and 503 always do (1 s when the provider named no time).
+//
+// | upstream            | code                        | status | side          | retryable |
+// |---------------------|-----------------------------|--------|---------------|-----------|
+// | 400                 | PROVIDER_REJECTED_REQUEST   | 400    | request       | no        |
+// | 401                 | PROVIDER_AUTH               | 502    | configuration | no        |
+// | 403                 | PROVIDER_AUTH               | 502    | configuration | no        |
+// | 404                 | PROVIDER_MODEL_NOT_FOUND    | 502    | configuration | no        |
+// | 408                 | PROVIDER_TIMEOUT            | 504    | provider      | yes       |
+// | 409                 | PROVIDER_ERROR              | 502    | provider      | yes       |
+// | 422                 | PROVIDER_REJECTED_REQUEST   | 400    | request       | no        |
+// | 429                 | PROVIDER_RATE_LIMITED       | 429    | provider      | yes       |
+// | 500                 | PROVIDER_ERROR              | 502    | provider      | yes       |
+// | 502                 | PROVIDER_ERROR              | 502    | provider      | yes       |
+// | 503                 | PROVIDER_UNAVAILABLE        | 503    | provider      | yes       |
+// | 504                 | PROVIDER_TIMEOUT            | 504    | provider      | yes       |
+// | other 4xx           | PROVIDER_ERROR              | 502    | provider      | no        |
+// | other 5xx           | PROVIDER_ERROR              | 502    | provider      | yes       |
+// | connect failure     | PROVIDER_UNREACHABLE        | 502    | provider      | yes       |
+// | timeout (total/idle)| PROVIDER_TIMEOUT            | 504    | provider      | yes       |
+// | error chunk / cut   | PROVIDER_STREAM_INTERRUPTED | 502    | provider      | yes       |
+// | malformed 200 body  | PROVIDER_ERROR              | 502    | provider      | yes       |
+// | caller went away    | REQUEST_ABORTED             | 499    | request       | no        |
+import { BotgateError, type ErrorCode } from "@botgate/core";
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
+
+export type FailedSide = "request" | "configuration" | "provider";
+
+export interface UpstreamErrorRow {
+  code: ErrorCode;
+  side: FailedSide;
+  retryable: boolean;
+  message: string;
+}
+
+/** Rows by upstream HTTP status; statuses not listed fall to the "other 4xx/5xx" rows. */
+export const UPSTREAM_STATUS_ROWS: Readonly<Record<number, UpstreamErrorRow>> = {
+  400: row("PROVIDER_REJECTED_REQUEST", "request", false, "The provider rejected the request"),
+  401: row("PROVIDER_AUTH", "configuration", false, "The provider refused this chatbot's API key"),
+  403: row("PROVIDER_AUTH", "configuration", false, "The provider refused this chatbot's API key"),
+  404: row(
+    "PROVIDER_MODEL_NOT_FOUND",
+    "configuration",
+    false,
+    "The provider does not know this chatbot's model or endpoint",
+  ),
+  408: row("PROVIDER_TIMEOUT", "provider", true, "The provider timed out"),
+  409: row("PROVIDER_ERROR", "provider", true, "The provider reported a conflict"),
+  422: row("PROVIDER_REJECTED_REQUEST", "request", false, "The provider rejected the request"),
+  429: row("PROVIDER_RATE_LIMITED", "provider", true, "The provider is rate limiting this chatbot"),
+  500: row("PROVIDER_ERROR", "provider", true, "The provider failed"),
+  502: row("PROVIDER_ERROR", "provider", true, "The provider failed"),
+  503: row("PROVIDER_UNAVAILABLE", "provider", true, "The provider is unavailable"),
+  504: row("PROVIDER_TIMEOUT", "provider", true, "The provider timed out"),
+};
+
+export const CONNECT_FAILURE_ROW = row(
+  "PROVIDER_UNREACHABLE",
+  "provider",
+  true,
+  "The provider could not be reached",
+);
+export const TIMEOUT_ROW = row("PROVIDER_TIMEOUT", "provider", true, "The provider did not answer in time");
+export const STREAM_INTERRUPTED_ROW = row(
+  "PROVIDER_STREAM_INTERRUPTED",
+  "provider",
+  true,
+  "The provider's stream broke off",
+);
+const MALFORMED_ROW = row(
+  "PROVIDER_ERROR",
+  "provider",
+  true,
+  "The provider answered in a format it should not",
+);
+const ABORTED_ROW = row("REQUEST_ABORTED", "request", false, "The request was cancelled");
+
+function row(code: ErrorCode, side: FailedSide, retryable: boolean, message: string): UpstreamErrorRow {
+  return { code, side, retryable, message };
+}
+
+export function rowForStatus(status: number): UpstreamErrorRow {
+  const listed = UPSTREAM_STATUS_ROWS[status];
+  if (listed !== undefined) return listed;
+  return status >= 500
+    ? row("PROVIDER_ERROR", "provider", true, "The provider failed")
+    : row("PROVIDER_ERROR", "provider", false, "The provider refused the request");
+}
+
+/** What the edge and origin need to answer a provider failure: who, retry or not, when. */
+export interface ProviderFailure {
+  provider: string;
+  side: FailedSide;
+  retryable: boolean;
+  upstreamStatus?: number;
+  retryAfterMs?: number;
+  /** Which timeout fired: time to first byte (or the whole non-streamed call) or between chunks. */
+  timeout?: "total" | "idle";
+}
+
+/** The ProviderFailure details a BotgateError from this package carries, or null. */
+export function providerFailureOf(error: unknown): ProviderFailure | null {
+  if (!(error instanceof BotgateError)) return null;
+  const failure = error.details?.providerFailure;
+  return typeof failure === "object" && failure !== null ? (failure as ProviderFailure) : null;
+}
+
+/** Milliseconds from retry-after-ms, else retry-after (seconds or an HTTP date). */
+export function retryAfterMsOf(headers: Headers | undefined, now = Date.now()): number | undefined {
+  const ms = headers?.get("retry-after-ms");
+  if (ms != null && /^\d+(\.\d+)?$/.test(ms.trim())) return Math.ceil(Number(ms));
+  const after = headers?.get("retry-after")?.trim();
+  if (after == null || after === "") return undefined;
+  if (/^\d+(\.\d+)?$/.test(after)) return Math.ceil(Number(after) * 1000);
+  const date = Date.parse(after);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+const MAX_UPSTREAM_MESSAGE = 500;
+
+/** A rate limit or an outage always says when to come back, even when the provider did not. */
+const DEFAULT_RETRY_AFTER_MS: Partial<Record<ErrorCode, number>> = {
+  PROVIDER_RATE_LIMITED: 1_000,
+  PROVIDER_UNAVAILABLE: 1_000,
+};
+
+function failure(
+  found: UpstreamErrorRow,
+  provider: string,
+  extra: Omit<ProviderFailure, "provider" | "side" | "retryable"> = {},
+  upstreamMessage?: string,
+): BotgateError {
+  const providerFailure: ProviderFailure = {
+    provider,
+    side: found.side,
+    retryable: found.retryable,
+    ...extra,
+  };
+  // Only request rejections quote the provider: its words help the caller fix the request,
+  // while e.g. an auth error's text can echo part of the chatbot's key.
+  const message =
+    found.side === "request" && upstreamMessage
+      ? `${found.message}: ${upstreamMessage.slice(0, MAX_UPSTREAM_MESSAGE)}`
+      : `${found.message}.`;
+  return new BotgateError(found.code, message, { providerFailure });
+}
+
+export interface MapContext {
+  provider: string;
+  /** Set when our own timer aborted the call. */
+  timedOut?: "total" | "idle";
+  /** After the first chunk: an error without a status means the stream broke off. */
+  midStream?: boolean;
+}
+
+/** Any failure of an upstream call as our BotgateError (already-mapped errors pass through). */
+export function mapUpstreamError(error: unknown, context: MapContext): BotgateError {
+  if (error instanceof BotgateError) return error;
+  const { provider } = context;
+  if (context.timedOut !== undefined) return failure(TIMEOUT_ROW, provider, { timeout: context.timedOut });
+  if (error instanceof APIConnectionTimeoutError) return failure(TIMEOUT_ROW, provider, { timeout: "total" });
+  if (error instanceof APIUserAbortError) return failure(ABORTED_ROW, provider);
+  if (error instanceof APIConnectionError) return failure(CONNECT_FAILURE_ROW, provider);
+  if (error instanceof APIError) {
+    if (error.status === undefined) {
+      // An error object inside the stream: the provider gave up mid-answer.
+      return failure(STREAM_INTERRUPTED_ROW, provider);
+    }
+    const found = rowForStatus(error.status);
+    const retryAfterMs = retryAfterMsOf(error.headers) ?? DEFAULT_RETRY_AFTER_MS[found.code];
+    return failure(
+      found,
+      provider,
+      { upstreamStatus: error.status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) },
+      upstreamMessageOf(error),
+    );
+  }
+  if (isAbortError(error)) return failure(ABORTED_ROW, provider);
+  // A 200 whose body is not JSON where JSON was promised.
+  if (error instanceof SyntaxError) return failure(MALFORMED_ROW, provider);
+  // undici's "terminated" and socket errors while reading the body.
+  return failure(context.midStream ? STREAM_INTERRUPTED_ROW : CONNECT_FAILURE_ROW, provider);
+}
+
+function upstreamMessageOf(error: APIError): string | undefined {
+  const body = error.error as { message?: unknown } | undefined;
+  return typeof body?.message === "string" ? body.message : undefined;
+}
+
+function isAbortError(error: unknown): boolean {
+  return error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError");
+}

@@ -1,0 +1,140 @@
+// The documented upstream-error table, row by row, against the fake OpenAI server: each
+// upstream answer becomes our code and status, says who failed, and carries retry-after.
+import { BotgateError, ERROR_STATUS } from "@botgate/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OpenAiCompatibleProvider, providerFailureOf, retryAfterMsOf } from "../src/index.ts";
+import { type FakeOpenAiServer, refusingBaseUrl, startFakeOpenAi } from "../src/testing/fake-openai.ts";
+
+let fake: FakeOpenAiServer;
+beforeAll(async () => {
+  fake = await startFakeOpenAi();
+});
+afterAll(() => fake.close());
+
+const request = (model: string) => ({
+  model,
+  messages: [{ role: "user" as const, content: "hi" }],
+  temperature: null,
+  maxTokens: null,
+});
+
+async function failureOf(promise: Promise<unknown>): Promise<BotgateError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(BotgateError);
+  return error as BotgateError;
+}
+
+async function streamFailureOf(provider: OpenAiCompatibleProvider, model: string) {
+  return failureOf(
+    (async () => {
+      for await (const _ of provider.stream(request(model))) {
+        // drain
+      }
+    })(),
+  );
+}
+
+const TABLE = [
+  { upstream: 400, code: "PROVIDER_REJECTED_REQUEST", status: 400, side: "request", retryable: false },
+  { upstream: 401, code: "PROVIDER_AUTH", status: 502, side: "configuration", retryable: false },
+  { upstream: 403, code: "PROVIDER_AUTH", status: 502, side: "configuration", retryable: false },
+  { upstream: 404, code: "PROVIDER_MODEL_NOT_FOUND", status: 502, side: "configuration", retryable: false },
+  { upstream: 408, code: "PROVIDER_TIMEOUT", status: 504, side: "provider", retryable: true },
+  { upstream: 409, code: "PROVIDER_ERROR", status: 502, side: "provider", retryable: true },
+  { upstream: 422, code: "PROVIDER_REJECTED_REQUEST", status: 400, side: "request", retryable: false },
+  { upstream: 429, code: "PROVIDER_RATE_LIMITED", status: 429, side: "provider", retryable: true },
+  { upstream: 500, code: "PROVIDER_ERROR", status: 502, side: "provider", retryable: true },
+  { upstream: 502, code: "PROVIDER_ERROR", status: 502, side: "provider", retryable: true },
+  { upstream: 503, code: "PROVIDER_UNAVAILABLE", status: 503, side: "provider", retryable: true },
+  { upstream: 504, code: "PROVIDER_TIMEOUT", status: 504, side: "provider", retryable: true },
+] as const;
+
+describe("upstream status → our error", () => {
+  const provider = () =>
+    new OpenAiCompatibleProvider({ name: "acme", baseUrl: fake.baseUrl, apiKey: "sk-test" });
+
+  for (const row of TABLE) {
+    it(`upstream ${row.upstream} is ${row.code} (${row.status}), ${row.side} failed, retryable ${row.retryable}`, async () => {
+      for (const error of [
+        await failureOf(provider().complete(request(`status:${row.upstream}`))),
+        await streamFailureOf(provider(), `status:${row.upstream}`),
+      ]) {
+        expect(error.code).toBe(row.code);
+        expect(error.status).toBe(row.status);
+        expect(ERROR_STATUS[error.code]).toBe(row.status);
+        const failure = providerFailureOf(error);
+        expect(failure).toMatchObject({
+          provider: "acme",
+          side: row.side,
+          retryable: row.retryable,
+          upstreamStatus: row.upstream,
+        });
+        if (row.upstream === 429 || row.upstream === 503) expect(failure?.retryAfterMs).toBe(7000);
+        else expect(failure?.retryAfterMs).toBeUndefined();
+      }
+    });
+  }
+
+  it("gives 429 and 503 a retry-after of 1 s when the provider named none", async () => {
+    for (const status of [429, 503]) {
+      const error = await failureOf(provider().complete(request(`status:${status}:bare`)));
+      expect(providerFailureOf(error)?.retryAfterMs).toBe(1000);
+    }
+    const other = await failureOf(provider().complete(request("status:500:bare")));
+    expect(providerFailureOf(other)?.retryAfterMs).toBeUndefined();
+  });
+
+  it("quotes the provider's words only for request rejections, never for auth errors", async () => {
+    const rejected = await failureOf(provider().complete(request("status:400")));
+    expect(rejected.message).toContain("fake upstream status 400");
+    const auth = await failureOf(provider().complete(request("status:401")));
+    expect(auth.message).not.toContain("fake upstream");
+  });
+
+  it("a connect failure is PROVIDER_UNREACHABLE (502), the provider failed, retryable", async () => {
+    const refusing = new OpenAiCompatibleProvider({
+      name: "acme",
+      baseUrl: await refusingBaseUrl(),
+      apiKey: "k",
+    });
+    for (const error of [
+      await failureOf(refusing.complete(request("fake-model"))),
+      await streamFailureOf(refusing, "fake-model"),
+    ]) {
+      expect(error.code).toBe("PROVIDER_UNREACHABLE");
+      expect(error.status).toBe(502);
+      expect(providerFailureOf(error)).toMatchObject({ side: "provider", retryable: true });
+    }
+  });
+
+  it("a timeout is PROVIDER_TIMEOUT (504), the provider failed, retryable", async () => {
+    const slow = new OpenAiCompatibleProvider({
+      name: "acme",
+      baseUrl: fake.baseUrl,
+      apiKey: "k",
+      timeoutMs: 100,
+    });
+    for (const error of [
+      await failureOf(slow.complete(request("slow-first-byte:3000"))),
+      await streamFailureOf(slow, "slow-first-byte:3000"),
+    ]) {
+      expect(error.code).toBe("PROVIDER_TIMEOUT");
+      expect(error.status).toBe(504);
+      expect(providerFailureOf(error)).toMatchObject({ side: "provider", retryable: true, timeout: "total" });
+    }
+  });
+});
+
+describe("retry-after", () => {
+  it("prefers retry-after-ms, reads seconds and HTTP dates", () => {
+    expect(retryAfterMsOf(new Headers({ "retry-after-ms": "1500", "retry-after": "9" }))).toBe(1500);
+    expect(retryAfterMsOf(new Headers({ "retry-after": "2" }))).toBe(2000);
+    const now = Date.parse("2026-01-01T00:00:00Z");
+    expect(retryAfterMsOf(new Headers({ "retry-after": "Thu, 01 Jan 2026 00:00:05 GMT" }), now)).toBe(5000);
+    expect(retryAfterMsOf(new Headers({ "retry-after": "soon" }))).toBeUndefined();
+    expect(retryAfterMsOf(new Headers())).toBeUndefined();
+  });
+});
