@@ -84,7 +84,7 @@ describe("the admin app", () => {
     await page.getByLabel("Title").fill(hostile);
     await page.getByLabel("Welcome message").fill("Hi! Ask me anything.");
     await page.getByLabel("Example prompts").fill("What can you do?\nOpening hours");
-    await page.getByLabel("Provider").fill("echo");
+    await page.getByLabel("Provider").selectOption("echo");
     const preview = page.getByRole("figure", { name: "Preview of the chat page" });
     await expect.poll(() => preview.textContent()).toContain(hostile);
     expect(await preview.locator("img[src='x']").count()).toBe(0);
@@ -237,6 +237,31 @@ describe("the admin app", () => {
       .poll(() => page.getByRole("region", { name: "Members" }).textContent())
       .toContain(user.username);
     await audit(page, "account");
+  });
+
+  it("adds, tests and deletes an LLM provider; its key is never shown again", async () => {
+    await page.getByRole("link", { name: "Providers" }).click();
+    await expect.poll(() => heading("Providers").isVisible()).toBe(true);
+    const form = page.getByRole("region", { name: "New provider" });
+    await form.getByLabel("Name").fill("inhouse");
+    await form.getByLabel("Base URL").fill("ftp://nowhere");
+    await form.getByLabel("API key").fill("sk-inhouse-secret-123456");
+    await form.getByRole("button", { name: "Add provider" }).click();
+    const baseUrl = form.getByLabel("Base URL");
+    await expect.poll(() => baseUrl.getAttribute("aria-invalid"), { timeout: LIVE_MS }).toBe("true");
+    // Nothing listens on port 9 of loopback: the test call fails, and says so.
+    await baseUrl.fill("http://127.0.0.1:9/v1");
+    await form.getByLabel("Default model").fill("small");
+    await form.getByRole("button", { name: "Add provider" }).click();
+    const card = page.getByRole("region", { name: "inhouse", exact: true });
+    await expect.poll(() => card.isVisible(), { timeout: LIVE_MS }).toBe(true);
+    expect(await page.content()).not.toContain("sk-inhouse-secret-123456");
+    await card.getByRole("button", { name: "Test inhouse" }).click();
+    await expect.poll(() => card.getByRole("status").textContent(), { timeout: LIVE_MS }).toContain("failed");
+    await audit(page, "providers");
+    await card.getByRole("button", { name: "Delete inhouse" }).click();
+    await page.getByRole("button", { name: "Delete provider" }).click();
+    await expect.poll(async () => (await user.client.provider.list.query()).items.length).toBe(0);
   });
 
   it("signs out and forgets the token", async () => {

@@ -3,6 +3,7 @@ import type { ComponentType } from "react";
 import { AccountPage } from "./Account.tsx";
 import { ChatbotsPage } from "./Chatbots.tsx";
 import { DomainsPage } from "./Domains.tsx";
+import { ProvidersPage } from "./Providers.tsx";
 
 export interface PageEntry {
   path: string;
@@ -13,5 +14,6 @@ export interface PageEntry {
 export const PAGES: PageEntry[] = [
   { path: "/chatbots", label: "Chatbots", component: ChatbotsPage },
   { path: "/domains", label: "Domains", component: DomainsPage },
+  { path: "/providers", label: "Providers", component: ProvidersPage },
   { path: "/account", label: "Account", component: AccountPage },
 ];

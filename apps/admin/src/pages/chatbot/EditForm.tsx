@@ -16,6 +16,12 @@ export function EditForm({ bot }: { bot: ChatbotView }) {
   const [localErrors, setLocalErrors] = useState<FieldErrors>({});
   const [saved, setSaved] = useState(false);
   const domains = useQuery(trpc.domain.list.queryOptions({ limit: 100 }));
+  const providers = useQuery(trpc.provider.list.queryOptions());
+  const providerNames = [
+    ...(providers.data?.builtIn ?? []).map((p) => p.name),
+    ...(providers.data?.items ?? []).map((p) => p.name),
+  ];
+  if (!providerNames.includes(state.provider)) providerNames.unshift(state.provider);
   const update = useMutation(
     trpc.chatbot.update.mutationOptions({
       onSuccess: async (next) => {
@@ -72,7 +78,15 @@ export function EditForm({ bot }: { bot: ChatbotView }) {
           </fieldset>
           <fieldset>
             <legend>Model</legend>
-            {text("provider", "Provider", { hint: "A provider id, e.g. echo." })}
+            <SelectField
+              label="Provider"
+              name="provider"
+              value={state.provider}
+              onChange={set("provider")}
+              errors={errors}
+              hint="Built-in providers and the account's own (Providers page)."
+              options={providerNames.map((name) => ({ value: name, label: name }))}
+            />
             {text("defaultModel", "Default model")}
             {text("defaultSystemRole", "System prompt", { multiline: true })}
             {text("defaultTemperature", "Temperature (0–2)", { inputMode: "decimal" })}
