@@ -47,6 +47,16 @@ export async function audit(page: Page, name: string): Promise<void> {
       }));
     });
     expect(violations, `${name} at ${width}px`).toEqual([]);
+    // Nothing wider than the screen: no sideways scrolling on a phone.
+    const { scrollWidth, widest } = await page.evaluate((limit) => {
+      const over = [...document.querySelectorAll("body *")]
+        .filter((el) => el.getBoundingClientRect().right > limit)
+        .map((el) => `${el.tagName.toLowerCase()}.${el.className}`);
+      return { scrollWidth: document.documentElement.scrollWidth, widest: over.slice(-5).join(", ") };
+    }, width);
+    expect(scrollWidth, `${name} at ${width}px is ${scrollWidth}px wide (${widest})`).toBeLessThanOrEqual(
+      width,
+    );
     await page.screenshot({ path: join(ARTIFACTS, `${name}-${width}.png`), fullPage: true });
   }
 }

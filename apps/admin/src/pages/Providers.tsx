@@ -12,6 +12,13 @@ const list = (value: string) =>
     .map((v) => v.trim())
     .filter(Boolean);
 
+/** A failed test call's error (code and message), in one line. */
+function describeFailure(error: unknown): string {
+  if (typeof error !== "object" || error === null) return String(error);
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return [code, message].filter((part) => typeof part === "string").join(": ");
+}
+
 export function ProvidersPage() {
   const trpc = useTRPC();
   const me = useQuery(trpc.account.me.queryOptions());
@@ -208,7 +215,7 @@ function ProviderCard({ provider, isAdmin }: { provider: Provider; isAdmin: bool
             <p role="status">
               {test.data.ok
                 ? `${test.data.model} answered in ${test.data.latencyMs} ms.`
-                : `${test.data.model} failed after ${test.data.latencyMs} ms: ${JSON.stringify(test.data.error)}`}
+                : `${test.data.model} failed after ${test.data.latencyMs} ms: ${describeFailure(test.data.error)}`}
             </p>
           ) : null}
         </>
