@@ -15,6 +15,7 @@ const MODULES = [
   "apps/edge/bench/edge.bench.ts",
   "apps/edge/bench/chat-latency.bench.ts",
   "apps/edge/bench/edge-inprocess.bench.ts",
+  "apps/admin/bench/bundle.bench.ts",
 ];
 
 const only = process.argv.slice(2);

@@ -52,6 +52,8 @@ const env = parseEnv({
   ...(upstash ? { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstash.token } : {}),
   REDIS_URL: "",
 });
+// The admin app's static build, served by the API at /admin/ (rebuilt on every start).
+await buildAdminApp();
 const runtime = await createRuntime(env);
 const api = serve({ fetch: createApp(runtime).fetch, hostname: "127.0.0.1", port: API_PORT });
 const apiUrl = `http://127.0.0.1:${API_PORT}`;
@@ -90,6 +92,7 @@ const edge = spawn(
 
 console.log(`
 botgate is running on embedded defaults.
+  admin app:         ${apiUrl}/admin/    (sign in with the token below)
   admin API (tRPC):  ${apiUrl}/trpc      token: ${demo.token}
   account:           ${demo.accountNumber} (admin user "${demo.username}")
   edge (workerd):    http://127.0.0.1:${EDGE_PORT}
@@ -97,6 +100,21 @@ botgate is running on embedded defaults.
 ${demo.chatbots.map((c) => `    ${c.name.padEnd(10)} ${c.url}   (try: curl ${c.url.replace(/\/?$/, "/")}config/)`).join("\n")}
   CLI:               npm run botgate -- token create --account ${demo.accountNumber} --username ${demo.username}
 Press Ctrl+C to stop.`);
+
+async function buildAdminApp(): Promise<void> {
+  const admin = join(root, "apps", "admin");
+  const vite = spawn(
+    process.execPath,
+    [join(admin, "node_modules", "vite", "bin", "vite.js"), "build", "--logLevel", "warn"],
+    {
+      cwd: admin,
+      stdio: ["ignore", "inherit", "inherit"],
+    },
+  );
+  const code = await new Promise<number | null>((resolve) => vite.on("exit", resolve));
+  if (code !== 0)
+    console.error(`dev: the admin app did not build (vite exited with ${code}); /admin/ will say so`);
+}
 
 let stopping = false;
 async function stop() {

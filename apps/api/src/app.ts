@@ -5,6 +5,7 @@ import { BotgateError } from "@botgate/core";
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import { retryHeadersOf } from "./origin/retry-headers.ts";
+import { adminRoutes } from "./routes/admin.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { internalRoutes } from "./routes/internal.ts";
 import { openAiRoutes } from "./routes/openai.ts";
@@ -23,6 +24,7 @@ export function createApp(runtime: Runtime) {
   app.route("/", openAiRoutes(runtime));
   app.route("/", originRoutes(runtime));
   app.route("/", operatorRoutes(runtime));
+  app.route("/", adminRoutes(runtime.env.ADMIN_DIST_DIR));
   app.notFound((c) => {
     const error = new BotgateError(
       "NOT_FOUND",

@@ -148,6 +148,9 @@ export const envSchema = z
     CHAT_STREAM_IDLE_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(60_000),
     /** Streamed answers: interval of `: ping` comments that keep idle connections open. */
     CHAT_STREAM_PING_MS: z.coerce.number().int().min(10).max(15_000).default(15_000),
+
+    /** The admin app's built files (apps/admin/dist by default), served at /admin/. */
+    ADMIN_DIST_DIR: optionalString,
   })
   .superRefine((env, ctx) => {
     if (env.UPSTASH_REDIS_REST_URL && !env.UPSTASH_REDIS_REST_TOKEN) {

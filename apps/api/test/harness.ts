@@ -18,13 +18,21 @@ import { createTestDatabase, type TestDatabase } from "@botgate/db/testing";
 import { type NonceStore, signForwardedRequest } from "@botgate/forwarding";
 import { startUpstashRest, TEST_COMMANDS } from "@botgate/upstash-rest";
 import { serve } from "@hono/node-server";
-import { createTRPCClient, httpLink, type TRPCClient, TRPCClientError } from "@trpc/client";
+import {
+  createTRPCClient,
+  httpLink,
+  httpSubscriptionLink,
+  splitLink,
+  type TRPCClient,
+  TRPCClientError,
+} from "@trpc/client";
 import { Redis } from "@upstash/redis";
 import superjson from "superjson";
 import { expect } from "vitest";
 import { createApp } from "../src/app.ts";
 import { parseEnv } from "../src/env.ts";
 import { createProvisioning, type Runtime } from "../src/runtime.ts";
+import { TestEventSource } from "./event-source.ts";
 
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -124,12 +132,19 @@ export function adminClient(
   auth: { token: string } | { authorization: string } | null,
 ): AdminClient {
   const header = auth === null ? null : "token" in auth ? `Bearer ${auth.token}` : auth.authorization;
+  const headers = (): Record<string, string> => (header === null ? {} : { authorization: header });
   return createTRPCClient<AppRouter>({
     links: [
-      httpLink({
-        url: `${server.url}/trpc`,
-        transformer: superjson,
-        headers: () => (header === null ? {} : { authorization: header }),
+      splitLink({
+        condition: (op) => op.type === "subscription",
+        // Subscriptions over SSE, the same header on the stream's request.
+        true: httpSubscriptionLink({
+          url: `${server.url}/trpc`,
+          transformer: superjson,
+          EventSource: TestEventSource,
+          eventSourceOptions: () => ({ headers: headers() }),
+        }),
+        false: httpLink({ url: `${server.url}/trpc`, transformer: superjson, headers }),
       }),
     ],
   });

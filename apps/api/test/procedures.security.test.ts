@@ -199,6 +199,13 @@ const CASES: Record<string, SecurityCase> = {
     otherAccount: notFound,
     otherMember: notFound,
   },
+  "event.onChange": {
+    // Filtered to the target's chatbot: refused like any lookup of it. (Unfiltered streams
+    // carry only the caller's scope: event-stream.test.ts.)
+    call: (c, t) => firstOutcome(c, { chatbotId: t.chatbotId }),
+    otherAccount: notFound,
+    otherMember: notFound,
+  },
   "provider.list": {
     call: (c) => c.provider.list.query(),
     otherAccount: { check: (list, t) => expect(providerIdsOf(list)).not.toContain(t.providerId) },
@@ -241,6 +248,32 @@ const CASES: Record<string, SecurityCase> = {
     otherMember: notFound,
   },
 };
+
+/**
+ * A subscription's first error. SSE opens the stream before the procedure runs, so its
+ * refusal arrives as the stream's first message; a stream that stays silent until the deadline
+ * counts as allowed (null) and fails every case here, which all expect a refusal.
+ */
+function firstOutcome(client: AdminClient, input: { chatbotId: number }): Promise<null> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      subscription.unsubscribe();
+      resolve(null);
+    }, 10_000);
+    const subscription = client.event.onChange.subscribe(input, {
+      onData: () => {
+        clearTimeout(timer);
+        subscription.unsubscribe();
+        resolve(null);
+      },
+      onError: (error) => {
+        clearTimeout(timer);
+        subscription.unsubscribe();
+        reject(error);
+      },
+    });
+  });
+}
 
 const PROCEDURES = Object.keys(appRouter._def.procedures).sort();
 

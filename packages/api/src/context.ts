@@ -29,6 +29,8 @@ export interface ApiServices {
   platformProvider?: PlatformProvider | null;
   /** How long an unverified domain claim lives (DOMAIN_CLAIM_TTL_HOURS; default 72). */
   domainClaimTtlHours?: number;
+  /** How often event.onChange looks for new events (default 1.5 s). */
+  eventPollIntervalMs?: number;
 }
 
 /** A type, not an interface: HTTP adapters require a plain record. */

@@ -2,6 +2,7 @@ import { accountRouter } from "./routers/account.ts";
 import { apiKeyRouter } from "./routers/apiKey.ts";
 import { chatbotRouter } from "./routers/chatbot.ts";
 import { domainRouter } from "./routers/domain.ts";
+import { eventRouter } from "./routers/event.ts";
 import { providerRouter } from "./routers/provider.ts";
 import { requestRouter } from "./routers/request.ts";
 import { router } from "./trpc.ts";
@@ -12,6 +13,7 @@ export const appRouter = router({
   domain: domainRouter,
   apiKey: apiKeyRouter,
   request: requestRouter,
+  event: eventRouter,
   provider: providerRouter,
 });
 

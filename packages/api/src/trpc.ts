@@ -9,6 +9,14 @@ const t = initTRPC.context<Context>().create({
   transformer: superjson,
   // Stack traces never leave the server; the HTTP adapter's onError logs internal errors.
   isDev: false,
+  // Subscriptions (event.onChange) over SSE: pings keep proxies from closing an idle stream;
+  // a stream ends after 5 minutes and the client reconnects (resuming after its last event
+  // id), which authenticates its token again.
+  sse: {
+    ping: { enabled: true, intervalMs: 15_000 },
+    maxDurationMs: 5 * 60_000,
+    client: { reconnectAfterInactivityMs: 40_000 },
+  },
   errorFormatter({ shape, error }) {
     const { cause } = error;
     const flat = cause instanceof ZodError ? z.flattenError(cause) : null;

@@ -15,6 +15,15 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 type Env = { Variables: { bodyTooLarge: boolean } };
 
+/**
+ * Browsers' EventSource cannot send headers: a subscription (SSE) carries its token in tRPC's
+ * connectionParams (`{ token }`, in the URL). Used only when no Authorization header came.
+ */
+function sseAuthorization(info: { connectionParams: Partial<Record<string, string>> | null }): string | null {
+  const token = info.connectionParams?.token;
+  return typeof token === "string" && token !== "" ? `Bearer ${token}` : null;
+}
+
 export function trpcRoutes(runtime: Runtime) {
   const services: ApiServices = {
     db: runtime.db,
@@ -30,7 +39,7 @@ export function trpcRoutes(runtime: Runtime) {
     router: appRouter,
     endpoint: "/trpc",
     maxBatchSize: MAX_BATCH_SIZE,
-    createContext: (_opts, c) => {
+    createContext: (opts, c) => {
       // Every call of the request then fails with this error, rendered by tRPC itself.
       if (c.get("bodyTooLarge")) {
         throw new TRPCError({
@@ -38,7 +47,7 @@ export function trpcRoutes(runtime: Runtime) {
           message: `The request body exceeds ${MAX_BODY_BYTES} bytes.`,
         });
       }
-      return createContext(services, c.req.header("authorization"));
+      return createContext(services, c.req.header("authorization") ?? sseAuthorization(opts.info));
     },
     onError: ({ error, path }) => {
       if (error.code === "INTERNAL_SERVER_ERROR")

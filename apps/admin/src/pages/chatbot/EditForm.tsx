@@ -1,0 +1,127 @@
+// chatbot.update for every field, next to a live preview of the chat page.
+import type { ChatbotView } from "@botgate/api";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { type FieldErrors, fieldErrorsOf } from "../../errors.ts";
+import { useTRPC } from "../../trpc.ts";
+import { ErrorMessage } from "../../ui/common.tsx";
+import { CheckboxField, SelectField, TextField } from "../../ui/fields.tsx";
+import { type FormState, formStateOf, updateInputOf } from "./form-state.ts";
+import { ChatPreview } from "./Preview.tsx";
+
+export function EditForm({ bot }: { bot: ChatbotView }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [state, setState] = useState<FormState>(() => formStateOf(bot));
+  const [localErrors, setLocalErrors] = useState<FieldErrors>({});
+  const [saved, setSaved] = useState(false);
+  const domains = useQuery(trpc.domain.list.queryOptions({ limit: 100 }));
+  const providers = useQuery(trpc.provider.list.queryOptions());
+  const providerNames = [
+    ...(providers.data?.builtIn ?? []).map((p) => p.name),
+    ...(providers.data?.items ?? []).map((p) => p.name),
+  ];
+  if (!providerNames.includes(state.provider)) providerNames.unshift(state.provider);
+  const update = useMutation(
+    trpc.chatbot.update.mutationOptions({
+      onSuccess: async (next) => {
+        setState(formStateOf(next));
+        setSaved(true);
+        await queryClient.invalidateQueries({ queryKey: trpc.chatbot.pathKey() });
+      },
+    }),
+  );
+  const errors = { ...fieldErrorsOf(update.error), ...localErrors };
+  const set =
+    <K extends keyof FormState>(key: K) =>
+    (value: FormState[K]) => {
+      setSaved(false);
+      setState((s) => ({ ...s, [key]: value }));
+    };
+  const text = (key: Exclude<keyof FormState, "appFileAttachment">, label: string, extra = {}) => (
+    <TextField label={label} name={key} value={state[key]} onChange={set(key)} errors={errors} {...extra} />
+  );
+  return (
+    <section aria-labelledby="edit-heading" className="card">
+      <h2 id="edit-heading">Settings</h2>
+      <div className="edit-layout">
+        <form
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            const { input, errors: parseErrors } = updateInputOf(state);
+            setLocalErrors(parseErrors);
+            if (Object.keys(parseErrors).length === 0) update.mutate({ id: bot.id, ...input });
+          }}
+        >
+          <fieldset>
+            <legend>Chatbot</legend>
+            {text("name", "Name", { required: true, hint: "Renaming changes the default host." })}
+            {text("description", "Description", { multiline: true })}
+            {text("version", "Version", { hint: "Semantic version, e.g. 1.0.0." })}
+            {text("tags", "Tags", { hint: "Comma-separated." })}
+            {text("annotations", "Annotations (JSON object)", { multiline: true })}
+            <SelectField
+              label="Custom domain"
+              name="customDomainId"
+              value={state.customDomainId}
+              onChange={set("customDomainId")}
+              errors={errors}
+              options={[
+                { value: "", label: "None" },
+                ...(domains.data?.items ?? []).map((d) => ({
+                  value: String(d.id),
+                  label: `${d.domainName}${d.isVerified ? "" : " (unverified)"}`,
+                })),
+              ]}
+            />
+          </fieldset>
+          <fieldset>
+            <legend>Model</legend>
+            <SelectField
+              label="Provider"
+              name="provider"
+              value={state.provider}
+              onChange={set("provider")}
+              errors={errors}
+              hint="Built-in providers and the account's own (Providers page)."
+              options={providerNames.map((name) => ({ value: name, label: name }))}
+            />
+            {text("defaultModel", "Default model")}
+            {text("defaultSystemRole", "System prompt", { multiline: true })}
+            {text("defaultTemperature", "Temperature (0–2)", { inputMode: "decimal" })}
+            {text("defaultMaxTokens", "Max tokens", { inputMode: "numeric" })}
+          </fieldset>
+          <fieldset>
+            <legend>Chat page</legend>
+            {text("appName", "Title")}
+            {text("appAssistant", "Assistant name")}
+            {text("appWelcomeMessage", "Welcome message")}
+            {text("appExamplePrompts", "Example prompts", { multiline: true, hint: "One per line." })}
+            {text("appPlaceholder", "Input placeholder")}
+            {text("appInfoUrl", "Info URL", { type: "url" })}
+            {text("appLogoUrl", "Logo URL", { type: "url" })}
+            {text("appBackgroundImageUrl", "Background image URL", { type: "url" })}
+            <CheckboxField
+              label="Allow file attachments"
+              name="appFileAttachment"
+              checked={state.appFileAttachment}
+              onChange={set("appFileAttachment")}
+              errors={errors}
+            />
+          </fieldset>
+          <ErrorMessage
+            error={Object.keys(localErrors).length ? new Error("Some fields need attention.") : update.error}
+          />
+          <div className="actions">
+            <button type="submit" disabled={update.isPending}>
+              Save settings
+            </button>
+            <span role="status">{saved ? "Saved." : ""}</span>
+          </div>
+        </form>
+        <ChatPreview state={state} />
+      </div>
+    </section>
+  );
+}

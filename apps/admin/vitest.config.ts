@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+// The admin app: procedure coverage and README checks in Node, and the built app in Debian's
+// Chromium (playwright-core) against a real API. globalSetup builds the app once.
+export default defineConfig({
+  test: {
+    name: "admin",
+    include: ["test/**/*.test.ts"],
+    globalSetup: ["test/build.global.ts"],
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
+  },
+});
