@@ -125,6 +125,23 @@ const CASES: Record<string, SecurityCase> = {
     otherAccount: notFound,
     otherMember: notFound,
   },
+  "chatbot.events": {
+    call: (c, t) => c.chatbot.events.query({ id: t.chatbotId }),
+    otherAccount: notFound,
+    otherMember: notFound,
+  },
+  "domain.events": {
+    call: (c, t) => c.domain.events.query({ id: t.domainId }),
+    otherAccount: notFound,
+    // Every member sees the account's domains, and so their history.
+    otherMember: {
+      check: (page, t) => {
+        const items = (page as { items: { customDomainId: number | null }[] }).items;
+        expect(items.length).toBeGreaterThan(0);
+        for (const item of items) expect(item.customDomainId).toBe(t.domainId);
+      },
+    },
+  },
   "domain.list": {
     call: (c) => c.domain.list.query({ limit: 100 }),
     otherAccount: { check: (page, t) => expect(idsOf(page)).not.toContain(t.domainId) },

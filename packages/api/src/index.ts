@@ -18,6 +18,7 @@ export {
   type DomainView,
   deleteExpiredDomainClaims,
 } from "./services/domains.ts";
+export { type EventView, toEventView } from "./services/event-log.ts";
 export { type ChatbotFactsRow, chatbotFactsOf } from "./services/facts.ts";
 export { backfillHostLabels, hostLabelOf } from "./services/host-names.ts";
 export {
