@@ -52,6 +52,8 @@ export async function run(): Promise<BenchSection[]> {
     config,
     provisioning: createLocalProvisioning({ config }),
     secrets: secretBoxFor(undefined),
+    // chatbot.list never enqueues.
+    jobs: { enqueue: async () => {} },
     logger: console,
   };
   const server = createHTTPServer({

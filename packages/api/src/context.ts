@@ -2,9 +2,10 @@
 // (the API app's Hono route, the benchmark's standalone server). Authentication is lazy and
 // once per request: the first protected call of a batch looks the token up, the others share
 // that answer, and a request that calls nothing protected costs no token lookup.
-import type { RouteStore } from "@botgate/cache";
+import type { DomainSetStore, RouteStore } from "@botgate/cache";
 import type { PlatformConfig } from "@botgate/core";
 import type { DatabaseClient } from "@botgate/db";
+import type { JobQueue } from "./jobs.ts";
 import type { Provisioning } from "./provisioning/types.ts";
 import { authenticate, type Principal } from "./services/auth.ts";
 import type { SecretBox } from "./services/secret-box.ts";
@@ -24,6 +25,10 @@ export interface ApiServices {
   logger: ApiLogger;
   /** Seals the secrets the platform must read back (provider keys, webhook secrets). */
   secrets: SecretBox;
+  /** The durable job queue (packages/jobs): deployment work runs there, not in the request. */
+  jobs: JobQueue;
+  /** The cached set of verified custom domains (getVerifiedDomains); absent: read from the database. */
+  verifiedDomains?: DomainSetStore;
   /** How long an unverified domain claim lives (DOMAIN_CLAIM_TTL_HOURS; default 72). */
   domainClaimTtlHours?: number;
 }

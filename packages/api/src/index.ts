@@ -1,6 +1,7 @@
 export { type ApiLogger, type ApiServices, type Context, createContext } from "./context.ts";
 export { DATABASE_RETRY_AFTER_SECONDS, failureSummary, isDatabaseUnavailable } from "./database-outage.ts";
 export { botgateErrorOf, retryAfterSeconds } from "./errors.ts";
+export type { JobData, JobQueue, JobRequest } from "./jobs.ts";
 export { createLocalProvisioning, type LocalProvisioningOptions } from "./provisioning/local.ts";
 export { type OwnershipRecord, ownershipRecord } from "./provisioning/ownership-record.ts";
 export type * from "./provisioning/types.ts";
@@ -12,12 +13,38 @@ export type { ApiKeyView, NewApiKey } from "./services/api-keys.ts";
 export { authenticate, LAST_USED_RESOLUTION_MS, type Principal, revokeAdminToken } from "./services/auth.ts";
 export type { ChatbotView } from "./services/chatbot-view.ts";
 export {
+  checksOf,
+  type DomainDiagnostics,
+  type DomainStatus,
+  diagnosticsOf,
+} from "./services/domain-diagnostics.ts";
+export {
+  DOMAIN_JOBS,
+  type DomainJobData,
+  type DomainRemovalData,
+  domainSingletonKey,
+} from "./services/domain-jobs.ts";
+export {
+  markDomainVerified,
+  type TransitionServices,
+  unverifyDomain,
+  type VerifyOutcome,
+} from "./services/domain-transitions.ts";
+export {
+  claimExpiry,
   cleanupExpiredDomainClaims,
   DEFAULT_DOMAIN_CLAIM_TTL_HOURS,
   type DnsInstructions,
   type DomainView,
   deleteExpiredDomainClaims,
+  isVerifiedElsewhere,
+  toDomainView,
 } from "./services/domains.ts";
+export {
+  getVerifiedDomains,
+  invalidateVerifiedDomains,
+  VERIFIED_DOMAINS_TTL_SECONDS,
+} from "./services/verified-domains.ts";
 export { type EventView, toEventView } from "./services/event-log.ts";
 export { type ChatbotFactsRow, chatbotFactsOf } from "./services/facts.ts";
 export { backfillHostLabels, hostLabelOf } from "./services/host-names.ts";
