@@ -40,11 +40,6 @@ export {
   isVerifiedElsewhere,
   toDomainView,
 } from "./services/domains.ts";
-export {
-  getVerifiedDomains,
-  invalidateVerifiedDomains,
-  VERIFIED_DOMAINS_TTL_SECONDS,
-} from "./services/verified-domains.ts";
 export { type EventView, toEventView } from "./services/event-log.ts";
 export { type ChatbotFactsRow, chatbotFactsOf } from "./services/facts.ts";
 export { backfillHostLabels, hostLabelOf } from "./services/host-names.ts";
@@ -67,3 +62,8 @@ export {
 export { chatbotScope, isChatbotInScope } from "./services/scope.ts";
 export { createSecretBox, parseSecretsKey, type SecretBox, secretBoxFor } from "./services/secret-box.ts";
 export * from "./services/secrets.ts";
+export {
+  getVerifiedDomains,
+  invalidateVerifiedDomains,
+  VERIFIED_DOMAINS_TTL_SECONDS,
+} from "./services/verified-domains.ts";

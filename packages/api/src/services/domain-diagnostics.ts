@@ -1,8 +1,9 @@
 // What domain.get and chatbot.get show about a custom domain's DNS: each check's expectation
 // next to what DNS answered (records, name servers asked, when), the next scheduled check,
 // and the status in words a customer can act on, saying which provider it came from.
-import type { DnsCheck, ProviderKind } from "@botgate/provisioning";
+
 import type { Prisma } from "@botgate/db";
+import type { DnsCheck, ProviderKind } from "@botgate/provisioning";
 
 export type DomainStatus =
   | "Provisioning"
@@ -86,7 +87,8 @@ const SUMMARIES: Record<DomainStatus, string> = {
 };
 
 export function diagnosticsOf(row: DiagnosticsRow): DomainDiagnostics {
-  const provisioning = row.provisionedBy === "aws" || row.provisionedBy === "local" ? row.provisionedBy : null;
+  const provisioning =
+    row.provisionedBy === "aws" || row.provisionedBy === "local" ? row.provisionedBy : null;
   const where = provisioning === null ? "" : ` (provisioning: ${provisioning})`;
   return {
     status: row.verificationStatus,
@@ -96,7 +98,8 @@ export function diagnosticsOf(row: DiagnosticsRow): DomainDiagnostics {
     lastCheckedAt: row.lastCheckedAt,
     nextCheckAt: row.nextCheckAt,
     failingSince: row.failingSince,
-    certificate: row.certificateArn === null ? null : { arn: row.certificateArn, status: row.certificateStatus },
+    certificate:
+      row.certificateArn === null ? null : { arn: row.certificateArn, status: row.certificateStatus },
     failureReason: row.failureReason,
   };
 }

@@ -14,10 +14,10 @@ import { type OwnershipRecord, ownershipRecord } from "../provisioning/ownership
 import type { Principal } from "./auth.ts";
 import { type DomainDiagnostics, diagnosticsOf } from "./domain-diagnostics.ts";
 import { DOMAIN_JOBS, type DomainRemovalData, domainSingletonKey } from "./domain-jobs.ts";
-import { invalidateVerifiedDomains } from "./verified-domains.ts";
 import { recordEvents } from "./events.ts";
 import { publishRoutes, type RoutingChange, routeRowSelect, routeTargetsOfRow } from "./routing.ts";
 import { domainScope, notFound } from "./scope.ts";
+import { invalidateVerifiedDomains } from "./verified-domains.ts";
 
 export interface DnsInstructions {
   /** Delegate the domain to these name servers (NS records at your DNS provider or registrar). */
@@ -98,7 +98,11 @@ export async function isVerifiedElsewhere(
 
 /** What the removal job needs once the row is gone: nothing the domain created may dangle. */
 function removalOf(row: DomainRow): DomainRemovalData {
-  return { domainName: row.domainName, hostedZoneId: row.awsHostedZoneId, certificateArn: row.certificateArn };
+  return {
+    domainName: row.domainName,
+    hostedZoneId: row.awsHostedZoneId,
+    certificateArn: row.certificateArn,
+  };
 }
 
 /**
@@ -242,7 +246,9 @@ export async function verifyDomain(
       data: {
         nextCheckAt: now,
         checkStreak: 0,
-        ...(restart ? { verificationStatus: "AwaitingDns", certificateArn: null, certificateStatus: null } : {}),
+        ...(restart
+          ? { verificationStatus: "AwaitingDns", certificateArn: null, certificateStatus: null }
+          : {}),
       },
     });
     if (restart) {
