@@ -4,7 +4,7 @@
 // sends a long conversation, against one that sends a single message.
 import type { AddressInfo } from "node:net";
 import { bootstrapAccount, secretBoxFor } from "@botgate/api";
-import { MemoryNonceStore, MemoryRouteStore } from "@botgate/cache";
+import { MemoryDomainSetStore, MemoryNonceStore, MemoryRouteStore } from "@botgate/cache";
 import { platformConfig } from "@botgate/core";
 import { createDatabaseClient, type DatabaseClient } from "@botgate/db";
 import { createTestDatabase } from "@botgate/db/testing";
@@ -13,7 +13,7 @@ import type { BenchRow, BenchSection } from "../../../scripts/bench-types.ts";
 import { createApp } from "../src/app.ts";
 import { parseEnv } from "../src/env.ts";
 import { openJobsOf } from "../src/jobs.ts";
-import { createProvisioning, type Runtime } from "../src/runtime.ts";
+import { createProvider, createProvisioning, type Runtime } from "../src/runtime.ts";
 
 const TURNS = 1_000;
 const CALLS = 200;
@@ -43,6 +43,7 @@ export async function run(): Promise<BenchSection[]> {
   });
   const env = parseEnv({ ENVIRONMENT: "local", PLATFORM_ROOT_DOMAIN: "botgate.localhost" });
   const config = platformConfig({ environment: env.ENVIRONMENT, rootDomain: env.PLATFORM_ROOT_DOMAIN });
+  const provider = await createProvider(env, config, undefined);
   const runtime: Runtime = {
     env,
     config,
@@ -55,9 +56,11 @@ export async function run(): Promise<BenchSection[]> {
     forwardNonces: new MemoryNonceStore(),
     provisioning: createProvisioning(env, config),
     secrets: secretBoxFor(undefined),
+    provider,
+    verifiedDomains: new MemoryDomainSetStore(),
     jobs: await openJobsOf(env, db, false),
     worker: null,
-    close: async () => {},
+    close: () => provider.close(),
   };
   const app = createApp(runtime);
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
@@ -204,6 +207,7 @@ export async function run(): Promise<BenchSection[]> {
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await runtime.jobs.close();
+    await provider.close();
     await db.$disconnect();
     await database.close();
   }

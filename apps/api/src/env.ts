@@ -85,6 +85,8 @@ export const envSchema = z
 
     /** How long an unverified domain claim lives before it lapses (hours). */
     DOMAIN_CLAIM_TTL_HOURS: z.coerce.number().positive().max(8_760).default(72),
+    /** How long a verified domain whose DNS moved away keeps routing before it is unverified (hours). */
+    DOMAIN_REVERIFY_GRACE_HOURS: z.coerce.number().positive().max(8_760).default(72),
 
     PROVISIONING: z.enum(["local", "aws"]).default("local"),
     /** DNS servers domain verification asks (comma-separated ip[:port]); absent: the system's. */

@@ -4,7 +4,7 @@ import type { DatabaseClient } from "@botgate/db";
 import { type Jobs, jobHandlers, openJobs, queueDefinitions, startWorker, type Worker } from "@botgate/jobs";
 import type { Env } from "./env.ts";
 import type { Runtime } from "./runtime.ts";
-import { apiServicesOf } from "./services.ts";
+import { apiServicesOf, domainJobServicesOf } from "./services.ts";
 
 export function openJobsOf(env: Env, db: DatabaseClient, runsWorker: boolean): Promise<Jobs> {
   return openJobs({
@@ -16,9 +16,13 @@ export function openJobsOf(env: Env, db: DatabaseClient, runsWorker: boolean): P
 }
 
 export function startWorkerOf(runtime: Runtime): Promise<Worker> {
-  return startWorker(runtime.jobs, jobHandlers(apiServicesOf(runtime)), {
-    pollingIntervalSeconds: runtime.env.JOBS_POLL_SECONDS,
-    concurrency: runtime.env.JOBS_CONCURRENCY,
-    onError: (queue, error) => console.warn(`job on ${queue} failed (it is retried):`, error),
-  });
+  return startWorker(
+    runtime.jobs,
+    jobHandlers(apiServicesOf(runtime), { domains: domainJobServicesOf(runtime) }),
+    {
+      pollingIntervalSeconds: runtime.env.JOBS_POLL_SECONDS,
+      concurrency: runtime.env.JOBS_CONCURRENCY,
+      onError: (queue, error) => console.warn(`job on ${queue} failed (it is retried):`, error),
+    },
+  );
 }

@@ -11,9 +11,12 @@ import {
   secretBoxFor,
 } from "@botgate/api";
 import {
+  type DomainSetStore,
+  MemoryDomainSetStore,
   MemoryNonceStore,
   MemoryRouteStore,
   type RouteStore,
+  UpstashDomainSetStore,
   UpstashNonceStore,
   UpstashRouteStore,
 } from "@botgate/cache";
@@ -21,6 +24,10 @@ import { BotgateError, type PlatformConfig, platformConfig } from "@botgate/core
 import { createDatabaseClient, type DatabaseClient, migrate, startEmbeddedPostgres } from "@botgate/db";
 import { edgeSecretFor, edgeSecretSetting, type NonceStore } from "@botgate/forwarding";
 import type { Jobs, Worker } from "@botgate/jobs";
+import {
+  createLocalProvisioning as createLocalProvider,
+  type Provisioning as Provider,
+} from "@botgate/provisioning";
 import { startUpstashRest } from "@botgate/upstash-rest";
 import { Redis } from "@upstash/redis";
 import type { Env } from "./env.ts";
@@ -43,6 +50,10 @@ export interface Runtime {
   provisioning: Provisioning;
   /** Seals provider API keys and webhook secrets at rest (SECRETS_ENCRYPTION_KEY). */
   secrets: SecretBox;
+  /** Zones, certificates and the DNS checker behind PROVISIONING (the custom-domain jobs use it). */
+  provider: Provider;
+  /** The cached set of verified custom domains, next to the routes. */
+  verifiedDomains: DomainSetStore;
   /** The durable job queue (pg-boss on this database, schema `pgboss`). */
   jobs: Jobs;
   /** The job worker of this process (JOBS_WORKER=inline), else null. */
@@ -95,8 +106,10 @@ export async function createRuntime(env: Env): Promise<Runtime> {
     const db = createDatabaseClient(database.url, { maxConnections: database.maxConnections });
     closers.push(() => db.$disconnect());
 
-    const { routes, routeCache, forwardNonces } = await createRouteStore(env, closers);
+    const { routes, routeCache, forwardNonces, verifiedDomains } = await createRouteStore(env, closers);
     const config = platformConfigOf(env);
+    const provider = await createProvider(env, config, dataDirectory(env));
+    closers.push(provider.close);
     // Before serving: routing looks chatbots up by their stored host label (see host-names.ts).
     await backfillHostLabels({ db, routes, config, logger: console });
     // Closed before the database (closers run in reverse): running jobs finish first.
@@ -115,6 +128,8 @@ export async function createRuntime(env: Env): Promise<Runtime> {
       forwardNonces,
       provisioning: createProvisioning(env, config),
       secrets: secretBoxFor(env.SECRETS_ENCRYPTION_KEY),
+      provider,
+      verifiedDomains,
       jobs,
       worker: null,
       ...(database.kind === "embedded" ? { operatorToken: newOperatorToken() } : {}),
@@ -145,6 +160,7 @@ export async function createRouteStore(env: Env, closers: (() => Promise<void>)[
     return {
       routes: new UpstashRouteStore({ redis }) as RouteStore,
       forwardNonces: new UpstashNonceStore({ redis }) as NonceStore,
+      verifiedDomains: new UpstashDomainSetStore({ redis }) as DomainSetStore,
       routeCache: {
         kind: "upstash",
         url: env.UPSTASH_REDIS_REST_URL,
@@ -162,12 +178,14 @@ export async function createRouteStore(env: Env, closers: (() => Promise<void>)[
     return {
       routes: new UpstashRouteStore({ redis }) as RouteStore,
       forwardNonces: new UpstashNonceStore({ redis }) as NonceStore,
+      verifiedDomains: new UpstashDomainSetStore({ redis }) as DomainSetStore,
       routeCache: { kind: "upstash", url: endpoint.url, token: endpoint.token } as const,
     };
   }
   return {
     routes: new MemoryRouteStore() as RouteStore,
     forwardNonces: new MemoryNonceStore() as NonceStore,
+    verifiedDomains: new MemoryDomainSetStore() as DomainSetStore,
     routeCache: { kind: "memory", url: null, token: null } as const,
   };
 }
@@ -180,5 +198,28 @@ export function createProvisioning(env: Env, config: PlatformConfig): Provisioni
     config,
     nameServers: env.LOCAL_NAME_SERVERS,
     dnsResolvers: env.DNS_RESOLVERS,
+  });
+}
+
+/**
+ * The provider of zones, certificates and DNS checks. `local`: the embedded authoritative DNS
+ * server (on loopback) and local CA, state under DATA_DIR; checks ask DNS_RESOLVERS when set.
+ */
+export async function createProvider(
+  env: Env,
+  config: PlatformConfig,
+  stateDir: string | undefined,
+  options: { issueDelayMs?: number } = {},
+): Promise<Provider & { close(): Promise<void> }> {
+  if (env.PROVISIONING === "aws") {
+    throw new BotgateError("BAD_REQUEST", "PROVISIONING=aws is not available yet; use PROVISIONING=local");
+  }
+  return createLocalProvider({
+    rootDomain: config.rootDomain,
+    platformDomain: config.apiDomain,
+    ...(env.LOCAL_NAME_SERVERS?.length ? { nameServers: env.LOCAL_NAME_SERVERS } : {}),
+    ...(env.DNS_RESOLVERS?.length ? { checkerNameServers: env.DNS_RESOLVERS } : {}),
+    ...(stateDir === undefined ? {} : { stateDir }),
+    ...options,
   });
 }

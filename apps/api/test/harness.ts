@@ -9,9 +9,10 @@ import {
   addMember,
   type BootstrappedAccount,
   bootstrapAccount,
+  type DomainView,
   secretBoxFor,
 } from "@botgate/api";
-import { type RouteStore, UpstashNonceStore, UpstashRouteStore } from "@botgate/cache";
+import { type RouteStore, UpstashDomainSetStore, UpstashNonceStore, UpstashRouteStore } from "@botgate/cache";
 import { platformConfig } from "@botgate/core";
 import { createDatabaseClient } from "@botgate/db";
 import { createTestDatabase, type TestDatabase } from "@botgate/db/testing";
@@ -25,7 +26,7 @@ import { expect } from "vitest";
 import { createApp } from "../src/app.ts";
 import { parseEnv } from "../src/env.ts";
 import { openJobsOf, startWorkerOf } from "../src/jobs.ts";
-import { createProvisioning, type Runtime } from "../src/runtime.ts";
+import { createProvider, createProvisioning, type Runtime } from "../src/runtime.ts";
 
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -78,6 +79,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     const config = platformConfig({ environment: env.ENVIRONMENT, rootDomain: env.PLATFORM_ROOT_DOMAIN });
     // Like the real process: a worker inline unless the test's env says JOBS_WORKER=off (its
     // jobs then stay queued, for a test to inspect or to run in a worker of its own).
+    // The local provider's embedded DNS server on a random loopback port; certificates at once.
+    const provider = await createProvider(env, config, undefined, { issueDelayMs: 0 });
+    closers.push(provider.close);
     const jobs = await openJobsOf(env, db, env.JOBS_WORKER === "inline");
     closers.push(jobs.close);
     const runtime: Runtime = {
@@ -93,6 +97,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       forwardNonces: options.forwardNonces ?? new UpstashNonceStore({ redis, timeoutMs: 2_000 }),
       provisioning: createProvisioning(env, config),
       secrets: secretBoxFor(undefined),
+      provider,
+      // A key of this server's own: parallel test files share one Redis.
+      verifiedDomains: new UpstashDomainSetStore({
+        redis,
+        timeoutMs: 2_000,
+        scope: randomBytes(8).toString("hex"),
+      }),
       jobs,
       worker: null,
       close,
@@ -217,4 +228,63 @@ export function verifiedDomainRow(server: TestServer, user: TestUser, domainName
       accountId: user.accountId,
     },
   });
+}
+
+/** Polls until `done` holds (generous deadline: a loaded machine is slow, never wrong). */
+export async function waitFor<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The domain once its zone exists (name servers known), as domain.get answers it. */
+export function provisionedDomain(client: AdminClient, id: number): Promise<DomainView> {
+  return waitFor(
+    () => client.domain.get.query({ id }),
+    (d) => d.status !== "Provisioning" || d.failureReason !== null,
+    `domain ${id} provisioned`,
+  );
+}
+
+/** The domain once a verification settled: verified, or waiting for DNS with a reason. */
+export function settledDomain(client: AdminClient, id: number): Promise<DomainView> {
+  return waitFor(
+    () => client.domain.get.query({ id }),
+    (d) =>
+      d.status === "Verified" ||
+      d.status === "Failed" ||
+      (d.status === "AwaitingDns" && d.failureReason !== null),
+    `domain ${id} settled`,
+  );
+}
+
+/**
+ * Makes the test DNS server delegate the domain to its zone and serve its ownership record,
+ * as the customer's DNS would, then asks domain.verify and waits for the outcome.
+ */
+export async function verifyThroughDns(
+  dns: { txt: Map<string, (string | string[])[]>; ns: Map<string, string[]> },
+  client: AdminClient,
+  id: number,
+): Promise<DomainView> {
+  const domain = await provisionedDomain(client, id);
+  dns.ns.set(domain.domainName, domain.instructions.nameServers);
+  dns.txt.set(domain.instructions.txtRecord.name, [domain.instructions.txtRecord.value]);
+  await client.domain.verify.mutate({ id });
+  // The failure reason of earlier checks stays until the next check replaces it.
+  await waitFor(
+    () => client.domain.get.query({ id }),
+    (d) => d.status !== "AwaitingDns" || d.diagnostics.checks.every((c) => c.outcome === "match"),
+    `domain ${id} checked`,
+  );
+  return settledDomain(client, id);
 }

@@ -1,4 +1,6 @@
-export { jobHandlers } from "./handlers.ts";
+export * from "./domains/index.ts";
+export { domainQueueDefinitions } from "./domains/queues.ts";
+export { type JobHandlerServices, jobHandlers } from "./handlers.ts";
 export { type Jobs, type OpenJobsOptions, openJobs, PGBOSS_SCHEMA } from "./queue.ts";
 export {
   chatbotSingletonKey,

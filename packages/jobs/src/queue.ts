@@ -10,6 +10,7 @@ import {
   pgBossQueueOptions,
   type QueueDefinition,
   queueDefinitions,
+  SCHEDULES,
 } from "./queues.ts";
 import { poolExecutor, transactionExecutor } from "./sql.ts";
 
@@ -27,6 +28,8 @@ export interface OpenJobsOptions {
   /** How often maintenance runs: a killed worker's job is retried at most this late after expiring. */
   maintenanceIntervalSeconds?: number;
   onError?: (error: unknown) => void;
+  /** Cron schedules (default SCHEDULES), kept by supervising processes (pg-boss sends each once). */
+  schedules?: readonly { name: string; cron: string }[];
 }
 
 /** Also the JobQueue that ApiServices.jobs is. */
@@ -45,13 +48,19 @@ export async function openJobs(options: OpenJobsOptions): Promise<Jobs> {
     migrate: true,
     supervise,
     maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 5,
-    // Cron is not used: periodic work re-schedules itself.
-    schedule: false,
+    // Cron (the periodic domain sweep and claim cleanup) runs where maintenance does;
+    // pg-boss sends each scheduled job once per minute whatever the number of processes.
+    schedule: supervise,
   });
   boss.on("error", (error) => (options.onError ?? defaultOnError)(error));
   await boss.start();
   try {
     for (const definition of queues.values()) await ensureQueue(boss, definition);
+    if (supervise) {
+      for (const { name, cron } of options.schedules ?? SCHEDULES) {
+        if (queues.has(name)) await boss.schedule(name, cron, {}, { tz: "UTC" });
+      }
+    }
   } catch (error) {
     await boss.stop({ graceful: false, close: false }).catch(() => {});
     throw error;

@@ -2,6 +2,8 @@
 // issuance, DNS propagation) re-schedules itself with `startAfter` and ends, so a worker that
 // dies loses at most one short step, and its job runs again once `expireInSeconds` passes.
 import type PgBoss from "pg-boss";
+import { DOMAIN_SCHEDULES } from "./domains/index.ts";
+import { domainQueueDefinitions } from "./domains/queues.ts";
 
 export interface QueueDefinition {
   name: string;
@@ -40,8 +42,12 @@ export function queueDefinitions(tuning: QueueTuning = DEFAULT_QUEUE_TUNING): Qu
       retryBackoff: true,
       expireInSeconds: tuning.expireInSeconds,
     },
+    ...domainQueueDefinitions(tuning),
   ];
 }
+
+/** pg-boss cron schedules (minute resolution, UTC) of the periodic jobs. */
+export const SCHEDULES: readonly { name: string; cron: string }[] = [...DOMAIN_SCHEDULES];
 
 /** The key that keeps one chatbot's deployment jobs from ever running at once. */
 export function chatbotSingletonKey(chatbotId: number): string {

@@ -8,11 +8,12 @@ import {
   type TlsCertificateIssuanceStatus,
 } from "@botgate/core";
 import type { Prisma } from "@botgate/db";
+import { type DomainDiagnostics, diagnosticsOf, diagnosticsSelect } from "./domain-diagnostics.ts";
 import { chatbotFactsOf } from "./facts.ts";
 
 export const chatbotInclude = {
   userProfile: { select: { id: true, isAccountAdmin: true, user: { select: { username: true } } } },
-  customDomain: { select: { id: true, domainName: true, isVerified: true } },
+  customDomain: { select: { id: true, domainName: true, isVerified: true, ...diagnosticsSelect } },
   tags: { select: { name: true }, orderBy: { name: "asc" } },
   _count: { select: { apiKeys: { where: { isActive: true } } } },
 } satisfies Prisma.ChatBotInclude;
@@ -49,7 +50,13 @@ export interface ChatbotView extends DerivedChatbot {
   dnsVerificationStatus: DnsVerificationStatus;
   tlsCertificateIssuanceStatus: TlsCertificateIssuanceStatus;
   customDomainId: number | null;
-  customDomain: { id: number; domainName: string; isVerified: boolean } | null;
+  /** The custom domain, with what DNS answered for it (the custom host depends on it). */
+  customDomain: {
+    id: number;
+    domainName: string;
+    isVerified: boolean;
+    diagnostics: DomainDiagnostics;
+  } | null;
   /** Whether end users must present one of the chatbot's API keys. */
   apiKeyRequired: boolean;
 }
@@ -101,7 +108,15 @@ export function toChatbotView(row: ChatbotRow, accountNumber: string, config: Pl
     dnsVerificationStatus,
     tlsCertificateIssuanceStatus,
     customDomainId: row.customDomainId,
-    customDomain: row.customDomain,
+    customDomain:
+      row.customDomain === null
+        ? null
+        : {
+            id: row.customDomain.id,
+            domainName: row.customDomain.domainName,
+            isVerified: row.customDomain.isVerified,
+            diagnostics: diagnosticsOf(row.customDomain),
+          },
     apiKeyRequired: row._count.apiKeys > 0,
     ...derived,
   };
