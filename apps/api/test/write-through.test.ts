@@ -9,15 +9,28 @@ import { startUpstashRest } from "@botgate/upstash-rest";
 import { Redis } from "@upstash/redis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startTestDnsServer, type TestDnsServer } from "./dns-server.ts";
-import { createAccount, scanKeys, startTestServer, type TestServer, type TestUser } from "./harness.ts";
+import {
+  createAccount,
+  scanKeys,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+  verifyThroughDns,
+  waitFor,
+} from "./harness.ts";
 
 let dns: TestDnsServer;
 let server: TestServer;
 let admin: TestUser;
 
+/** About a second: the grace period a domain whose DNS moved away keeps its routing. */
+const GRACE_HOURS = 0.0003;
+
 beforeAll(async () => {
   dns = await startTestDnsServer();
-  server = await startTestServer({ env: { DNS_RESOLVERS: dns.address } });
+  server = await startTestServer({
+    env: { DNS_RESOLVERS: dns.address, DOMAIN_REVERIFY_GRACE_HOURS: String(GRACE_HOURS) },
+  });
 });
 // A fresh account per test: its (unique) account number scopes the default-host keys scanned.
 beforeEach(async () => {
@@ -72,8 +85,9 @@ async function expectedRecord(id: number) {
 
 async function verifiedDomain(domainName: string) {
   const domain = await admin.client.domain.create.mutate({ domainName });
-  dns.txt.set(domain.instructions.txtRecord.name, [domain.instructions.txtRecord.value]);
-  return admin.client.domain.verify.mutate({ id: domain.id });
+  const verified = await verifyThroughDns(dns, admin.client, domain.id);
+  expect(verified.status).toBe("Verified");
+  return verified;
 }
 
 describe("routing write-through", () => {
@@ -127,8 +141,7 @@ describe("routing write-through", () => {
     const base = [hostKey(deployed.defaultHost), idKey(bot.id)];
     expect(await routeKeys([bot.id], [domain.domainName])).toEqual(base.sort());
 
-    dns.txt.set(domain.instructions.txtRecord.name, [domain.instructions.txtRecord.value]);
-    await admin.client.domain.verify.mutate({ id: domain.id });
+    expect((await verifyThroughDns(dns, admin.client, domain.id)).status).toBe("Verified");
     const customKey = hostKey(`shop.recheck-${admin.accountNumber}.example.com`);
     expect(await routeKeys([bot.id], [domain.domainName])).toEqual([...base, customKey].sort());
     expect(await server.runtime.routes.get(customKey)).toEqual(await expectedRecord(bot.id));
@@ -136,8 +149,31 @@ describe("routing write-through", () => {
       customHost: `shop.recheck-${admin.accountNumber}.example.com`,
     });
 
+    // DNS moves away: marked Failing, still routed during the (tiny) grace period, then gone.
     dns.txt.delete(domain.instructions.txtRecord.name);
+    dns.ns.delete(domain.domainName);
     await admin.client.domain.verify.mutate({ id: domain.id });
+    const failing = await waitFor(
+      () => admin.client.domain.get.query({ id: domain.id }),
+      (d) => d.status === "Failing",
+      "domain failing",
+    );
+    expect(failing.diagnostics.failingSince).toBeInstanceOf(Date);
+    expect(await routeKeys([bot.id], [domain.domainName])).toEqual([...base, customKey].sort());
+    const told = await admin.client.domain.events.query({ id: domain.id });
+    expect(told.items[0]).toMatchObject({ type: "domain.failing", from: "Verified", to: "Failing" });
+    await new Promise((resolve) => setTimeout(resolve, GRACE_HOURS * 3_600_000 + 100));
+    await admin.client.domain.verify.mutate({ id: domain.id });
+    const unverified = await waitFor(
+      () => admin.client.domain.get.query({ id: domain.id }),
+      (d) => !d.isVerified,
+      "domain unverified after the grace period",
+    );
+    expect(unverified.status).toBe("AwaitingDns");
+    expect((await admin.client.domain.events.query({ id: domain.id })).items[0]).toMatchObject({
+      type: "domain.unverified",
+      from: "Failing",
+    });
     expect(await routeKeys([bot.id], [domain.domainName])).toEqual(base.sort());
     expect(await tombstoneKeys([bot.id], [domain.domainName])).toEqual([customKey]);
     expect(await server.runtime.routes.get(idKey(bot.id))).toMatchObject({ customHost: null });
