@@ -4,6 +4,7 @@
 // the router itself, so a procedure added without a case here fails this suite.
 import { appRouter, createAdminToken } from "@botgate/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestDnsServer, type TestDnsServer } from "./dns-server.ts";
 import {
   type AdminClient,
   adminClient,
@@ -202,6 +203,7 @@ const CASES: Record<string, SecurityCase> = {
 
 const PROCEDURES = Object.keys(appRouter._def.procedures).sort();
 
+let dns: TestDnsServer;
 let server: TestServer;
 /** Account A: its admin, an attacking member and a victim member. */
 let adminA: TestUser;
@@ -228,7 +230,9 @@ async function targetOf(owner: TestUser, domainOwner: TestUser, domainName: stri
 }
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // The world's DNS delegates nothing: the victims' domains stay pending claims throughout.
+  dns = await startTestDnsServer();
+  server = await startTestServer({ env: { DNS_RESOLVERS: dns.address } });
   adminA = await createAccount(server, "alpha");
   attackerMember = await createMember(server, adminA.accountNumber, { username: "mallory" });
   const victimMember = await createMember(server, adminA.accountNumber, { username: "victor" });
@@ -238,6 +242,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.close();
+  await dns?.close();
 });
 
 async function expectOutcome(
