@@ -13,7 +13,7 @@ import type { BenchRow, BenchSection } from "../../../scripts/bench-types.ts";
 import { createApp } from "../src/app.ts";
 import { parseEnv } from "../src/env.ts";
 import { openJobsOf } from "../src/jobs.ts";
-import { createProvider, createProvisioning, type Runtime } from "../src/runtime.ts";
+import { createProvisioning, type Runtime } from "../src/runtime.ts";
 
 const TURNS = 1_000;
 const CALLS = 200;
@@ -43,7 +43,7 @@ export async function run(): Promise<BenchSection[]> {
   });
   const env = parseEnv({ ENVIRONMENT: "local", PLATFORM_ROOT_DOMAIN: "botgate.localhost" });
   const config = platformConfig({ environment: env.ENVIRONMENT, rootDomain: env.PLATFORM_ROOT_DOMAIN });
-  const provider = await createProvider(env, config, undefined);
+  const provisioning = await createProvisioning(env, config);
   const runtime: Runtime = {
     env,
     config,
@@ -54,13 +54,13 @@ export async function run(): Promise<BenchSection[]> {
     routeCache: { kind: "memory", url: null, token: null },
     edgeSecret: "bench-edge-secret-that-nobody-signs-with",
     forwardNonces: new MemoryNonceStore(),
-    provisioning: createProvisioning(env, config),
+    provisioning,
+    localDns: null,
     secrets: secretBoxFor(undefined),
-    provider,
     verifiedDomains: new MemoryDomainSetStore(),
     jobs: await openJobsOf(env, db, false),
     worker: null,
-    close: () => provider.close(),
+    close: async () => {},
   };
   const app = createApp(runtime);
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
@@ -207,7 +207,7 @@ export async function run(): Promise<BenchSection[]> {
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await runtime.jobs.close();
-    await provider.close();
+    await provisioning.close();
     await db.$disconnect();
     await database.close();
   }

@@ -90,7 +90,10 @@ export const envSchema = z
     DOMAIN_REVERIFY_GRACE_HOURS: z.coerce.number().positive().max(8_760).default(72),
 
     PROVISIONING: z.enum(["local", "aws"]).default("local"),
-    /** DNS servers domain verification asks (comma-separated ip[:port]); absent: the system's. */
+    /**
+     * DNS servers the checks ask (comma-separated ip[:port]); absent: the embedded DNS server
+     * with PROVISIONING=local, else the system's.
+     */
     DNS_RESOLVERS: commaList(dnsServer),
     /** Name servers customers delegate their domains to with local provisioning; default ns1/ns2.<root>. */
     LOCAL_NAME_SERVERS: commaList(hostname),
@@ -104,6 +107,9 @@ export const envSchema = z
     LOCAL_DNS_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
     /** How long the local CA takes to issue a certificate (milliseconds). */
     LOCAL_CERT_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
+    /** The deployment job's first re-check delay (seconds), doubled per attempt up to the max. */
+    DEPLOY_RECHECK_BASE_SECONDS: z.coerce.number().min(0.1).max(600).default(0.5),
+    DEPLOY_RECHECK_MAX_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
     AWS_REGION: optionalString,
     AWS_ACCESS_KEY_ID: optionalString,
     AWS_SECRET_ACCESS_KEY: optionalString,

@@ -1,6 +1,5 @@
 // The admin API's services, as the tRPC route and the job worker both see them.
 import type { ApiServices } from "@botgate/api";
-import type { DomainJobServices } from "@botgate/jobs";
 import type { Runtime } from "./runtime.ts";
 
 export function apiServicesOf(runtime: Runtime): ApiServices {
@@ -14,14 +13,5 @@ export function apiServicesOf(runtime: Runtime): ApiServices {
     verifiedDomains: runtime.verifiedDomains,
     logger: console,
     domainClaimTtlHours: runtime.env.DOMAIN_CLAIM_TTL_HOURS,
-  };
-}
-
-/** The custom-domain jobs' services: the API's, with the provider behind PROVISIONING. */
-export function domainJobServicesOf(runtime: Runtime): DomainJobServices {
-  return {
-    ...apiServicesOf(runtime),
-    provisioning: runtime.provider,
-    reverifyGraceHours: runtime.env.DOMAIN_REVERIFY_GRACE_HOURS,
   };
 }

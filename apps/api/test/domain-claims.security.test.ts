@@ -151,7 +151,7 @@ describe("pending domain claims", () => {
     expect(left.map((d) => d.id).sort()).toEqual([pending.id, verified.id].sort());
     // Its zone (and every record in it) goes too: nothing left behind to take over.
     await waitFor(
-      async () => (await runtime.provider.dns.listZones()).map((z) => z.name),
+      async () => (await runtime.provisioning.dns.listZones()).map((z) => z.name),
       (zones) => !zones.includes(expiredZone),
       "the lapsed claim's zone removed",
     );

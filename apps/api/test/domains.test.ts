@@ -1,6 +1,8 @@
 // domain.* through the real tRPC client, with the job worker inline: the local provider's
 // zones and CA, and a real DNS server on loopback standing in for the world's DNS.
 import { getVerifiedDomains } from "@botgate/api";
+import { platformConfig } from "@botgate/core";
+import { createLocalProvisioning } from "@botgate/provisioning";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestDnsServer, type TestDnsServer } from "./dns-server.ts";
 import {
@@ -57,7 +59,7 @@ describe("domain.create", () => {
     });
     expect(provisioned.diagnostics.summary).toContain("(provisioning: local)");
     // The zone exists at the provider, with the ownership record, all of it recorded.
-    const zones = await server.runtime.provider.dns.listZones();
+    const zones = await server.runtime.provisioning.dns.listZones();
     expect(zones.map((z) => z.name)).toContain("shop.xn--bcher-kva.com");
     const recorded = await server.runtime.db.chatBotCustomDomainDNS.findMany({
       where: { customDomainId: domain.id },
@@ -116,6 +118,20 @@ describe("domain.create", () => {
     expect(expiresAt).toBeGreaterThanOrEqual(before + 72 * 3_600_000);
     expect(expiresAt).toBeLessThanOrEqual(after + 72 * 3_600_000);
   });
+
+  it("delegates to ns1/ns2 of the root domain when no name servers are configured", async () => {
+    const config = platformConfig({ environment: "prod", rootDomain: "botgate.io" });
+    const provisioning = await createLocalProvisioning({
+      rootDomain: config.rootDomain,
+      platformDomain: config.apiDomain,
+    });
+    try {
+      const zone = await provisioning.dns.ensureZone("shop.com", "shop-claim");
+      expect(zone.nameServers).toEqual(["ns1.botgate.io", "ns2.botgate.io"]);
+    } finally {
+      await provisioning.close();
+    }
+  });
 });
 
 describe("domain.verify", () => {
@@ -153,7 +169,7 @@ describe("domain.verify", () => {
     expect(new Date(delegation?.checkedAt ?? 0).getTime()).toBeGreaterThan(0);
     expect(verified.diagnostics.nextCheckAt?.getTime()).toBeGreaterThan(Date.now());
     expect(verified.diagnostics.certificate?.status).toBe("ISSUED");
-    const certificate = await server.runtime.provider.certificates.describe(
+    const certificate = await server.runtime.provisioning.certificates.describe(
       verified.diagnostics.certificate?.arn ?? "",
     );
     expect(certificate).toMatchObject({
@@ -266,7 +282,7 @@ describe("domains and chatbots", () => {
     });
     await expectTRPCError(admin.client.domain.get.query({ id: domain.id }), "NOT_FOUND");
     expect(await getVerifiedDomains(servicesOf(server))).not.toContain("short-lived.com");
-    const { provider } = server.runtime;
+    const { provisioning: provider } = server.runtime;
     await waitFor(
       async () => ({
         zones: (await provider.dns.listZones()).map((z) => z.name),

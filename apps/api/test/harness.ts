@@ -26,7 +26,7 @@ import { expect } from "vitest";
 import { createApp } from "../src/app.ts";
 import { parseEnv } from "../src/env.ts";
 import { openJobsOf, startWorkerOf } from "../src/jobs.ts";
-import { createProvider, createProvisioning, type Runtime } from "../src/runtime.ts";
+import { createProvisioning, type Runtime } from "../src/runtime.ts";
 
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -79,9 +79,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     const config = platformConfig({ environment: env.ENVIRONMENT, rootDomain: env.PLATFORM_ROOT_DOMAIN });
     // Like the real process: a worker inline unless the test's env says JOBS_WORKER=off (its
     // jobs then stay queued, for a test to inspect or to run in a worker of its own).
-    // The local provider's embedded DNS server on a random loopback port; certificates at once.
-    const provider = await createProvider(env, config, undefined, { issueDelayMs: 0 });
-    closers.push(provider.close);
+    const provisioning = await createProvisioning(env, config);
+    closers.push(provisioning.close);
     const jobs = await openJobsOf(env, db, env.JOBS_WORKER === "inline");
     closers.push(jobs.close);
     const runtime: Runtime = {
@@ -95,9 +94,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       routeCache: { kind: "upstash", url: endpoint.url, token: endpoint.token },
       edgeSecret: randomBytes(32).toString("hex"),
       forwardNonces: options.forwardNonces ?? new UpstashNonceStore({ redis, timeoutMs: 2_000 }),
-      provisioning: createProvisioning(env, config),
+      provisioning,
+      localDns: provisioning.localDns,
       secrets: secretBoxFor(undefined),
-      provider,
       // A key of this server's own: parallel test files share one Redis.
       verifiedDomains: new UpstashDomainSetStore({
         redis,
@@ -287,4 +286,30 @@ export async function verifyThroughDns(
     `domain ${id} checked`,
   );
   return settledDomain(client, id);
+}
+
+/** Polls for a condition with a generous deadline (a loaded 2-core machine is slow). */
+export async function eventually<T>(
+  probe: () => Promise<T | null | undefined | false>,
+  { timeoutMs = 60_000, intervalMs = 50, what = "the condition" } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== null && value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** chatbot.deploy, then chatbot.get until the deployment job made it ready. */
+export async function deployAndWait(client: AdminClient, id: number) {
+  await client.chatbot.deploy.mutate({ id });
+  return eventually(
+    async () => {
+      const chatbot = await client.chatbot.get.query({ id });
+      return chatbot.ready ? chatbot : null;
+    },
+    { what: `chatbot ${id} to be ready` },
+  );
 }

@@ -2,9 +2,7 @@ export { type ApiLogger, type ApiServices, type Context, createContext } from ".
 export { DATABASE_RETRY_AFTER_SECONDS, failureSummary, isDatabaseUnavailable } from "./database-outage.ts";
 export { botgateErrorOf, retryAfterSeconds } from "./errors.ts";
 export type { JobData, JobQueue, JobRequest } from "./jobs.ts";
-export { createLocalProvisioning, type LocalProvisioningOptions } from "./provisioning/local.ts";
 export { type OwnershipRecord, ownershipRecord } from "./provisioning/ownership-record.ts";
-export type * from "./provisioning/types.ts";
 export { type AppRouter, appRouter } from "./router.ts";
 export { type AccountStatus, reactivateAccount, suspendAccount } from "./services/account-status.ts";
 export * from "./services/accounts.ts";
@@ -12,6 +10,14 @@ export type { AdminTokenView } from "./services/admin-tokens.ts";
 export type { ApiKeyView, NewApiKey } from "./services/api-keys.ts";
 export { authenticate, LAST_USED_RESOLUTION_MS, type Principal, revokeAdminToken } from "./services/auth.ts";
 export type { ChatbotView } from "./services/chatbot-view.ts";
+export {
+  DEPLOYMENT_QUEUE,
+  type DeploymentJob,
+  deploymentSingletonKey,
+  dnsRecordOfRow,
+  enqueueDeploymentJob,
+} from "./services/deployment-jobs.ts";
+export { applyDeploymentChange, type DeploymentChange } from "./services/deployment-transitions.ts";
 export {
   checksOf,
   type DomainDiagnostics,
@@ -41,6 +47,7 @@ export {
   toDomainView,
 } from "./services/domains.ts";
 export { type EventView, toEventView } from "./services/event-log.ts";
+export { type NewEvent, recordEvents, statusChange } from "./services/events.ts";
 export { type ChatbotFactsRow, chatbotFactsOf } from "./services/facts.ts";
 export { backfillHostLabels, hostLabelOf } from "./services/host-names.ts";
 export {

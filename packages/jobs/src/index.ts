@@ -1,9 +1,16 @@
+export {
+  backoffSeconds,
+  certificateToken,
+  DEFAULT_DEPLOY_OPTIONS,
+  type DeployOptions,
+  deploymentHandler,
+  hostRecord,
+} from "./deploy.ts";
 export * from "./domains/index.ts";
 export { domainQueueDefinitions } from "./domains/queues.ts";
-export { type JobHandlerServices, jobHandlers } from "./handlers.ts";
+export { type HandlerOptions, jobHandlers } from "./handlers.ts";
 export { type Jobs, type OpenJobsOptions, openJobs, PGBOSS_SCHEMA } from "./queue.ts";
 export {
-  chatbotSingletonKey,
   DEFAULT_QUEUE_TUNING,
   QUEUE_NAMES,
   type QueueDefinition,

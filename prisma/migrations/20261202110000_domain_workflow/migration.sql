@@ -5,12 +5,6 @@ CREATE TYPE "DomainVerificationStatus" AS ENUM ('Provisioning', 'AwaitingDns', '
 DROP INDEX "ChatBotCustomDomainDNS_recordName_recordType_key";
 
 -- AlterTable
-ALTER TABLE "ChatBot" ADD COLUMN     "hostCheckStreak" INTEGER NOT NULL DEFAULT 0,
-ADD COLUMN     "hostFailingSince" TIMESTAMP(3),
-ADD COLUMN     "hostLastChecks" JSONB NOT NULL DEFAULT '[]',
-ADD COLUMN     "hostNextCheckAt" TIMESTAMP(3);
-
--- AlterTable
 ALTER TABLE "ChatBotCustomDomain" ADD COLUMN     "certificateArn" VARCHAR(2048),
 ADD COLUMN     "certificateStatus" VARCHAR(32),
 ADD COLUMN     "checkStreak" INTEGER NOT NULL DEFAULT 0,
@@ -19,9 +13,6 @@ ADD COLUMN     "lastChecks" JSONB NOT NULL DEFAULT '[]',
 ADD COLUMN     "nextCheckAt" TIMESTAMP(3),
 ADD COLUMN     "provisionedBy" VARCHAR(16),
 ADD COLUMN     "verificationStatus" "DomainVerificationStatus" NOT NULL DEFAULT 'Provisioning';
-
--- CreateIndex
-CREATE INDEX "ChatBot_hostNextCheckAt_idx" ON "ChatBot"("hostNextCheckAt");
 
 -- CreateIndex
 CREATE INDEX "ChatBotCustomDomain_nextCheckAt_idx" ON "ChatBotCustomDomain"("nextCheckAt");
