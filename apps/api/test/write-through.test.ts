@@ -144,7 +144,14 @@ describe("routing write-through", () => {
     expect((await verifyThroughDns(dns, admin.client, domain.id)).status).toBe("Verified");
     const customKey = hostKey(`shop.recheck-${admin.accountNumber}.example.com`);
     expect(await routeKeys([bot.id], [domain.domainName])).toEqual([...base, customKey].sort());
-    expect(await server.runtime.routes.get(customKey)).toEqual(await expectedRecord(bot.id));
+    // The deploy job may still be moving the statuses: the cache follows every step.
+    await waitFor(
+      async () =>
+        JSON.stringify(await server.runtime.routes.get(customKey)) ===
+        JSON.stringify(await expectedRecord(bot.id)),
+      (same) => same,
+      "the custom host's record to match the database",
+    );
     expect(await server.runtime.routes.get(customKey)).toMatchObject({
       customHost: `shop.recheck-${admin.accountNumber}.example.com`,
     });
