@@ -7,7 +7,7 @@ import { bootstrapAccount } from "@botgate/api";
 import { NEGATIVE_ROUTE, platformConfig, type RouteEntry } from "@botgate/core";
 import { createDatabaseClient, type DatabaseClient } from "@botgate/db";
 import { createTestDatabase, type TestDatabase } from "@botgate/db/testing";
-import { createLocalProvisioning, type LocalProvisioning } from "@botgate/provisioning";
+import { createLocalProvisioning, type Provisioning } from "@botgate/provisioning";
 import { type DomainJobServices, domainJobHandlers } from "../../src/domains/index.ts";
 
 export class TableJobQueue implements JobQueue {
@@ -37,7 +37,7 @@ export class MapRouteStore {
 export interface DomainWorld {
   database: TestDatabase;
   db: DatabaseClient;
-  provisioning: LocalProvisioning;
+  provisioning: Provisioning;
   routes: MapRouteStore;
   services: DomainJobServices;
   /** The clock the jobs read; tests move it forward. */
@@ -48,7 +48,7 @@ export interface DomainWorld {
 }
 
 export async function startDomainWorld(
-  options: { checkerNameServers?: string[]; graceHours?: number } = {},
+  options: { checkerNameServers?: string[]; graceHours?: number; provisioning?: Provisioning } = {},
 ): Promise<DomainWorld> {
   const database = await createTestDatabase();
   const db = createDatabaseClient(database.url, { maxConnections: database.maxConnections });
@@ -56,14 +56,17 @@ export async function startDomainWorld(
     "CREATE TABLE test_jobs (id serial PRIMARY KEY, name text NOT NULL, data jsonb NOT NULL)",
   );
   const config = platformConfig({ environment: "local", rootDomain: "botgate.localhost" });
-  const provisioning = await createLocalProvisioning({
-    rootDomain: config.rootDomain,
-    platformDomain: config.apiDomain,
-    issueDelayMs: 0,
-    checkerTimeoutMs: 300,
-    checkerTries: 1,
-    ...(options.checkerNameServers ? { checkerNameServers: options.checkerNameServers } : {}),
-  });
+  const local = options.provisioning
+    ? null
+    : await createLocalProvisioning({
+        rootDomain: config.rootDomain,
+        platformDomain: config.apiDomain,
+        issueDelayMs: 0,
+        checkerTimeoutMs: 300,
+        checkerTries: 1,
+        ...(options.checkerNameServers ? { checkerNameServers: options.checkerNameServers } : {}),
+      });
+  const provisioning: Provisioning = options.provisioning ?? (local as Provisioning);
   const routes = new MapRouteStore();
   const clock = { now: new Date() };
   const services: DomainJobServices = {
@@ -100,7 +103,7 @@ export async function startDomainWorld(
     clock,
     drain,
     close: async () => {
-      await provisioning.close();
+      await local?.close();
       await db.$disconnect();
       await database.close();
     },
