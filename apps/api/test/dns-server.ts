@@ -1,4 +1,4 @@
-// A real DNS server on loopback (dns2, UDP, random port) answering TXT queries from a table the
+// A real DNS server on loopback (dns2, UDP, random port) answering TXT (and A) queries from tables the
 // test fills in; unknown names get an empty answer.
 import dns2 from "dns2";
 
@@ -7,12 +7,15 @@ export interface TestDnsServer {
   address: string;
   /** Lower-case name → its TXT records; a record given as a list is sent as several strings. */
   txt: Map<string, (string | string[])[]>;
+  /** Lower-case name → its A records (a deployed default host's, for the deployment's check). */
+  a: Map<string, string[]>;
   close(): Promise<void>;
 }
 
 export async function startTestDnsServer(): Promise<TestDnsServer> {
   const { Packet } = dns2;
   const txt = new Map<string, (string | string[])[]>();
+  const a = new Map<string, string[]>();
   const server = dns2.createServer({
     udp: true,
     handle(request, send) {
@@ -27,11 +30,22 @@ export async function startTestDnsServer(): Promise<TestDnsServer> {
             data,
           });
         }
+        for (const address of question.type === Packet.TYPE.A
+          ? (a.get(question.name.toLowerCase()) ?? [])
+          : []) {
+          response.answers.push({
+            name: question.name,
+            type: Packet.TYPE.A,
+            class: Packet.CLASS.IN,
+            ttl: 60,
+            address,
+          });
+        }
       }
       send(response);
     },
   });
   const addresses = await server.listen({ udp: { port: 0, address: "127.0.0.1" } });
   if (!addresses.udp) throw new Error("the DNS server did not start");
-  return { address: `127.0.0.1:${addresses.udp.port}`, txt, close: () => server.close() };
+  return { address: `127.0.0.1:${addresses.udp.port}`, txt, a, close: () => server.close() };
 }

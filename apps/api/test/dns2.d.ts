@@ -10,6 +10,7 @@ declare module "dns2" {
     class: number;
     ttl: number;
     data?: string | string[];
+    address?: string;
   }
   interface DnsPacket {
     questions: Question[];
@@ -23,7 +24,7 @@ declare module "dns2" {
   }
   const dns2: {
     Packet: {
-      TYPE: { TXT: number };
+      TYPE: { TXT: number; A: number };
       CLASS: { IN: number };
       createResponseFromRequest(request: DnsPacket): DnsPacket;
     };

@@ -9,7 +9,14 @@ import { startUpstashRest } from "@botgate/upstash-rest";
 import { Redis } from "@upstash/redis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startTestDnsServer, type TestDnsServer } from "./dns-server.ts";
-import { createAccount, scanKeys, startTestServer, type TestServer, type TestUser } from "./harness.ts";
+import {
+  createAccount,
+  deployAndWait,
+  scanKeys,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+} from "./harness.ts";
 
 let dns: TestDnsServer;
 let server: TestServer;
@@ -84,13 +91,13 @@ describe("routing write-through", () => {
     expect(await routeKeys([bot.id])).toEqual([idKey(bot.id)]);
     expect(await server.runtime.routes.get(idKey(bot.id))).toEqual(await expectedRecord(bot.id));
     expect(await server.runtime.routes.get(hostKey(host))).toEqual(NEGATIVE_ROUTE);
-    await admin.client.chatbot.deploy.mutate({ id: bot.id });
+    await deployAndWait(admin.client, bot.id);
     expect(await server.runtime.routes.get(hostKey(host))).toEqual(await expectedRecord(bot.id));
   });
 
   it("writes the ready record under the id and default host on deploy", async () => {
     const bot = await admin.client.chatbot.create.mutate({ name: "live" });
-    const deployed = await admin.client.chatbot.deploy.mutate({ id: bot.id });
+    const deployed = await deployAndWait(admin.client, bot.id);
     expect(await routeKeys([bot.id])).toEqual([hostKey(deployed.defaultHost), idKey(bot.id)].sort());
     const record = await server.runtime.routes.get(hostKey(deployed.defaultHost));
     expect(record).toEqual(await expectedRecord(bot.id));
@@ -110,7 +117,7 @@ describe("routing write-through", () => {
 
   it("moves the default host key when a deployed chatbot is renamed", async () => {
     const bot = await admin.client.chatbot.create.mutate({ name: "oldName" });
-    await admin.client.chatbot.deploy.mutate({ id: bot.id });
+    await deployAndWait(admin.client, bot.id);
     const renamed = await admin.client.chatbot.update.mutate({ id: bot.id, name: "newName" });
     expect(await routeKeys([bot.id])).toEqual([hostKey(renamed.defaultHost), idKey(bot.id)].sort());
     expect(await tombstoneKeys([bot.id])).toEqual([hostKey(`oldname.${admin.accountNumber}.${API_DOMAIN}`)]);
@@ -123,7 +130,7 @@ describe("routing write-through", () => {
       domainName: `recheck-${admin.accountNumber}.example.com`,
     });
     const bot = await admin.client.chatbot.create.mutate({ name: "shop", customDomainId: domain.id });
-    const deployed = await admin.client.chatbot.deploy.mutate({ id: bot.id });
+    const deployed = await deployAndWait(admin.client, bot.id);
     const base = [hostKey(deployed.defaultHost), idKey(bot.id)];
     expect(await routeKeys([bot.id], [domain.domainName])).toEqual(base.sort());
 
@@ -148,7 +155,7 @@ describe("routing write-through", () => {
     const second = await verifiedDomain(`second-${admin.accountNumber}.example.org`);
     const domains = [first.domainName, second.domainName];
     const bot = await admin.client.chatbot.create.mutate({ name: "mover", customDomainId: first.id });
-    const deployed = await admin.client.chatbot.deploy.mutate({ id: bot.id });
+    const deployed = await deployAndWait(admin.client, bot.id);
     const base = [hostKey(deployed.defaultHost), idKey(bot.id)];
     expect(await routeKeys([bot.id], domains)).toEqual(
       [...base, hostKey(`mover.first-${admin.accountNumber}.example.org`)].sort(),
@@ -172,7 +179,7 @@ describe("routing write-through", () => {
   it("removes the custom hosts of a deleted domain's chatbots", async () => {
     const domain = await verifiedDomain(`gone-${admin.accountNumber}.example.net`);
     const bot = await admin.client.chatbot.create.mutate({ name: "orphan", customDomainId: domain.id });
-    const deployed = await admin.client.chatbot.deploy.mutate({ id: bot.id });
+    const deployed = await deployAndWait(admin.client, bot.id);
     expect(await routeKeys([bot.id], [domain.domainName])).toHaveLength(3);
     await admin.client.domain.delete.mutate({ id: domain.id });
     expect(await routeKeys([bot.id], [domain.domainName])).toEqual(
@@ -182,7 +189,7 @@ describe("routing write-through", () => {
 
   it("rewrites the record when the first API key is created and the last one revoked", async () => {
     const bot = await admin.client.chatbot.create.mutate({ name: "locked" });
-    await admin.client.chatbot.deploy.mutate({ id: bot.id });
+    await deployAndWait(admin.client, bot.id);
     const key = await admin.client.apiKey.create.mutate({ chatbotId: bot.id });
     const locked = await server.runtime.routes.get(idKey(bot.id));
     expect(locked).toMatchObject({ apiKeyRequired: true });
@@ -198,7 +205,7 @@ describe("routing write-through", () => {
   it("stops every host route at once on undeploy, and keeps the id route for the sandbox", async () => {
     const domain = await verifiedDomain(`undeploy-${admin.accountNumber}.example.net`);
     const bot = await admin.client.chatbot.create.mutate({ name: "leaving", customDomainId: domain.id });
-    const deployed = await admin.client.chatbot.deploy.mutate({ id: bot.id });
+    const deployed = await deployAndWait(admin.client, bot.id);
     expect(await routeKeys([bot.id], [domain.domainName])).toHaveLength(3);
     await admin.client.chatbot.undeploy.mutate({ id: bot.id });
     expect(await routeKeys([bot.id], [domain.domainName])).toEqual([idKey(bot.id)]);
@@ -211,7 +218,7 @@ describe("routing write-through", () => {
   it("tombstones every route of a deleted chatbot", async () => {
     const domain = await verifiedDomain(`deleted-${admin.accountNumber}.example.net`);
     const bot = await admin.client.chatbot.create.mutate({ name: "deleted", customDomainId: domain.id });
-    await admin.client.chatbot.deploy.mutate({ id: bot.id });
+    await deployAndWait(admin.client, bot.id);
     expect(await routeKeys([bot.id], [domain.domainName])).toHaveLength(3);
     await admin.client.chatbot.delete.mutate({ id: bot.id });
     expect(await routeKeys([bot.id], [domain.domainName])).toEqual([]);
@@ -238,7 +245,7 @@ describe("route lookups (what /internal/resolve answers)", () => {
     });
     for (const host of hosts) expect(await lookup(host)).toEqual(NEGATIVE_ROUTE);
 
-    await admin.client.chatbot.deploy.mutate({ id: bot.id });
+    await deployAndWait(admin.client, bot.id);
     for (const host of hosts) {
       expect(await lookup(host)).toEqual(await server.runtime.routes.get(hostKey(host.host)));
     }
@@ -261,7 +268,7 @@ describe("routing cache outage", () => {
     try {
       const user = await createAccount(outage);
       const bot = await user.client.chatbot.create.mutate({ name: "resilient" });
-      const deployed = await user.client.chatbot.deploy.mutate({ id: bot.id });
+      const deployed = await deployAndWait(user.client, bot.id);
       expect(deployed).toMatchObject({ deployed: true, ready: true });
       await user.client.chatbot.undeploy.mutate({ id: bot.id });
       expect(warn).toHaveBeenCalledWith(expect.stringContaining("write-through failed"), expect.anything());
