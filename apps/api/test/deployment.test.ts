@@ -18,7 +18,8 @@ let server: TestServer;
 let admin: TestUser;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // A CA that takes a moment, so the statuses in between can be seen.
+  server = await startTestServer({ env: { LOCAL_CERT_DELAY_MS: "1500" } });
   admin = await createAccount(server);
 });
 afterAll(async () => {

@@ -2,6 +2,9 @@
 // test fills in; unknown names get an empty answer.
 import dns2 from "dns2";
 
+/** The API domain of the test platform (harness TEST_ENV): default hosts live under it. */
+const TEST_API_DOMAIN = "api.local.botgate.localhost";
+
 export interface TestDnsServer {
   /** `127.0.0.1:<port>`, as DNS_RESOLVERS takes it. */
   address: string;
@@ -16,6 +19,9 @@ export async function startTestDnsServer(): Promise<TestDnsServer> {
   const { Packet } = dns2;
   const txt = new Map<string, (string | string[])[]>();
   const a = new Map<string, string[]>();
+  // Like the platform zone: default hosts point at the edge (EDGE_TARGET's default) unless set.
+  const addressesOf = (name: string) =>
+    a.get(name) ?? (name.endsWith(`.${TEST_API_DOMAIN}`) ? ["127.0.0.1"] : []);
   const server = dns2.createServer({
     udp: true,
     handle(request, send) {
@@ -31,7 +37,7 @@ export async function startTestDnsServer(): Promise<TestDnsServer> {
           });
         }
         for (const address of question.type === Packet.TYPE.A
-          ? (a.get(question.name.toLowerCase()) ?? [])
+          ? addressesOf(question.name.toLowerCase())
           : []) {
           response.answers.push({
             name: question.name,
