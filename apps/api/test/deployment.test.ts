@@ -149,7 +149,7 @@ describe("deploying a chatbot's default host", () => {
     expect(undeployed).toMatchObject({
       deployed: false,
       dnsVerificationStatus: "Not Verified",
-      ready: false,
+      live: false,
     });
     await eventually(() => jobsDrained(server, bot.id), { what: "the jobs to finish" });
     const view = await get(admin.client, bot.id);
