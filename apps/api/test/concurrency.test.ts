@@ -3,7 +3,7 @@ import { markDomainVerified } from "@botgate/api";
 import { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestDnsServer, type TestDnsServer } from "./dns-server.ts";
-import { createAccount, startTestServer, type TestServer } from "./harness.ts";
+import { createAccount, eventually, startTestServer, type TestServer } from "./harness.ts";
 
 let dns: TestDnsServer;
 let server: TestServer;
@@ -72,6 +72,8 @@ describe("concurrent claims and deployments", () => {
     const owner = await createAccount(server);
     for (let round = 0; round < 5; round++) {
       const bot = await owner.client.chatbot.create.mutate({ name: `racer${round}` });
+      // The deployment job checks the default host through the test's resolver.
+      dns.a.set(bot.defaultHost, ["127.0.0.1"]);
       const results = await Promise.all([
         owner.client.chatbot.deploy.mutate({ id: bot.id }),
         owner.client.chatbot.deploy.mutate({ id: bot.id }),
@@ -82,7 +84,15 @@ describe("concurrent claims and deployments", () => {
         where: { chatbotId: bot.id, type: "deployment.started" },
       });
       expect(started).toBe(1);
-      expect(await owner.client.chatbot.get.query({ id: bot.id })).toMatchObject({ ready: true, live: true });
+      const jobs = await server.runtime.db.$queryRawUnsafe<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'chatbot-deployment'
+           AND data->>'chatbotId' = $1 AND (data->>'attempt')::int = 0`,
+        String(bot.id),
+      );
+      expect(jobs[0]?.n).toBe(1);
+      await eventually(async () => (await owner.client.chatbot.get.query({ id: bot.id })).live, {
+        what: "the deployment to go live",
+      });
     }
   });
 

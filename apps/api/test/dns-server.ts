@@ -1,5 +1,5 @@
 // A real DNS server on loopback (dns2, UDP, random port) standing in for the world's DNS:
-// TXT and NS answers from tables the test fills in; unknown names get an empty answer.
+// TXT, NS and A answers from tables the test fills in; unknown names get an empty answer.
 import dns2 from "dns2";
 
 export interface TestDnsServer {
@@ -9,6 +9,8 @@ export interface TestDnsServer {
   txt: Map<string, (string | string[])[]>;
   /** Lower-case name → the name servers it is delegated to. */
   ns: Map<string, string[]>;
+  /** Lower-case name → its A records (a deployed default host's, for the deployment's check). */
+  a: Map<string, string[]>;
   close(): Promise<void>;
 }
 
@@ -16,6 +18,7 @@ export async function startTestDnsServer(): Promise<TestDnsServer> {
   const { Packet } = dns2;
   const txt = new Map<string, (string | string[])[]>();
   const ns = new Map<string, string[]>();
+  const a = new Map<string, string[]>();
   const server = dns2.createServer({
     udp: true,
     handle(request, send) {
@@ -24,17 +27,20 @@ export async function startTestDnsServer(): Promise<TestDnsServer> {
         const name = question.name.toLowerCase();
         const base = { name: question.name, class: Packet.CLASS.IN, ttl: 60 };
         if (question.type === Packet.TYPE.NS) {
-          for (const server of ns.get(name) ?? [])
-            response.answers.push({ ...base, type: Packet.TYPE.NS, ns: server });
-          continue;
+          for (const host of ns.get(name) ?? [])
+            response.answers.push({ ...base, type: Packet.TYPE.NS, ns: host });
+        } else if (question.type === Packet.TYPE.A) {
+          for (const address of a.get(name) ?? [])
+            response.answers.push({ ...base, type: Packet.TYPE.A, address });
+        } else {
+          for (const data of txt.get(name) ?? [])
+            response.answers.push({ ...base, type: Packet.TYPE.TXT, data });
         }
-        for (const data of txt.get(name) ?? [])
-          response.answers.push({ ...base, type: Packet.TYPE.TXT, data });
       }
       send(response);
     },
   });
   const addresses = await server.listen({ udp: { port: 0, address: "127.0.0.1" } });
   if (!addresses.udp) throw new Error("the DNS server did not start");
-  return { address: `127.0.0.1:${addresses.udp.port}`, txt, ns, close: () => server.close() };
+  return { address: `127.0.0.1:${addresses.udp.port}`, txt, ns, a, close: () => server.close() };
 }

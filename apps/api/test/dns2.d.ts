@@ -11,6 +11,7 @@ declare module "dns2" {
     ttl: number;
     data?: string | string[];
     ns?: string;
+    address?: string;
   }
   interface DnsPacket {
     questions: Question[];
@@ -24,7 +25,7 @@ declare module "dns2" {
   }
   const dns2: {
     Packet: {
-      TYPE: { TXT: number; NS: number };
+      TYPE: { TXT: number; NS: number; A: number };
       CLASS: { IN: number };
       createResponseFromRequest(request: DnsPacket): DnsPacket;
     };

@@ -31,7 +31,13 @@ import { createProvisioning, type Runtime } from "../src/runtime.ts";
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
 /** The platform every test server runs as: local, so URLs are http. */
-export const TEST_ENV = { ENVIRONMENT: "local", PLATFORM_ROOT_DOMAIN: "botgate.localhost" } as const;
+export const TEST_ENV = {
+  ENVIRONMENT: "local",
+  PLATFORM_ROOT_DOMAIN: "botgate.localhost",
+  // Deployments finish in one job run; tests of the statuses in between set their own delay.
+  LOCAL_CERT_DELAY_MS: "0",
+  JOBS_CONCURRENCY: "4",
+} as const;
 
 export interface TestServerOptions {
   /** More environment (e.g. DNS_RESOLVERS), parsed as the real process parses its own. */

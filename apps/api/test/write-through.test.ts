@@ -11,6 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { startTestDnsServer, type TestDnsServer } from "./dns-server.ts";
 import {
   createAccount,
+  deployAndWait,
   scanKeys,
   startTestServer,
   type TestServer,
@@ -98,13 +99,13 @@ describe("routing write-through", () => {
     expect(await routeKeys([bot.id])).toEqual([idKey(bot.id)]);
     expect(await server.runtime.routes.get(idKey(bot.id))).toEqual(await expectedRecord(bot.id));
     expect(await server.runtime.routes.get(hostKey(host))).toEqual(NEGATIVE_ROUTE);
-    await admin.client.chatbot.deploy.mutate({ id: bot.id });
+    await deployAndWait(admin.client, bot.id);
     expect(await server.runtime.routes.get(hostKey(host))).toEqual(await expectedRecord(bot.id));
   });
 
   it("writes the ready record under the id and default host on deploy", async () => {
     const bot = await admin.client.chatbot.create.mutate({ name: "live" });
-    const deployed = await admin.client.chatbot.deploy.mutate({ id: bot.id });
+    const deployed = await deployAndWait(admin.client, bot.id);
     expect(await routeKeys([bot.id])).toEqual([hostKey(deployed.defaultHost), idKey(bot.id)].sort());
     const record = await server.runtime.routes.get(hostKey(deployed.defaultHost));
     expect(record).toEqual(await expectedRecord(bot.id));
@@ -124,7 +125,7 @@ describe("routing write-through", () => {
 
   it("moves the default host key when a deployed chatbot is renamed", async () => {
     const bot = await admin.client.chatbot.create.mutate({ name: "oldName" });
-    await admin.client.chatbot.deploy.mutate({ id: bot.id });
+    await deployAndWait(admin.client, bot.id);
     const renamed = await admin.client.chatbot.update.mutate({ id: bot.id, name: "newName" });
     expect(await routeKeys([bot.id])).toEqual([hostKey(renamed.defaultHost), idKey(bot.id)].sort());
     expect(await tombstoneKeys([bot.id])).toEqual([hostKey(`oldname.${admin.accountNumber}.${API_DOMAIN}`)]);
@@ -137,7 +138,7 @@ describe("routing write-through", () => {
       domainName: `recheck-${admin.accountNumber}.example.com`,
     });
     const bot = await admin.client.chatbot.create.mutate({ name: "shop", customDomainId: domain.id });
-    const deployed = await admin.client.chatbot.deploy.mutate({ id: bot.id });
+    const deployed = await deployAndWait(admin.client, bot.id);
     const base = [hostKey(deployed.defaultHost), idKey(bot.id)];
     expect(await routeKeys([bot.id], [domain.domainName])).toEqual(base.sort());
 
@@ -191,7 +192,7 @@ describe("routing write-through", () => {
     const second = await verifiedDomain(`second-${admin.accountNumber}.example.org`);
     const domains = [first.domainName, second.domainName];
     const bot = await admin.client.chatbot.create.mutate({ name: "mover", customDomainId: first.id });
-    const deployed = await admin.client.chatbot.deploy.mutate({ id: bot.id });
+    const deployed = await deployAndWait(admin.client, bot.id);
     const base = [hostKey(deployed.defaultHost), idKey(bot.id)];
     expect(await routeKeys([bot.id], domains)).toEqual(
       [...base, hostKey(`mover.first-${admin.accountNumber}.example.org`)].sort(),
@@ -215,7 +216,7 @@ describe("routing write-through", () => {
   it("removes the custom hosts of a deleted domain's chatbots", async () => {
     const domain = await verifiedDomain(`gone-${admin.accountNumber}.example.net`);
     const bot = await admin.client.chatbot.create.mutate({ name: "orphan", customDomainId: domain.id });
-    const deployed = await admin.client.chatbot.deploy.mutate({ id: bot.id });
+    const deployed = await deployAndWait(admin.client, bot.id);
     expect(await routeKeys([bot.id], [domain.domainName])).toHaveLength(3);
     await admin.client.domain.delete.mutate({ id: domain.id });
     expect(await routeKeys([bot.id], [domain.domainName])).toEqual(
@@ -225,7 +226,7 @@ describe("routing write-through", () => {
 
   it("rewrites the record when the first API key is created and the last one revoked", async () => {
     const bot = await admin.client.chatbot.create.mutate({ name: "locked" });
-    await admin.client.chatbot.deploy.mutate({ id: bot.id });
+    await deployAndWait(admin.client, bot.id);
     const key = await admin.client.apiKey.create.mutate({ chatbotId: bot.id });
     const locked = await server.runtime.routes.get(idKey(bot.id));
     expect(locked).toMatchObject({ apiKeyRequired: true });
@@ -241,7 +242,7 @@ describe("routing write-through", () => {
   it("stops every host route at once on undeploy, and keeps the id route for the sandbox", async () => {
     const domain = await verifiedDomain(`undeploy-${admin.accountNumber}.example.net`);
     const bot = await admin.client.chatbot.create.mutate({ name: "leaving", customDomainId: domain.id });
-    const deployed = await admin.client.chatbot.deploy.mutate({ id: bot.id });
+    const deployed = await deployAndWait(admin.client, bot.id);
     expect(await routeKeys([bot.id], [domain.domainName])).toHaveLength(3);
     await admin.client.chatbot.undeploy.mutate({ id: bot.id });
     expect(await routeKeys([bot.id], [domain.domainName])).toEqual([idKey(bot.id)]);
@@ -254,7 +255,7 @@ describe("routing write-through", () => {
   it("tombstones every route of a deleted chatbot", async () => {
     const domain = await verifiedDomain(`deleted-${admin.accountNumber}.example.net`);
     const bot = await admin.client.chatbot.create.mutate({ name: "deleted", customDomainId: domain.id });
-    await admin.client.chatbot.deploy.mutate({ id: bot.id });
+    await deployAndWait(admin.client, bot.id);
     expect(await routeKeys([bot.id], [domain.domainName])).toHaveLength(3);
     await admin.client.chatbot.delete.mutate({ id: bot.id });
     expect(await routeKeys([bot.id], [domain.domainName])).toEqual([]);
@@ -281,7 +282,7 @@ describe("route lookups (what /internal/resolve answers)", () => {
     });
     for (const host of hosts) expect(await lookup(host)).toEqual(NEGATIVE_ROUTE);
 
-    await admin.client.chatbot.deploy.mutate({ id: bot.id });
+    await deployAndWait(admin.client, bot.id);
     for (const host of hosts) {
       expect(await lookup(host)).toEqual(await server.runtime.routes.get(hostKey(host.host)));
     }
@@ -304,7 +305,7 @@ describe("routing cache outage", () => {
     try {
       const user = await createAccount(outage);
       const bot = await user.client.chatbot.create.mutate({ name: "resilient" });
-      const deployed = await user.client.chatbot.deploy.mutate({ id: bot.id });
+      const deployed = await deployAndWait(user.client, bot.id);
       expect(deployed).toMatchObject({ deployed: true, ready: true });
       await user.client.chatbot.undeploy.mutate({ id: bot.id });
       expect(warn).toHaveBeenCalledWith(expect.stringContaining("write-through failed"), expect.anything());

@@ -141,8 +141,10 @@ async function deploy(
     if (!certificate) throw new Error(`certificate ${arn} vanished right after its request`);
   }
   if (!arn) throw new Error("unreachable: a certificate without an ARN");
-  if (certificate.validationRecords.length > 0) {
+  if (certificate.status === "PENDING_VALIDATION" && certificate.validationRecords.length > 0) {
     await provisioning.dns.upsertRecords(zone.id, certificate.validationRecords);
+    // A CA that validates at once (the local one with no delay) issues now: no extra round.
+    certificate = (await provisioning.certificates.describe(arn)) ?? certificate;
   }
   if (certificate.status === "PENDING_VALIDATION") {
     await reschedule(services, options, job, { tls: "Requested" });
