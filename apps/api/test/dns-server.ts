@@ -11,6 +11,8 @@ export interface TestDnsServer {
   ns: Map<string, string[]>;
   /** Lower-case name → its A records (a deployed default host's, for the deployment's check). */
   a: Map<string, string[]>;
+  /** Suffix → A records for every name under it (all default hosts of the platform at once). */
+  aUnder: Map<string, string[]>;
   close(): Promise<void>;
 }
 
@@ -19,6 +21,9 @@ export async function startTestDnsServer(): Promise<TestDnsServer> {
   const txt = new Map<string, (string | string[])[]>();
   const ns = new Map<string, string[]>();
   const a = new Map<string, string[]>();
+  const aUnder = new Map<string, string[]>();
+  const addressesOf = (name: string): string[] =>
+    a.get(name) ?? [...aUnder].find(([suffix]) => name.endsWith(`.${suffix}`))?.[1] ?? [];
   const server = dns2.createServer({
     udp: true,
     handle(request, send) {
@@ -30,7 +35,7 @@ export async function startTestDnsServer(): Promise<TestDnsServer> {
           for (const host of ns.get(name) ?? [])
             response.answers.push({ ...base, type: Packet.TYPE.NS, ns: host });
         } else if (question.type === Packet.TYPE.A) {
-          for (const address of a.get(name) ?? [])
+          for (const address of addressesOf(name))
             response.answers.push({ ...base, type: Packet.TYPE.A, address });
         } else {
           for (const data of txt.get(name) ?? [])
@@ -42,5 +47,5 @@ export async function startTestDnsServer(): Promise<TestDnsServer> {
   });
   const addresses = await server.listen({ udp: { port: 0, address: "127.0.0.1" } });
   if (!addresses.udp) throw new Error("the DNS server did not start");
-  return { address: `127.0.0.1:${addresses.udp.port}`, txt, ns, a, close: () => server.close() };
+  return { address: `127.0.0.1:${addresses.udp.port}`, txt, ns, a, aUnder, close: () => server.close() };
 }
