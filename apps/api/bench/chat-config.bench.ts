@@ -4,7 +4,7 @@
 // sends a long conversation, against one that sends a single message.
 import type { AddressInfo } from "node:net";
 import { bootstrapAccount, secretBoxFor } from "@botgate/api";
-import { MemoryNonceStore, MemoryRouteStore } from "@botgate/cache";
+import { MemoryDomainSetStore, MemoryNonceStore, MemoryRouteStore } from "@botgate/cache";
 import { platformConfig } from "@botgate/core";
 import { createDatabaseClient, type DatabaseClient } from "@botgate/db";
 import { createTestDatabase } from "@botgate/db/testing";
@@ -12,6 +12,7 @@ import { serve } from "@hono/node-server";
 import type { BenchRow, BenchSection } from "../../../scripts/bench-types.ts";
 import { createApp } from "../src/app.ts";
 import { parseEnv } from "../src/env.ts";
+import { openJobsOf } from "../src/jobs.ts";
 import { createProvisioning, type Runtime } from "../src/runtime.ts";
 
 const TURNS = 1_000;
@@ -42,6 +43,7 @@ export async function run(): Promise<BenchSection[]> {
   });
   const env = parseEnv({ ENVIRONMENT: "local", PLATFORM_ROOT_DOMAIN: "botgate.localhost" });
   const config = platformConfig({ environment: env.ENVIRONMENT, rootDomain: env.PLATFORM_ROOT_DOMAIN });
+  const provisioning = await createProvisioning(env, config);
   const runtime: Runtime = {
     env,
     config,
@@ -52,8 +54,12 @@ export async function run(): Promise<BenchSection[]> {
     routeCache: { kind: "memory", url: null, token: null },
     edgeSecret: "bench-edge-secret-that-nobody-signs-with",
     forwardNonces: new MemoryNonceStore(),
-    provisioning: createProvisioning(env, config),
+    provisioning,
+    localDns: null,
     secrets: secretBoxFor(undefined),
+    verifiedDomains: new MemoryDomainSetStore(),
+    jobs: await openJobsOf(env, db, false),
+    worker: null,
     close: async () => {},
   };
   const app = createApp(runtime);
@@ -200,6 +206,8 @@ export async function run(): Promise<BenchSection[]> {
     ];
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await runtime.jobs.close();
+    await provisioning.close();
     await db.$disconnect();
     await database.close();
   }

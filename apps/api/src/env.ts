@@ -86,9 +86,14 @@ export const envSchema = z
 
     /** How long an unverified domain claim lives before it lapses (hours). */
     DOMAIN_CLAIM_TTL_HOURS: z.coerce.number().positive().max(8_760).default(72),
+    /** How long a verified domain whose DNS moved away keeps routing before it is unverified (hours). */
+    DOMAIN_REVERIFY_GRACE_HOURS: z.coerce.number().positive().max(8_760).default(72),
 
     PROVISIONING: z.enum(["local", "aws"]).default("local"),
-    /** DNS servers domain verification asks (comma-separated ip[:port]); absent: the system's. */
+    /**
+     * DNS servers the checks ask (comma-separated ip[:port]); absent: the embedded DNS server
+     * with PROVISIONING=local, else the system's.
+     */
     DNS_RESOLVERS: commaList(dnsServer),
     /** Name servers customers delegate their domains to with local provisioning; default ns1/ns2.<root>. */
     LOCAL_NAME_SERVERS: commaList(hostname),
@@ -102,6 +107,9 @@ export const envSchema = z
     LOCAL_DNS_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
     /** How long the local CA takes to issue a certificate (milliseconds). */
     LOCAL_CERT_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
+    /** The deployment job's first re-check delay (seconds), doubled per attempt up to the max. */
+    DEPLOY_RECHECK_BASE_SECONDS: z.coerce.number().min(0.1).max(600).default(0.5),
+    DEPLOY_RECHECK_MAX_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
     AWS_REGION: optionalString,
     AWS_ACCESS_KEY_ID: optionalString,
     AWS_SECRET_ACCESS_KEY: optionalString,
@@ -118,6 +126,17 @@ export const envSchema = z
     LOCAL_DNS_HOST: z.string().trim().default("127.0.0.1"),
     /** A local certificate whose validation records never appear fails after this long. */
     LOCAL_CERT_VALIDATION_TIMEOUT_MS: z.coerce.number().int().min(1).default(600_000),
+
+    /** `inline`: this process runs the job worker; `off`: a separate `worker` process does. */
+    JOBS_WORKER: z.enum(["inline", "off"]).default("inline"),
+    /** How often an idle worker polls for jobs, in seconds (pg-boss's minimum: 0.5). */
+    JOBS_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(0.5),
+    /** Polling loops per queue in one worker process. */
+    JOBS_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(1),
+    /** A job active this long (its worker died) runs again: keep it short, jobs are short. */
+    JOBS_EXPIRE_SECONDS: z.coerce.number().int().min(1).max(3_600).default(15),
+    /** How often a worker process expires dead workers' jobs (pg-boss maintenance), in seconds. */
+    JOBS_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).max(3_600).default(5),
 
     /** The platform default LLM provider, named "openai"; absent: chatbots naming it answer through echo. */
     OPENAI_API_KEY: optionalString,

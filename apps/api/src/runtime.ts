@@ -3,26 +3,26 @@
 // through to, and the platform's domain configuration.
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
+import { backfillHostLabels, type SecretBox, secretBoxFor } from "@botgate/api";
 import {
-  backfillHostLabels,
-  createLocalProvisioning,
-  type Provisioning,
-  type SecretBox,
-  secretBoxFor,
-} from "@botgate/api";
-import {
+  type DomainSetStore,
+  MemoryDomainSetStore,
   MemoryNonceStore,
   MemoryRouteStore,
   type RouteStore,
+  UpstashDomainSetStore,
   UpstashNonceStore,
   UpstashRouteStore,
 } from "@botgate/cache";
 import { BotgateError, type PlatformConfig, platformConfig } from "@botgate/core";
 import { createDatabaseClient, type DatabaseClient, migrate, startEmbeddedPostgres } from "@botgate/db";
 import { edgeSecretFor, edgeSecretSetting, type NonceStore } from "@botgate/forwarding";
+import type { Jobs, Worker } from "@botgate/jobs";
+import { createLocalProvisioning, type Provisioning } from "@botgate/provisioning";
 import { startUpstashRest } from "@botgate/upstash-rest";
 import { Redis } from "@upstash/redis";
 import type { Env } from "./env.ts";
+import { openJobsOf, startWorkerOf } from "./jobs.ts";
 import { dataDirectory, newOperatorToken } from "./operator/endpoint-file.ts";
 
 export interface Runtime {
@@ -37,10 +37,18 @@ export interface Runtime {
   edgeSecret: string;
   /** Nonces of verified edge forwards (replay guard): in the route cache's Redis, else in memory. */
   forwardNonces: NonceStore;
-  /** DNS, certificates and hosted zones: local now; AWS arrives with the deployment workflow. */
+  /** DNS, certificates and hosted zones (PROVISIONING): local, or AWS (Route53, ACM). */
   provisioning: Provisioning;
+  /** With PROVISIONING=local: the embedded DNS server, `dig @<host> -p <port> <name>`. */
+  localDns: { host: string; port: number } | null;
   /** Seals provider API keys and webhook secrets at rest (SECRETS_ENCRYPTION_KEY). */
   secrets: SecretBox;
+  /** The cached set of verified custom domains, next to the routes. */
+  verifiedDomains: DomainSetStore;
+  /** The durable job queue (pg-boss on this database, schema `pgboss`). */
+  jobs: Jobs;
+  /** The job worker of this process (JOBS_WORKER=inline), else null. */
+  worker: Worker | null;
   /**
    * With the embedded database only: the token of POST /operator/commands, through which the
    * CLI runs its commands here (it cannot open the database this process holds).
@@ -89,11 +97,18 @@ export async function createRuntime(env: Env): Promise<Runtime> {
     const db = createDatabaseClient(database.url, { maxConnections: database.maxConnections });
     closers.push(() => db.$disconnect());
 
-    const { routes, routeCache, forwardNonces } = await createRouteStore(env, closers);
+    const { routes, routeCache, forwardNonces, verifiedDomains } = await createRouteStore(env, closers);
     const config = platformConfigOf(env);
     // Before serving: routing looks chatbots up by their stored host label (see host-names.ts).
     await backfillHostLabels({ db, routes, config, logger: console });
-    return {
+    const provisioning = await createProvisioning(env, config, {
+      stateDir: join(dataDirectory(env), "provisioning"),
+    });
+    closers.push(provisioning.close);
+    // Closed before the database (closers run in reverse): running jobs finish first.
+    const jobs = await openJobsOf(env, db, env.JOBS_WORKER === "inline");
+    closers.push(jobs.close);
+    const runtime: Runtime = {
       env,
       config,
       db,
@@ -104,11 +119,17 @@ export async function createRuntime(env: Env): Promise<Runtime> {
       // The development secret only in a development setup (env.ts refuses the rest already).
       edgeSecret: edgeSecretFor(edgeSecretSetting(env)),
       forwardNonces,
-      provisioning: createProvisioning(env, config),
+      provisioning,
+      localDns: provisioning.localDns,
       secrets: secretBoxFor(env.SECRETS_ENCRYPTION_KEY),
+      verifiedDomains,
+      jobs,
+      worker: null,
       ...(database.kind === "embedded" ? { operatorToken: newOperatorToken() } : {}),
       close,
     };
+    if (env.JOBS_WORKER === "inline") runtime.worker = await startWorkerOf(runtime);
+    return runtime;
   } catch (error) {
     await close();
     throw error;
@@ -132,6 +153,7 @@ export async function createRouteStore(env: Env, closers: (() => Promise<void>)[
     return {
       routes: new UpstashRouteStore({ redis }) as RouteStore,
       forwardNonces: new UpstashNonceStore({ redis }) as NonceStore,
+      verifiedDomains: new UpstashDomainSetStore({ redis }) as DomainSetStore,
       routeCache: {
         kind: "upstash",
         url: env.UPSTASH_REDIS_REST_URL,
@@ -149,23 +171,44 @@ export async function createRouteStore(env: Env, closers: (() => Promise<void>)[
     return {
       routes: new UpstashRouteStore({ redis }) as RouteStore,
       forwardNonces: new UpstashNonceStore({ redis }) as NonceStore,
+      verifiedDomains: new UpstashDomainSetStore({ redis }) as DomainSetStore,
       routeCache: { kind: "upstash", url: endpoint.url, token: endpoint.token } as const,
     };
   }
   return {
     routes: new MemoryRouteStore() as RouteStore,
     forwardNonces: new MemoryNonceStore() as NonceStore,
+    verifiedDomains: new MemoryDomainSetStore() as DomainSetStore,
     routeCache: { kind: "memory", url: null, token: null } as const,
   };
 }
 
-export function createProvisioning(env: Env, config: PlatformConfig): Provisioning {
+export interface OpenProvisioning extends Provisioning {
+  localDns: { host: string; port: number } | null;
+  close(): Promise<void>;
+}
+
+/**
+ * The providers PROVISIONING names. `local`: the embedded authoritative DNS server (on
+ * LOCAL_DNS_PORT) and the local CA, their state under `stateDir` (absent: memory only, for
+ * tests); checks ask that server unless DNS_RESOLVERS says otherwise.
+ */
+export async function createProvisioning(
+  env: Env,
+  config: PlatformConfig,
+  options: { stateDir?: string } = {},
+): Promise<OpenProvisioning> {
   if (env.PROVISIONING === "aws") {
     throw new BotgateError("BAD_REQUEST", "PROVISIONING=aws is not available yet; use PROVISIONING=local");
   }
-  return createLocalProvisioning({
-    config,
-    nameServers: env.LOCAL_NAME_SERVERS,
-    dnsResolvers: env.DNS_RESOLVERS,
+  const local = await createLocalProvisioning({
+    rootDomain: config.rootDomain,
+    platformDomain: config.apiDomain,
+    ...(env.LOCAL_NAME_SERVERS?.length ? { nameServers: env.LOCAL_NAME_SERVERS } : {}),
+    ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
+    dnsPort: env.LOCAL_DNS_PORT,
+    issueDelayMs: env.LOCAL_CERT_DELAY_MS,
+    ...(env.DNS_RESOLVERS?.length ? { checkerNameServers: env.DNS_RESOLVERS } : {}),
   });
+  return Object.assign(local, { localDns: { host: local.dnsServer.host, port: local.dnsServer.port } });
 }

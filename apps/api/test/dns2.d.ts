@@ -10,6 +10,8 @@ declare module "dns2" {
     class: number;
     ttl: number;
     data?: string | string[];
+    ns?: string;
+    address?: string;
   }
   interface DnsPacket {
     questions: Question[];
@@ -23,7 +25,7 @@ declare module "dns2" {
   }
   const dns2: {
     Packet: {
-      TYPE: { TXT: number };
+      TYPE: { TXT: number; NS: number; A: number };
       CLASS: { IN: number };
       createResponseFromRequest(request: DnsPacket): DnsPacket;
     };

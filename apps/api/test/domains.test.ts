@@ -1,14 +1,22 @@
-import { createLocalProvisioning } from "@botgate/api";
+// domain.* through the real tRPC client, with the job worker inline: the local provider's
+// zones and CA, and a real DNS server on loopback standing in for the world's DNS.
+import { getVerifiedDomains } from "@botgate/api";
 import { platformConfig } from "@botgate/core";
+import { createLocalProvisioning } from "@botgate/provisioning";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestDnsServer, type TestDnsServer } from "./dns-server.ts";
 import {
   createAccount,
   createMember,
   expectTRPCError,
+  provisionedDomain,
+  resolveAsEdge,
+  settledDomain,
   startTestServer,
   type TestServer,
   type TestUser,
+  verifyThroughDns,
+  waitFor,
 } from "./harness.ts";
 
 let dns: TestDnsServer;
@@ -29,29 +37,46 @@ afterAll(async () => {
   await dns?.close();
 });
 
-/** Publishes the TXT record a domain's instructions ask for, on the test DNS server. */
-function publish(record: { name: string; value: string }, value = record.value) {
-  dns.txt.set(record.name, [value]);
-}
+const servicesOf = (s: TestServer) => ({ ...s.runtime, logger: console });
 
 describe("domain.create", () => {
-  it("claims a normalized domain and answers the DNS instructions to follow", async () => {
+  it("claims a normalized domain at once, then shows the name servers and the ownership record", async () => {
     const domain = await admin.client.domain.create.mutate({ domainName: "  Shop.Bücher.COM. " });
     expect(domain).toMatchObject({
       domainName: "shop.xn--bcher-kva.com",
       isVerified: false,
-      verifiedAt: null,
-      lastCheckedAt: null,
-      failureReason: null,
+      status: "Provisioning",
       owner: { userProfileId: admin.userProfileId },
-      instructions: {
-        nameServers: NAME_SERVERS,
-        txtRecord: { name: "_botgate-challenge.shop.xn--bcher-kva.com", type: "TXT" },
-      },
+      instructions: { txtRecord: { name: "_botgate-challenge.shop.xn--bcher-kva.com", type: "TXT" } },
     });
     expect(domain.instructions.txtRecord.value).toMatch(/^botgate-verification=[0-9a-f]{32}$/);
-    const events = await server.runtime.db.chatBotEvent.findMany({ where: { customDomainId: domain.id } });
-    expect(events.map((e) => e.type)).toEqual(["domain.created"]);
+
+    const provisioned = await provisionedDomain(admin.client, domain.id);
+    expect(provisioned).toMatchObject({
+      status: "AwaitingDns",
+      provisioning: "local",
+      instructions: { nameServers: NAME_SERVERS, txtRecord: domain.instructions.txtRecord },
+    });
+    expect(provisioned.diagnostics.summary).toContain("(provisioning: local)");
+    // The zone exists at the provider, with the ownership record, all of it recorded.
+    const zones = await server.runtime.provisioning.dns.listZones();
+    expect(zones.map((z) => z.name)).toContain("shop.xn--bcher-kva.com");
+    const recorded = await server.runtime.db.chatBotCustomDomainDNS.findMany({
+      where: { customDomainId: domain.id },
+    });
+    expect(recorded.map((r) => [r.recordName, r.recordType, r.recordValue])).toEqual([
+      [domain.instructions.txtRecord.name, "TXT", domain.instructions.txtRecord.value],
+    ]);
+    const events = await admin.client.domain.events.query({ id: domain.id });
+    expect(
+      events.items
+        .map((e) => [e.type, e.to])
+        .reverse()
+        .slice(0, 2),
+    ).toEqual([
+      ["domain.created", "Provisioning"],
+      ["domain.status_changed", "AwaitingDns"],
+    ]);
   });
 
   it("gives every domain its own random ownership token", async () => {
@@ -95,93 +120,140 @@ describe("domain.create", () => {
   });
 
   it("delegates to ns1/ns2 of the root domain when no name servers are configured", async () => {
-    const provisioning = createLocalProvisioning({
-      config: platformConfig({ environment: "prod", rootDomain: "botgate.io" }),
+    const config = platformConfig({ environment: "prod", rootDomain: "botgate.io" });
+    const provisioning = await createLocalProvisioning({
+      rootDomain: config.rootDomain,
+      platformDomain: config.apiDomain,
     });
-    const provisioned = await provisioning.domains.provision({
-      domainName: "shop.com",
-      verificationToken: "t",
-      hostedZoneId: null,
-    });
-    expect(provisioned.nameServers).toEqual(["ns1.botgate.io", "ns2.botgate.io"]);
+    try {
+      const zone = await provisioning.dns.ensureZone("shop.com", "shop-claim");
+      expect(zone.nameServers).toEqual(["ns1.botgate.io", "ns2.botgate.io"]);
+    } finally {
+      await provisioning.close();
+    }
   });
 });
 
 describe("domain.verify", () => {
-  it("verifies a domain whose ownership TXT record is published on the configured DNS server", async () => {
+  it("answers at once, then verifies through DNS with one certificate and diagnostics of each check", async () => {
     const domain = await admin.client.domain.create.mutate({ domainName: "verified-shop.com" });
-    publish(domain.instructions.txtRecord);
-    const before = Date.now();
-    const verified = await admin.client.domain.verify.mutate({ id: domain.id });
-    expect(verified).toMatchObject({ isVerified: true, failureReason: null, claimExpiresAt: null });
-    expect(verified.verifiedAt?.getTime()).toBeGreaterThanOrEqual(before - 1000);
-    expect(verified.lastCheckedAt).toEqual(verified.verifiedAt);
-    const events = await server.runtime.db.chatBotEvent.findMany({
-      where: { customDomainId: domain.id },
-      orderBy: { id: "asc" },
+    const provisioned = await provisionedDomain(admin.client, domain.id);
+    dns.ns.set("verified-shop.com", NAME_SERVERS);
+    dns.txt.set(domain.instructions.txtRecord.name, [domain.instructions.txtRecord.value]);
+    const queued = await admin.client.domain.verify.mutate({ id: domain.id });
+    expect(queued.isVerified).toBe(false);
+    expect(queued.diagnostics.nextCheckAt?.getTime()).toBeLessThanOrEqual(Date.now() + 1_000);
+
+    const verified = await settledDomain(admin.client, domain.id);
+    expect(verified).toMatchObject({
+      status: "Verified",
+      isVerified: true,
+      failureReason: null,
+      claimExpiresAt: null,
+      provisioning: "local",
     });
-    expect(events.map((e) => e.type)).toEqual(["domain.created", "domain.verified"]);
+    expect(verified.verifiedAt?.getTime()).toBeGreaterThan(provisioned.createdAt.getTime());
+    const [delegation, ownership] = verified.diagnostics.checks;
+    expect(delegation).toMatchObject({
+      expected: { name: "verified-shop.com", type: "NS", values: NAME_SERVERS },
+      answered: NAME_SERVERS,
+      responseCode: "NOERROR",
+      resolver: [dns.address],
+      outcome: "match",
+      reason: null,
+    });
+    expect(ownership).toMatchObject({
+      expected: { type: "TXT", values: [domain.instructions.txtRecord.value] },
+      outcome: "match",
+    });
+    expect(new Date(delegation?.checkedAt ?? 0).getTime()).toBeGreaterThan(0);
+    expect(verified.diagnostics.nextCheckAt?.getTime()).toBeGreaterThan(Date.now());
+    expect(verified.diagnostics.certificate?.status).toBe("ISSUED");
+    const certificate = await server.runtime.provisioning.certificates.describe(
+      verified.diagnostics.certificate?.arn ?? "",
+    );
+    expect(certificate).toMatchObject({
+      status: "ISSUED",
+      domainName: "verified-shop.com",
+      subjectAlternativeNames: expect.arrayContaining(["*.verified-shop.com"]),
+    });
+    expect(await getVerifiedDomains(servicesOf(server))).toContain("verified-shop.com");
   });
 
   it("accepts the TXT record split into several strings, next to unrelated records", async () => {
     const domain = await admin.client.domain.create.mutate({ domainName: "split-txt.com" });
+    await provisionedDomain(admin.client, domain.id);
     const { name, value } = domain.instructions.txtRecord;
+    dns.ns.set("split-txt.com", NAME_SERVERS);
     dns.txt.set(name, ["v=spf1 -all", [value.slice(0, 20), value.slice(20)]]);
-    expect((await admin.client.domain.verify.mutate({ id: domain.id })).isVerified).toBe(true);
-  });
-
-  it("fails with a reason when no TXT record exists", async () => {
-    const domain = await admin.client.domain.create.mutate({ domainName: "no-record.com" });
-    const failed = await admin.client.domain.verify.mutate({ id: domain.id });
-    expect(failed).toMatchObject({ isVerified: false, verifiedAt: null });
-    expect(failed.failureReason).toMatch(/No TXT record found at _botgate-challenge\.no-record\.com/);
-    expect(failed.lastCheckedAt).toBeInstanceOf(Date);
-    const events = await server.runtime.db.chatBotEvent.findMany({ where: { customDomainId: domain.id } });
-    expect(events.map((e) => [e.type, e.data])).toContainEqual([
-      "domain.verification_failed",
-      expect.objectContaining({ reason: failed.failureReason }),
-    ]);
-  });
-
-  it("fails with a reason when the TXT record holds another token", async () => {
-    const domain = await admin.client.domain.create.mutate({ domainName: "wrong-token.com" });
-    publish(domain.instructions.txtRecord, "botgate-verification=someone-else");
-    const failed = await admin.client.domain.verify.mutate({ id: domain.id });
-    expect(failed.isVerified).toBe(false);
-    expect(failed.failureReason).toContain(domain.instructions.txtRecord.value);
-  });
-
-  it("unverifies a verified domain whose record disappeared", async () => {
-    const domain = await admin.client.domain.create.mutate({ domainName: "moved-away.com" });
-    publish(domain.instructions.txtRecord);
     await admin.client.domain.verify.mutate({ id: domain.id });
-    dns.txt.delete(domain.instructions.txtRecord.name);
-    const rechecked = await admin.client.domain.verify.mutate({ id: domain.id });
-    expect(rechecked).toMatchObject({ isVerified: false, verifiedAt: null });
-    // A claim again: it lapses unless verified within the claim lifetime.
-    expect(rechecked.claimExpiresAt?.getTime()).toBeGreaterThan(Date.now());
+    const verified = await waitFor(
+      () => admin.client.domain.get.query({ id: domain.id }),
+      (d) => d.status === "Verified",
+      "verified",
+    );
+    expect(verified.diagnostics.checks[1]?.answered).toContain(value);
+  });
+
+  it("keeps waiting with a reason, and what DNS answered, when nothing is delegated", async () => {
+    const domain = await admin.client.domain.create.mutate({ domainName: "no-record.com" });
+    await admin.client.domain.verify.mutate({ id: domain.id });
+    const failed = await settledDomain(admin.client, domain.id);
+    expect(failed).toMatchObject({ status: "AwaitingDns", isVerified: false, verifiedAt: null });
+    expect(failed.failureReason).toContain("ns-a.dns.example.net");
+    expect(failed.failureReason).toContain("_botgate-challenge.no-record.com");
+    expect(failed.diagnostics.checks.map((c) => [c.expected.type, c.outcome, c.answered])).toEqual([
+      ["NS", "mismatch", []],
+      ["TXT", "mismatch", []],
+    ]);
+    // Checked again in a minute: the schedule is fast right after a change.
+    const next = failed.diagnostics.nextCheckAt?.getTime() ?? 0;
+    expect(next - (failed.lastCheckedAt?.getTime() ?? 0)).toBe(60_000);
+    const events = await admin.client.domain.events.query({ id: domain.id });
+    expect(events.items[0]).toMatchObject({
+      type: "domain.verification_failed",
+      reason: failed.failureReason,
+    });
+  });
+
+  it("names the expected token when the TXT record holds another one", async () => {
+    const domain = await admin.client.domain.create.mutate({ domainName: "wrong-token.com" });
+    await provisionedDomain(admin.client, domain.id);
+    dns.ns.set("wrong-token.com", NAME_SERVERS);
+    dns.txt.set(domain.instructions.txtRecord.name, ["botgate-verification=someone-else"]);
+    await admin.client.domain.verify.mutate({ id: domain.id });
+    const failed = await settledDomain(admin.client, domain.id);
+    expect(failed.status).toBe("AwaitingDns");
+    expect(failed.failureReason).toContain(domain.instructions.txtRecord.value);
+    expect(failed.diagnostics.checks[1]?.answered).toEqual(["botgate-verification=someone-else"]);
   });
 });
 
 describe("domains and chatbots", () => {
-  it("gives a chatbot attached to a verified domain its custom host and URL", async () => {
+  it("routes a chatbot on a verified domain at its custom host, with the domain's diagnostics in chatbot.get", async () => {
     const domain = await admin.client.domain.create.mutate({ domainName: "bots.acme.com" });
     const bot = await admin.client.chatbot.create.mutate({ name: "concierge", customDomainId: domain.id });
     expect(bot.customHost).toBeNull();
-    publish(domain.instructions.txtRecord);
-    await admin.client.domain.verify.mutate({ id: domain.id });
-    const deployed = await admin.client.chatbot.deploy.mutate({ id: bot.id });
+    await admin.client.chatbot.deploy.mutate({ id: bot.id });
+    expect((await verifyThroughDns(dns, admin.client, domain.id)).status).toBe("Verified");
+    // The default host's own deployment is the deploy job's (its DNS check asks this test's
+    // world, which knows nothing of it); the custom host routes as soon as the domain verifies.
+    const deployed = await admin.client.chatbot.get.query({ id: bot.id });
     expect(deployed).toMatchObject({
       customDomain: { id: domain.id, domainName: "bots.acme.com", isVerified: true },
       customHost: "concierge.bots.acme.com",
       customUrl: "http://concierge.bots.acme.com",
       hostname: "concierge.bots.acme.com",
       mode: "custom",
-      ready: true,
+      deployed: true,
     });
-    expect((await admin.client.chatbot.list.query({ mode: "custom" })).items.map((c) => c.id)).toEqual([
+    expect(deployed.customDomain?.diagnostics).toMatchObject({ status: "Verified", provisioning: "local" });
+    expect(deployed.customDomain?.diagnostics.checks).toHaveLength(2);
+    const resolved = await resolveAsEdge(server, "host:concierge.bots.acme.com");
+    expect(await resolved.json()).toMatchObject({ found: true, chatbotId: bot.id });
+    expect((await admin.client.chatbot.list.query({ mode: "custom" })).items.map((c) => c.id)).toContain(
       bot.id,
-    ]);
+    );
   });
 
   it("lets a member see the account's domains and attach one, but not manage them", async () => {
@@ -196,10 +268,10 @@ describe("domains and chatbots", () => {
     await expectTRPCError(member.client.domain.delete.mutate({ id: domain.id }), "FORBIDDEN");
   });
 
-  it("deletes a domain: its chatbots are detached and lose their custom host", async () => {
+  it("deletes a domain: chatbots detached, and its zone, records and certificate gone at the provider", async () => {
     const domain = await admin.client.domain.create.mutate({ domainName: "short-lived.com" });
-    publish(domain.instructions.txtRecord);
-    await admin.client.domain.verify.mutate({ id: domain.id });
+    const verified = await verifyThroughDns(dns, admin.client, domain.id);
+    expect(verified.status).toBe("Verified");
     const bot = await admin.client.chatbot.create.mutate({ name: "attached", customDomainId: domain.id });
     expect(bot.customHost).toBe("attached.short-lived.com");
     expect(await admin.client.domain.delete.mutate({ id: domain.id })).toEqual({ id: domain.id });
@@ -208,6 +280,18 @@ describe("domains and chatbots", () => {
       customHost: null,
     });
     await expectTRPCError(admin.client.domain.get.query({ id: domain.id }), "NOT_FOUND");
+    expect(await getVerifiedDomains(servicesOf(server))).not.toContain("short-lived.com");
+    const { provisioning: provider } = server.runtime;
+    await waitFor(
+      async () => ({
+        zones: (await provider.dns.listZones()).map((z) => z.name),
+        certificates: await provider.certificates.list(),
+      }),
+      (held) =>
+        !held.zones.includes("short-lived.com") &&
+        !held.certificates.includes(verified.diagnostics.certificate?.arn ?? ""),
+      "zone and certificate removed",
+    );
     // The name is free again.
     await admin.client.domain.create.mutate({ domainName: "short-lived.com" });
   });

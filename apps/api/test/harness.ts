@@ -9,9 +9,10 @@ import {
   addMember,
   type BootstrappedAccount,
   bootstrapAccount,
+  type DomainView,
   secretBoxFor,
 } from "@botgate/api";
-import { type RouteStore, UpstashNonceStore, UpstashRouteStore } from "@botgate/cache";
+import { type RouteStore, UpstashDomainSetStore, UpstashNonceStore, UpstashRouteStore } from "@botgate/cache";
 import { platformConfig } from "@botgate/core";
 import { createDatabaseClient } from "@botgate/db";
 import { createTestDatabase, type TestDatabase } from "@botgate/db/testing";
@@ -31,13 +32,20 @@ import superjson from "superjson";
 import { expect } from "vitest";
 import { createApp } from "../src/app.ts";
 import { parseEnv } from "../src/env.ts";
+import { openJobsOf, startWorkerOf } from "../src/jobs.ts";
 import { createProvisioning, type Runtime } from "../src/runtime.ts";
 import { TestEventSource } from "./event-source.ts";
 
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
 /** The platform every test server runs as: local, so URLs are http. */
-export const TEST_ENV = { ENVIRONMENT: "local", PLATFORM_ROOT_DOMAIN: "botgate.localhost" } as const;
+export const TEST_ENV = {
+  ENVIRONMENT: "local",
+  PLATFORM_ROOT_DOMAIN: "botgate.localhost",
+  // Deployments finish in one job run; tests of the statuses in between set their own delay.
+  LOCAL_CERT_DELAY_MS: "0",
+  JOBS_CONCURRENCY: "4",
+} as const;
 
 export interface TestServerOptions {
   /** More environment (e.g. DNS_RESOLVERS), parsed as the real process parses its own. */
@@ -83,6 +91,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     closers.push(endpoint.close);
     const redis = new Redis({ url: endpoint.url, token: endpoint.token });
     const config = platformConfig({ environment: env.ENVIRONMENT, rootDomain: env.PLATFORM_ROOT_DOMAIN });
+    // Like the real process: a worker inline unless the test's env says JOBS_WORKER=off (its
+    // jobs then stay queued, for a test to inspect or to run in a worker of its own).
+    const provisioning = await createProvisioning(env, config);
+    closers.push(provisioning.close);
+    const jobs = await openJobsOf(env, db, env.JOBS_WORKER === "inline");
+    closers.push(jobs.close);
     const runtime: Runtime = {
       env,
       config,
@@ -94,10 +108,20 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       routeCache: { kind: "upstash", url: endpoint.url, token: endpoint.token },
       edgeSecret: randomBytes(32).toString("hex"),
       forwardNonces: options.forwardNonces ?? new UpstashNonceStore({ redis, timeoutMs: 2_000 }),
-      provisioning: createProvisioning(env, config),
+      provisioning,
+      localDns: provisioning.localDns,
       secrets: secretBoxFor(undefined),
+      // A key of this server's own: parallel test files share one Redis.
+      verifiedDomains: new UpstashDomainSetStore({
+        redis,
+        timeoutMs: 2_000,
+        scope: randomBytes(8).toString("hex"),
+      }),
+      jobs,
+      worker: null,
       close,
     };
+    if (env.JOBS_WORKER === "inline") runtime.worker = await startWorkerOf(runtime);
 
     const app = createApp(runtime);
     const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>(
@@ -224,4 +248,89 @@ export function verifiedDomainRow(server: TestServer, user: TestUser, domainName
       accountId: user.accountId,
     },
   });
+}
+
+/** Polls until `done` holds (generous deadline: a loaded machine is slow, never wrong). */
+export async function waitFor<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The domain once its zone exists (name servers known), as domain.get answers it. */
+export function provisionedDomain(client: AdminClient, id: number): Promise<DomainView> {
+  return waitFor(
+    () => client.domain.get.query({ id }),
+    (d) => d.status !== "Provisioning" || d.failureReason !== null,
+    `domain ${id} provisioned`,
+  );
+}
+
+/** The domain once a verification settled: verified, or waiting for DNS with a reason. */
+export function settledDomain(client: AdminClient, id: number): Promise<DomainView> {
+  return waitFor(
+    () => client.domain.get.query({ id }),
+    (d) =>
+      d.status === "Verified" ||
+      d.status === "Failed" ||
+      (d.status === "AwaitingDns" && d.failureReason !== null),
+    `domain ${id} settled`,
+  );
+}
+
+/**
+ * Makes the test DNS server delegate the domain to its zone and serve its ownership record,
+ * as the customer's DNS would, then asks domain.verify and waits for the outcome.
+ */
+export async function verifyThroughDns(
+  dns: { txt: Map<string, (string | string[])[]>; ns: Map<string, string[]> },
+  client: AdminClient,
+  id: number,
+): Promise<DomainView> {
+  const domain = await provisionedDomain(client, id);
+  dns.ns.set(domain.domainName, domain.instructions.nameServers);
+  dns.txt.set(domain.instructions.txtRecord.name, [domain.instructions.txtRecord.value]);
+  await client.domain.verify.mutate({ id });
+  // The failure reason of earlier checks stays until the next check replaces it.
+  await waitFor(
+    () => client.domain.get.query({ id }),
+    (d) => d.status !== "AwaitingDns" || d.diagnostics.checks.every((c) => c.outcome === "match"),
+    `domain ${id} checked`,
+  );
+  return settledDomain(client, id);
+}
+
+/** Polls for a condition with a generous deadline (a loaded 2-core machine is slow). */
+export async function eventually<T>(
+  probe: () => Promise<T | null | undefined | false>,
+  { timeoutMs = 60_000, intervalMs = 50, what = "the condition" } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== null && value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** chatbot.deploy, then chatbot.get until the deployment job made it ready. */
+export async function deployAndWait(client: AdminClient, id: number) {
+  await client.chatbot.deploy.mutate({ id });
+  return eventually(
+    async () => {
+      const chatbot = await client.chatbot.get.query({ id });
+      return chatbot.ready ? chatbot : null;
+    },
+    { what: `chatbot ${id} to be ready` },
+  );
 }

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createAccount,
   createMember,
+  deployAndWait,
   resolveAsEdge,
   startTestServer,
   type TestServer,
@@ -56,7 +57,7 @@ const name = () => `bot${randomBytes(4).toString("hex")}`;
 describe("GET /internal/resolve", () => {
   it("answers a deployed chatbot's record by default host and by id, exactly as write-through builds it", async () => {
     const chatbot = await admin.client.chatbot.create.mutate({ name: name() });
-    const deployed = await admin.client.chatbot.deploy.mutate({ id: chatbot.id });
+    const deployed = await deployAndWait(admin.client, chatbot.id);
     const expected = await expectedRecord(chatbot.id);
     for (const target of [
       { kind: "host", host: deployed.defaultHost },
@@ -73,7 +74,7 @@ describe("GET /internal/resolve", () => {
   it("finds a member's chatbot at <name>.<username>.<account>.<api domain>", async () => {
     const member = await createMember(server, admin.accountNumber);
     const chatbot = await member.client.chatbot.create.mutate({ name: name() });
-    const deployed = await member.client.chatbot.deploy.mutate({ id: chatbot.id });
+    const deployed = await deployAndWait(member.client, chatbot.id);
     expect(deployed.defaultHost.split(".")).toHaveLength(1 + 1 + 1 + 4);
     expect(await (await resolve({ kind: "host", host: deployed.defaultHost })).json()).toMatchObject({
       found: true,
@@ -84,7 +85,7 @@ describe("GET /internal/resolve", () => {
   it("finds a chatbot whose host label was shortened", async () => {
     const member = await createMember(server, admin.accountNumber, { username: `u${"x".repeat(60)}` });
     const chatbot = await member.client.chatbot.create.mutate({ name: `Long${"n".repeat(50)}` });
-    const deployed = await member.client.chatbot.deploy.mutate({ id: chatbot.id });
+    const deployed = await deployAndWait(member.client, chatbot.id);
     expect(deployed.rfc1034CompliantName).toMatch(/-[0-9a-z]{21}\./);
     expect(await (await resolve({ kind: "host", host: deployed.defaultHost })).json()).toMatchObject({
       found: true,
@@ -105,7 +106,7 @@ describe("GET /internal/resolve", () => {
     const domainName = `${randomBytes(4).toString("hex")}.example.com`;
     const domain = await verifiedDomainRow(server, admin, domainName);
     const chatbot = await admin.client.chatbot.create.mutate({ name: name(), customDomainId: domain.id });
-    const deployed = await admin.client.chatbot.deploy.mutate({ id: chatbot.id });
+    const deployed = await deployAndWait(admin.client, chatbot.id);
     const host = `${deployed.rfc1034CompliantName}.${domainName}`;
     expect(deployed.customHost).toBe(host);
     expect(await (await resolve({ kind: "host", host })).json()).toMatchObject({
@@ -130,7 +131,7 @@ describe("GET /internal/resolve", () => {
         name: `many${i}`,
         customDomainId: domain.id,
       });
-      await admin.client.chatbot.deploy.mutate({ id: chatbot.id });
+      await deployAndWait(admin.client, chatbot.id);
       ids.push(chatbot.id);
     }
     for (const [i, id] of ids.entries()) {
@@ -147,7 +148,7 @@ describe("GET /internal/resolve", () => {
     const bots: { id: number; defaultHost: string }[] = [];
     for (let i = 0; i < MANY; i++) {
       const chatbot = await member.client.chatbot.create.mutate({ name: `Sharedhead${"h".repeat(30)}${i}` });
-      bots.push(await member.client.chatbot.deploy.mutate({ id: chatbot.id }));
+      bots.push(await deployAndWait(member.client, chatbot.id));
     }
     expect(new Set(bots.map((b) => b.defaultHost)).size).toBe(MANY);
     for (const bot of bots) {

@@ -14,7 +14,7 @@ import {
 import { Redis } from "@upstash/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backgroundSettled } from "../src/origin/background.ts";
-import { createAccount, startTestServer, type TestServer, type TestUser } from "./harness.ts";
+import { createAccount, deployAndWait, startTestServer, type TestServer, type TestUser } from "./harness.ts";
 
 let server: TestServer;
 let admin: TestUser;
@@ -24,7 +24,7 @@ beforeAll(async () => {
   server = await startTestServer();
   admin = await createAccount(server);
   const created = await admin.client.chatbot.create.mutate({ name: `bot${randomBytes(4).toString("hex")}` });
-  await admin.client.chatbot.deploy.mutate({ id: created.id });
+  await deployAndWait(admin.client, created.id);
   chatbot = {
     id: created.id,
     hashedId: created.hashedId,

@@ -16,6 +16,7 @@ import { signForwardedRequest } from "@botgate/forwarding";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createAccount,
+  deployAndWait,
   expectTRPCError,
   resolveAsEdge,
   startTestServer,
@@ -41,7 +42,7 @@ const name = () => `bot${randomBytes(4).toString("hex")}`;
 async function tenant() {
   const admin = await createAccount(server, "tenant");
   const live = await admin.client.chatbot.create.mutate({ name: name(), provider: "echo" });
-  const deployed = await admin.client.chatbot.deploy.mutate({ id: live.id });
+  const deployed = await deployAndWait(admin.client, live.id);
   const key = await admin.client.apiKey.create.mutate({ chatbotId: live.id });
   const draft = await admin.client.chatbot.create.mutate({ name: name() });
   const targets: RouteTarget[] = [

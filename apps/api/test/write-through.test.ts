@@ -9,15 +9,31 @@ import { startUpstashRest } from "@botgate/upstash-rest";
 import { Redis } from "@upstash/redis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startTestDnsServer, type TestDnsServer } from "./dns-server.ts";
-import { createAccount, scanKeys, startTestServer, type TestServer, type TestUser } from "./harness.ts";
+import {
+  createAccount,
+  deployAndWait,
+  scanKeys,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+  verifyThroughDns,
+  waitFor,
+} from "./harness.ts";
 
 let dns: TestDnsServer;
 let server: TestServer;
 let admin: TestUser;
 
+/** About a second: the grace period a domain whose DNS moved away keeps its routing. */
+const GRACE_HOURS = 0.0003;
+
 beforeAll(async () => {
   dns = await startTestDnsServer();
-  server = await startTestServer({ env: { DNS_RESOLVERS: dns.address } });
+  // Every default host resolves to the edge, so the deployment job's DNS check passes.
+  dns.aUnder.set(API_DOMAIN, ["127.0.0.1"]);
+  server = await startTestServer({
+    env: { DNS_RESOLVERS: dns.address, DOMAIN_REVERIFY_GRACE_HOURS: String(GRACE_HOURS) },
+  });
 });
 // A fresh account per test: its (unique) account number scopes the default-host keys scanned.
 beforeEach(async () => {
@@ -72,8 +88,9 @@ async function expectedRecord(id: number) {
 
 async function verifiedDomain(domainName: string) {
   const domain = await admin.client.domain.create.mutate({ domainName });
-  dns.txt.set(domain.instructions.txtRecord.name, [domain.instructions.txtRecord.value]);
-  return admin.client.domain.verify.mutate({ id: domain.id });
+  const verified = await verifyThroughDns(dns, admin.client, domain.id);
+  expect(verified.status).toBe("Verified");
+  return verified;
 }
 
 describe("routing write-through", () => {
@@ -84,13 +101,13 @@ describe("routing write-through", () => {
     expect(await routeKeys([bot.id])).toEqual([idKey(bot.id)]);
     expect(await server.runtime.routes.get(idKey(bot.id))).toEqual(await expectedRecord(bot.id));
     expect(await server.runtime.routes.get(hostKey(host))).toEqual(NEGATIVE_ROUTE);
-    await admin.client.chatbot.deploy.mutate({ id: bot.id });
+    await deployAndWait(admin.client, bot.id);
     expect(await server.runtime.routes.get(hostKey(host))).toEqual(await expectedRecord(bot.id));
   });
 
   it("writes the ready record under the id and default host on deploy", async () => {
     const bot = await admin.client.chatbot.create.mutate({ name: "live" });
-    const deployed = await admin.client.chatbot.deploy.mutate({ id: bot.id });
+    const deployed = await deployAndWait(admin.client, bot.id);
     expect(await routeKeys([bot.id])).toEqual([hostKey(deployed.defaultHost), idKey(bot.id)].sort());
     const record = await server.runtime.routes.get(hostKey(deployed.defaultHost));
     expect(record).toEqual(await expectedRecord(bot.id));
@@ -110,7 +127,7 @@ describe("routing write-through", () => {
 
   it("moves the default host key when a deployed chatbot is renamed", async () => {
     const bot = await admin.client.chatbot.create.mutate({ name: "oldName" });
-    await admin.client.chatbot.deploy.mutate({ id: bot.id });
+    await deployAndWait(admin.client, bot.id);
     const renamed = await admin.client.chatbot.update.mutate({ id: bot.id, name: "newName" });
     expect(await routeKeys([bot.id])).toEqual([hostKey(renamed.defaultHost), idKey(bot.id)].sort());
     expect(await tombstoneKeys([bot.id])).toEqual([hostKey(`oldname.${admin.accountNumber}.${API_DOMAIN}`)]);
@@ -123,21 +140,50 @@ describe("routing write-through", () => {
       domainName: `recheck-${admin.accountNumber}.example.com`,
     });
     const bot = await admin.client.chatbot.create.mutate({ name: "shop", customDomainId: domain.id });
-    const deployed = await admin.client.chatbot.deploy.mutate({ id: bot.id });
+    const deployed = await deployAndWait(admin.client, bot.id);
     const base = [hostKey(deployed.defaultHost), idKey(bot.id)];
     expect(await routeKeys([bot.id], [domain.domainName])).toEqual(base.sort());
 
-    dns.txt.set(domain.instructions.txtRecord.name, [domain.instructions.txtRecord.value]);
-    await admin.client.domain.verify.mutate({ id: domain.id });
+    expect((await verifyThroughDns(dns, admin.client, domain.id)).status).toBe("Verified");
     const customKey = hostKey(`shop.recheck-${admin.accountNumber}.example.com`);
     expect(await routeKeys([bot.id], [domain.domainName])).toEqual([...base, customKey].sort());
-    expect(await server.runtime.routes.get(customKey)).toEqual(await expectedRecord(bot.id));
+    // The deploy job may still be moving the statuses: the cache follows every step.
+    await waitFor(
+      async () =>
+        JSON.stringify(await server.runtime.routes.get(customKey)) ===
+        JSON.stringify(await expectedRecord(bot.id)),
+      (same) => same,
+      "the custom host's record to match the database",
+    );
     expect(await server.runtime.routes.get(customKey)).toMatchObject({
       customHost: `shop.recheck-${admin.accountNumber}.example.com`,
     });
 
+    // DNS moves away: marked Failing, still routed during the (tiny) grace period, then gone.
     dns.txt.delete(domain.instructions.txtRecord.name);
+    dns.ns.delete(domain.domainName);
     await admin.client.domain.verify.mutate({ id: domain.id });
+    const failing = await waitFor(
+      () => admin.client.domain.get.query({ id: domain.id }),
+      (d) => d.status === "Failing",
+      "domain failing",
+    );
+    expect(failing.diagnostics.failingSince).toBeInstanceOf(Date);
+    expect(await routeKeys([bot.id], [domain.domainName])).toEqual([...base, customKey].sort());
+    const told = await admin.client.domain.events.query({ id: domain.id });
+    expect(told.items[0]).toMatchObject({ type: "domain.failing", from: "Verified", to: "Failing" });
+    await new Promise((resolve) => setTimeout(resolve, GRACE_HOURS * 3_600_000 + 100));
+    await admin.client.domain.verify.mutate({ id: domain.id });
+    const unverified = await waitFor(
+      () => admin.client.domain.get.query({ id: domain.id }),
+      (d) => !d.isVerified,
+      "domain unverified after the grace period",
+    );
+    expect(unverified.status).toBe("AwaitingDns");
+    expect((await admin.client.domain.events.query({ id: domain.id })).items[0]).toMatchObject({
+      type: "domain.unverified",
+      from: "Failing",
+    });
     expect(await routeKeys([bot.id], [domain.domainName])).toEqual(base.sort());
     expect(await tombstoneKeys([bot.id], [domain.domainName])).toEqual([customKey]);
     expect(await server.runtime.routes.get(idKey(bot.id))).toMatchObject({ customHost: null });
@@ -148,7 +194,7 @@ describe("routing write-through", () => {
     const second = await verifiedDomain(`second-${admin.accountNumber}.example.org`);
     const domains = [first.domainName, second.domainName];
     const bot = await admin.client.chatbot.create.mutate({ name: "mover", customDomainId: first.id });
-    const deployed = await admin.client.chatbot.deploy.mutate({ id: bot.id });
+    const deployed = await deployAndWait(admin.client, bot.id);
     const base = [hostKey(deployed.defaultHost), idKey(bot.id)];
     expect(await routeKeys([bot.id], domains)).toEqual(
       [...base, hostKey(`mover.first-${admin.accountNumber}.example.org`)].sort(),
@@ -172,7 +218,7 @@ describe("routing write-through", () => {
   it("removes the custom hosts of a deleted domain's chatbots", async () => {
     const domain = await verifiedDomain(`gone-${admin.accountNumber}.example.net`);
     const bot = await admin.client.chatbot.create.mutate({ name: "orphan", customDomainId: domain.id });
-    const deployed = await admin.client.chatbot.deploy.mutate({ id: bot.id });
+    const deployed = await deployAndWait(admin.client, bot.id);
     expect(await routeKeys([bot.id], [domain.domainName])).toHaveLength(3);
     await admin.client.domain.delete.mutate({ id: domain.id });
     expect(await routeKeys([bot.id], [domain.domainName])).toEqual(
@@ -182,7 +228,7 @@ describe("routing write-through", () => {
 
   it("rewrites the record when the first API key is created and the last one revoked", async () => {
     const bot = await admin.client.chatbot.create.mutate({ name: "locked" });
-    await admin.client.chatbot.deploy.mutate({ id: bot.id });
+    await deployAndWait(admin.client, bot.id);
     const key = await admin.client.apiKey.create.mutate({ chatbotId: bot.id });
     const locked = await server.runtime.routes.get(idKey(bot.id));
     expect(locked).toMatchObject({ apiKeyRequired: true });
@@ -198,7 +244,7 @@ describe("routing write-through", () => {
   it("stops every host route at once on undeploy, and keeps the id route for the sandbox", async () => {
     const domain = await verifiedDomain(`undeploy-${admin.accountNumber}.example.net`);
     const bot = await admin.client.chatbot.create.mutate({ name: "leaving", customDomainId: domain.id });
-    const deployed = await admin.client.chatbot.deploy.mutate({ id: bot.id });
+    const deployed = await deployAndWait(admin.client, bot.id);
     expect(await routeKeys([bot.id], [domain.domainName])).toHaveLength(3);
     await admin.client.chatbot.undeploy.mutate({ id: bot.id });
     expect(await routeKeys([bot.id], [domain.domainName])).toEqual([idKey(bot.id)]);
@@ -211,7 +257,7 @@ describe("routing write-through", () => {
   it("tombstones every route of a deleted chatbot", async () => {
     const domain = await verifiedDomain(`deleted-${admin.accountNumber}.example.net`);
     const bot = await admin.client.chatbot.create.mutate({ name: "deleted", customDomainId: domain.id });
-    await admin.client.chatbot.deploy.mutate({ id: bot.id });
+    await deployAndWait(admin.client, bot.id);
     expect(await routeKeys([bot.id], [domain.domainName])).toHaveLength(3);
     await admin.client.chatbot.delete.mutate({ id: bot.id });
     expect(await routeKeys([bot.id], [domain.domainName])).toEqual([]);
@@ -238,7 +284,7 @@ describe("route lookups (what /internal/resolve answers)", () => {
     });
     for (const host of hosts) expect(await lookup(host)).toEqual(NEGATIVE_ROUTE);
 
-    await admin.client.chatbot.deploy.mutate({ id: bot.id });
+    await deployAndWait(admin.client, bot.id);
     for (const host of hosts) {
       expect(await lookup(host)).toEqual(await server.runtime.routes.get(hostKey(host.host)));
     }
@@ -261,7 +307,7 @@ describe("routing cache outage", () => {
     try {
       const user = await createAccount(outage);
       const bot = await user.client.chatbot.create.mutate({ name: "resilient" });
-      const deployed = await user.client.chatbot.deploy.mutate({ id: bot.id });
+      const deployed = await deployAndWait(user.client, bot.id);
       expect(deployed).toMatchObject({ deployed: true, ready: true });
       await user.client.chatbot.undeploy.mutate({ id: bot.id });
       expect(warn).toHaveBeenCalledWith(expect.stringContaining("write-through failed"), expect.anything());

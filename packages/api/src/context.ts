@@ -2,10 +2,11 @@
 // (the API app's Hono route, the benchmark's standalone server). Authentication is lazy and
 // once per request: the first protected call of a batch looks the token up, the others share
 // that answer, and a request that calls nothing protected costs no token lookup.
-import type { RouteStore } from "@botgate/cache";
+import type { DomainSetStore, RouteStore } from "@botgate/cache";
 import type { PlatformConfig } from "@botgate/core";
 import type { DatabaseClient } from "@botgate/db";
-import type { Provisioning } from "./provisioning/types.ts";
+import type { Provisioning } from "@botgate/provisioning";
+import type { JobQueue } from "./jobs.ts";
 import { authenticate, type Principal } from "./services/auth.ts";
 import type { PlatformProvider } from "./services/providers.ts";
 import type { SecretBox } from "./services/secret-box.ts";
@@ -27,6 +28,10 @@ export interface ApiServices {
   secrets: SecretBox;
   /** The platform default LLM provider ("openai", from OPENAI_API_KEY); absent: none. */
   platformProvider?: PlatformProvider | null;
+  /** The durable job queue (packages/jobs): deployment work runs there, not in the request. */
+  jobs: JobQueue;
+  /** The cached set of verified custom domains (getVerifiedDomains); absent: read from the database. */
+  verifiedDomains?: DomainSetStore;
   /** How long an unverified domain claim lives (DOMAIN_CLAIM_TTL_HOURS; default 72). */
   domainClaimTtlHours?: number;
   /** How often event.onChange looks for new events (default 1.5 s). */

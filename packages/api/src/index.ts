@@ -1,9 +1,8 @@
 export { type ApiLogger, type ApiServices, type Context, createContext } from "./context.ts";
 export { DATABASE_RETRY_AFTER_SECONDS, failureSummary, isDatabaseUnavailable } from "./database-outage.ts";
 export { botgateErrorOf, retryAfterSeconds } from "./errors.ts";
-export { createLocalProvisioning, type LocalProvisioningOptions } from "./provisioning/local.ts";
+export type { JobData, JobQueue, JobRequest } from "./jobs.ts";
 export { type OwnershipRecord, ownershipRecord } from "./provisioning/ownership-record.ts";
-export type * from "./provisioning/types.ts";
 export { type AppRouter, appRouter } from "./router.ts";
 export { type AccountStatus, reactivateAccount, suspendAccount } from "./services/account-status.ts";
 export * from "./services/accounts.ts";
@@ -12,13 +11,43 @@ export type { ApiKeyView, NewApiKey } from "./services/api-keys.ts";
 export { authenticate, LAST_USED_RESOLUTION_MS, type Principal, revokeAdminToken } from "./services/auth.ts";
 export type { ChatbotView } from "./services/chatbot-view.ts";
 export {
+  DEPLOYMENT_QUEUE,
+  type DeploymentJob,
+  deploymentSingletonKey,
+  dnsRecordOfRow,
+  enqueueDeploymentJob,
+} from "./services/deployment-jobs.ts";
+export { applyDeploymentChange, type DeploymentChange } from "./services/deployment-transitions.ts";
+export {
+  checksOf,
+  type DomainDiagnostics,
+  type DomainStatus,
+  diagnosticsOf,
+} from "./services/domain-diagnostics.ts";
+export {
+  DOMAIN_JOBS,
+  type DomainJobData,
+  type DomainRemovalData,
+  domainSingletonKey,
+} from "./services/domain-jobs.ts";
+export {
+  markDomainVerified,
+  type TransitionServices,
+  unverifyDomain,
+  type VerifyOutcome,
+} from "./services/domain-transitions.ts";
+export {
+  claimExpiry,
   cleanupExpiredDomainClaims,
   DEFAULT_DOMAIN_CLAIM_TTL_HOURS,
   type DnsInstructions,
   type DomainView,
   deleteExpiredDomainClaims,
+  isVerifiedElsewhere,
+  toDomainView,
 } from "./services/domains.ts";
-export type { EventView } from "./services/event-stream.ts";
+export { type EventView, toEventView } from "./services/event-log.ts";
+export { type NewEvent, recordEvents, statusChange } from "./services/events.ts";
 export { type ChatbotFactsRow, chatbotFactsOf } from "./services/facts.ts";
 export { backfillHostLabels, hostLabelOf } from "./services/host-names.ts";
 export {
@@ -52,3 +81,8 @@ export {
 export { chatbotScope, isChatbotInScope } from "./services/scope.ts";
 export { createSecretBox, parseSecretsKey, type SecretBox, secretBoxFor } from "./services/secret-box.ts";
 export * from "./services/secrets.ts";
+export {
+  getVerifiedDomains,
+  invalidateVerifiedDomains,
+  VERIFIED_DOMAINS_TTL_SECONDS,
+} from "./services/verified-domains.ts";

@@ -1,3 +1,4 @@
+export { type DomainSetStore, MemoryDomainSetStore, UpstashDomainSetStore } from "./domain-set-store.ts";
 export { MemoryRouteStore, type MemoryRouteStoreOptions } from "./memory-route-store.ts";
 export {
   MemoryNonceStore,

@@ -1,9 +1,11 @@
+import { z } from "zod";
 import {
   chatbotIdInput,
   createChatbotInput,
   listChatbotsInput,
   updateChatbotInput,
 } from "../inputs/chatbot.ts";
+import { idSchema, pageInput } from "../inputs/common.ts";
 import {
   createChatbot,
   deleteChatbot,
@@ -12,6 +14,7 @@ import {
   updateChatbot,
 } from "../services/chatbots.ts";
 import { deployChatbot, undeployChatbot } from "../services/deployments.ts";
+import { listChatbotEvents } from "../services/event-log.ts";
 import { protectedProcedure, router } from "../trpc.ts";
 import { chatbotFunctionsRouter } from "./chatbot-functions.ts";
 
@@ -38,4 +41,8 @@ export const chatbotRouter = router({
     .input(chatbotIdInput)
     .mutation(({ ctx, input }) => undeployChatbot(ctx.services, ctx.auth, input.id)),
   functions: chatbotFunctionsRouter,
+  /** The chatbot's status changes (old → new, reason, time), newest first. */
+  events: protectedProcedure
+    .input(z.strictObject({ id: idSchema, ...pageInput }))
+    .query(({ ctx, input }) => listChatbotEvents(ctx.services, ctx.auth, input)),
 });

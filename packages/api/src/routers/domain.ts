@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { idSchema, pageInput } from "../inputs/common.ts";
 import { createDomain, deleteDomain, getDomain, listDomains, verifyDomain } from "../services/domains.ts";
+import { listDomainEvents } from "../services/event-log.ts";
 import { accountAdminProcedure, protectedProcedure, router } from "../trpc.ts";
 
 const domainIdInput = z.strictObject({ id: idSchema });
@@ -25,4 +26,8 @@ export const domainRouter = router({
   delete: accountAdminProcedure
     .input(domainIdInput)
     .mutation(({ ctx, input }) => deleteDomain(ctx.services, ctx.auth, input.id)),
+  /** The domain's status changes (old → new, reason, time), newest first. */
+  events: protectedProcedure
+    .input(z.strictObject({ id: idSchema, ...pageInput }))
+    .query(({ ctx, input }) => listDomainEvents(ctx.services, ctx.auth, input)),
 });

@@ -2,7 +2,8 @@ import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
 import { toTRPCError } from "../errors.ts";
 import { idSchema } from "../inputs/common.ts";
-import { type EventView, followEvents, latestEventId } from "../services/event-stream.ts";
+import type { EventView } from "../services/event-log.ts";
+import { followEvents, latestEventId } from "../services/event-stream.ts";
 import { assertChatbotInScope, assertDomainInScope } from "../services/scope.ts";
 import { protectedProcedure, router } from "../trpc.ts";
 

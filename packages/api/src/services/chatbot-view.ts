@@ -8,11 +8,13 @@ import {
   type TlsCertificateIssuanceStatus,
 } from "@botgate/core";
 import type { Prisma } from "@botgate/db";
+import type { DnsCheck } from "@botgate/provisioning";
+import { type DomainDiagnostics, diagnosticsOf, diagnosticsSelect } from "./domain-diagnostics.ts";
 import { chatbotFactsOf } from "./facts.ts";
 
 export const chatbotInclude = {
   userProfile: { select: { id: true, isAccountAdmin: true, user: { select: { username: true } } } },
-  customDomain: { select: { id: true, domainName: true, isVerified: true } },
+  customDomain: { select: { id: true, domainName: true, isVerified: true, ...diagnosticsSelect } },
   tags: { select: { name: true }, orderBy: { name: "asc" } },
   _count: { select: { apiKeys: { where: { isActive: true } } } },
   functions: { select: { name: true } },
@@ -51,7 +53,13 @@ export interface ChatbotView extends DerivedChatbot {
   dnsVerificationStatus: DnsVerificationStatus;
   tlsCertificateIssuanceStatus: TlsCertificateIssuanceStatus;
   customDomainId: number | null;
-  customDomain: { id: number; domainName: string; isVerified: boolean } | null;
+  /** The custom domain, with what DNS answered for it (the custom host depends on it). */
+  customDomain: {
+    id: number;
+    domainName: string;
+    isVerified: boolean;
+    diagnostics: DomainDiagnostics;
+  } | null;
   /** Whether end users must present one of the chatbot's API keys. */
   apiKeyRequired: boolean;
   /** Chat rate limits at the edge; null: the platform default. */
@@ -60,6 +68,27 @@ export interface ChatbotView extends DerivedChatbot {
   rateLimitWindowSeconds: number | null;
   /** The functions offered to the model as tools (chatbot.functions.*), by name. */
   functions: string[];
+  /**
+   * Where the DNS and TLS statuses came from: "local" (the embedded DNS server and local CA)
+   * or "aws" (Route53 and ACM); null before the first deploy.
+   */
+  provisioning: "local" | "aws" | null;
+  /** The default host's last DNS check: what was expected and what DNS answered. */
+  dnsCheck: DnsCheck | null;
+  /** When the deployment job next looks at the certificate or DNS; null: nothing scheduled. */
+  nextCheckAt: Date | null;
+  /** Why the certificate failed, when TLS is Failed. */
+  certificateFailureReason: string | null;
+}
+
+function provisioningOf(value: string | null): "local" | "aws" | null {
+  return value === "local" || value === "aws" ? value : null;
+}
+
+/** Written only by the deployment job from a DnsCheck; read defensively all the same. */
+function dnsCheckOf(value: Prisma.JsonValue | null): DnsCheck | null {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
+  return "expected" in value && "outcome" in value ? (value as unknown as DnsCheck) : null;
 }
 
 /** The JSON columns are written only through validated inputs; reading stays defensive anyway. */
@@ -110,13 +139,25 @@ export function toChatbotView(row: ChatbotRow, accountNumber: string, config: Pl
     dnsVerificationStatus,
     tlsCertificateIssuanceStatus,
     customDomainId: row.customDomainId,
-    customDomain: row.customDomain,
+    customDomain:
+      row.customDomain === null
+        ? null
+        : {
+            id: row.customDomain.id,
+            domainName: row.customDomain.domainName,
+            isVerified: row.customDomain.isVerified,
+            diagnostics: diagnosticsOf(row.customDomain),
+          },
     apiKeyRequired: row._count.apiKeys > 0,
     rateLimitRequests: row.rateLimitRequests,
     rateLimitClientRequests: row.rateLimitClientRequests,
     rateLimitWindowSeconds: row.rateLimitWindowSeconds,
     // By name (the enum's own order in PostgreSQL is its declaration order).
     functions: row.functions.map((f) => f.name).sort(),
+    provisioning: provisioningOf(row.provisioning),
+    dnsCheck: dnsCheckOf(row.deployLastCheck),
+    nextCheckAt: row.deployNextCheckAt,
+    certificateFailureReason: row.certificateFailureReason,
     ...derived,
   };
 }

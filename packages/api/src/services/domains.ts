@@ -1,33 +1,31 @@
-// domain.*: claiming a customer's domain, showing the DNS instructions, verifying ownership
-// through the DomainVerifier, and deleting it. A claim proves nothing, so it blocks no one:
-// several accounts may hold pending claims of one name, each with its own token; the first to
-// verify wins (a partial unique index on verified names decides) and unverified claims lapse
-// after DOMAIN_CLAIM_TTL_HOURS. Verification changes which custom hosts route, so it writes
-// through for every attached chatbot.
+// domain.*: claiming a customer's domain, showing the DNS instructions and diagnostics,
+// queueing verification, and deleting it. The work that talks to DNS and the certificate
+// authority runs in jobs (packages/jobs/src/domains), enqueued in the transaction of the change
+// that causes it. A claim proves nothing, so it blocks no one: several accounts may hold
+// pending claims of one name, each with its own token; the first to verify wins (a partial
+// unique index on verified names decides) and unverified claims lapse after
+// DOMAIN_CLAIM_TTL_HOURS.
 import { randomBytes } from "node:crypto";
 import { BotgateError, normalizeDomainName, platformReservedSuffixes } from "@botgate/core";
 import type { ChatBotCustomDomain as DomainRow, Prisma } from "@botgate/db";
 import type { ApiServices } from "../context.ts";
-import { uniqueViolationIndex } from "../errors.ts";
 import { type Page, toPage } from "../inputs/common.ts";
 import { type OwnershipRecord, ownershipRecord } from "../provisioning/ownership-record.ts";
-import type { DomainSubject, ProvisionedDomain } from "../provisioning/types.ts";
 import type { Principal } from "./auth.ts";
+import { type DomainDiagnostics, diagnosticsOf } from "./domain-diagnostics.ts";
+import { DOMAIN_JOBS, type DomainRemovalData, domainSingletonKey } from "./domain-jobs.ts";
 import { recordEvents } from "./events.ts";
-import { CUSTOM_HOST_INDEX } from "./host-names.ts";
-import {
-  publishRoutes,
-  type RoutingChange,
-  routeRowSelect,
-  routeTargetsOfRow,
-  touchChatbots,
-} from "./routing.ts";
+import { publishRoutes, type RoutingChange, routeRowSelect, routeTargetsOfRow } from "./routing.ts";
 import { domainScope, notFound } from "./scope.ts";
+import { invalidateVerifiedDomains } from "./verified-domains.ts";
 
 export interface DnsInstructions {
-  /** Delegate the domain to these name servers. */
+  /** Delegate the domain to these name servers (NS records at your DNS provider or registrar). */
   nameServers: string[];
-  /** Publish this record to prove ownership, then call domain.verify. */
+  /**
+   * The ownership record: served by the zone the platform hosts for this claim, so it answers
+   * once delegation is in place (and tells this claim apart from anyone else's).
+   */
   txtRecord: OwnershipRecord;
 }
 
@@ -44,9 +42,14 @@ export interface DomainView {
   claimExpiresAt: Date | null;
   owner: { userProfileId: number };
   instructions: DnsInstructions;
+  status: DomainDiagnostics["status"];
+  /** Where the statuses came from: "local" (embedded) or "aws"; null until provisioned. */
+  provisioning: DomainDiagnostics["provisioning"];
+  diagnostics: DomainDiagnostics;
 }
 
-function toDomainView(row: DomainRow): DomainView {
+export function toDomainView(row: DomainRow): DomainView {
+  const diagnostics = diagnosticsOf(row);
   return {
     id: row.id,
     createdAt: row.createdAt,
@@ -62,33 +65,30 @@ function toDomainView(row: DomainRow): DomainView {
       nameServers: row.nameServers,
       txtRecord: ownershipRecord(row.domainName, row.verificationToken),
     },
-  };
-}
-
-function subjectOf(row: DomainRow): DomainSubject {
-  return {
-    domainName: row.domainName,
-    verificationToken: row.verificationToken,
-    hostedZoneId: row.awsHostedZoneId,
+    status: diagnostics.status,
+    provisioning: diagnostics.provisioning,
+    diagnostics,
   };
 }
 
 /** How long an unverified claim lives when DOMAIN_CLAIM_TTL_HOURS is not configured. */
 export const DEFAULT_DOMAIN_CLAIM_TTL_HOURS = 72;
 
-const VERIFIED_DOMAIN_INDEX = "ChatBotCustomDomain_verified_domainName_key";
-
-function claimExpiry(services: ApiServices, now: Date): Date {
+export function claimExpiry(services: Pick<ApiServices, "domainClaimTtlHours">, now: Date): Date {
   const hours = services.domainClaimTtlHours ?? DEFAULT_DOMAIN_CLAIM_TTL_HOURS;
   return new Date(now.getTime() + hours * 3_600_000);
 }
 
-function verifiedElsewhere(domainName: string): BotgateError {
+export function verifiedElsewhere(domainName: string): BotgateError {
   const message = `${domainName} is verified by another account.`;
   return new BotgateError("CONFLICT", message, { fieldErrors: { domainName: [message] } });
 }
 
-async function isVerifiedElsewhere(services: ApiServices, domainName: string, exceptId?: number) {
+export async function isVerifiedElsewhere(
+  services: Pick<ApiServices, "db">,
+  domainName: string,
+  exceptId?: number,
+) {
   const row = await services.db.chatBotCustomDomain.findFirst({
     where: { domainName, isVerified: true, ...(exceptId === undefined ? {} : { NOT: { id: exceptId } }) },
     select: { id: true },
@@ -96,13 +96,23 @@ async function isVerifiedElsewhere(services: ApiServices, domainName: string, ex
   return row !== null;
 }
 
+/** What the removal job needs once the row is gone: nothing the domain created may dangle. */
+function removalOf(row: DomainRow): DomainRemovalData {
+  return {
+    domainName: row.domainName,
+    hostedZoneId: row.awsHostedZoneId,
+    certificateArn: row.certificateArn,
+  };
+}
+
 /**
  * Deletes the unverified claims (among `where`) whose time is up, detaching any chatbot from
- * them first and releasing what provisioning created. domain.create and domain.list call it
- * for what they touch; a periodic job calls cleanupExpiredDomainClaims() for everything.
+ * them first; each deletion enqueues the removal of its zone and certificate in the same
+ * transaction. domain.create and domain.list call it for what they touch; the periodic
+ * cleanup job calls cleanupExpiredDomainClaims() for everything.
  */
 export async function deleteExpiredDomainClaims(
-  services: ApiServices,
+  services: Pick<ApiServices, "db" | "jobs">,
   where: Prisma.ChatBotCustomDomainWhereInput = {},
   now = new Date(),
 ): Promise<number> {
@@ -117,22 +127,25 @@ export async function deleteExpiredDomainClaims(
         data: { updatedAt: now },
       });
       if (count === 0) return false;
+      const locked = await tx.chatBotCustomDomain.findUniqueOrThrow({ where: { id: claim.id } });
       await tx.chatBot.updateMany({ where: { customDomainId: claim.id }, data: { customDomainId: null } });
       await tx.chatBotCustomDomain.delete({ where: { id: claim.id } });
+      await services.jobs.enqueue(tx, { name: DOMAIN_JOBS.remove, data: removalOf(locked) });
       await recordEvents(tx, claim.accountId, [
         { type: "domain.expired", customDomainId: claim.id, data: { domainName: claim.domainName } },
       ]);
       return true;
     });
-    if (!gone) continue;
-    deleted++;
-    await services.provisioning.domains.release(subjectOf(claim));
+    if (gone) deleted++;
   }
   return deleted;
 }
 
-/** Every expired claim on the platform: for a periodic job. */
-export function cleanupExpiredDomainClaims(services: ApiServices, now = new Date()): Promise<number> {
+/** Every expired claim on the platform: for the periodic cleanup job. */
+export function cleanupExpiredDomainClaims(
+  services: Pick<ApiServices, "db" | "jobs">,
+  now = new Date(),
+): Promise<number> {
   return deleteExpiredDomainClaims(services, {}, now);
 }
 
@@ -183,46 +196,41 @@ export async function createDomain(
   // Only a verified domain blocks a claim (SPEC §7: CONFLICT), which public DNS shows anyway;
   // a name pending elsewhere answers exactly like a fresh one.
   if (await isVerifiedElsewhere(services, domainName)) throw verifiedElsewhere(domainName);
-  // Claim first: the (account, name) unique index refuses a second claim of this account
-  // before anything is provisioned.
-  const claimed = await services.db.chatBotCustomDomain.create({
-    data: {
-      domainName,
-      verificationToken: randomBytes(16).toString("hex"),
-      claimExpiresAt: claimExpiry(services, now),
-      userProfileId: principal.userProfileId,
-      accountId: principal.accountId,
-    },
-  });
-  let provisioned: ProvisionedDomain;
-  try {
-    provisioned = await services.provisioning.domains.provision(subjectOf(claimed));
-  } catch (error) {
-    await services.db.chatBotCustomDomain.delete({ where: { id: claimed.id } });
-    throw error;
-  }
+  // The (account, name) unique index refuses a second claim of this account; the zone is
+  // created by the provision job, enqueued with the claim (never one without the other).
   const row = await services.db.$transaction(async (tx) => {
-    const updated = await tx.chatBotCustomDomain.update({
-      where: { id: claimed.id },
-      data: { nameServers: provisioned.nameServers, awsHostedZoneId: provisioned.hostedZoneId },
+    const claimed = await tx.chatBotCustomDomain.create({
+      data: {
+        domainName,
+        // Random once, here: every retry of the provision job publishes this same token.
+        verificationToken: randomBytes(16).toString("hex"),
+        claimExpiresAt: claimExpiry(services, now),
+        userProfileId: principal.userProfileId,
+        accountId: principal.accountId,
+        verificationStatus: "Provisioning",
+      },
+    });
+    await services.jobs.enqueue(tx, {
+      name: DOMAIN_JOBS.provision,
+      data: { domainId: claimed.id },
+      singletonKey: domainSingletonKey(claimed.id),
     });
     await recordEvents(tx, principal.accountId, [
-      { type: "domain.created", customDomainId: updated.id, data: { domainName: updated.domainName } },
+      {
+        type: "domain.created",
+        customDomainId: claimed.id,
+        data: { domainName, to: "Provisioning" },
+      },
     ]);
-    return updated;
+    return claimed;
   });
   return toDomainView(row);
 }
 
-/** The attached chatbots' targets before a change to the domain, for stale-key deletion. */
-async function attachedChatbots(services: ApiServices, domainId: number): Promise<RoutingChange[]> {
-  const rows = await services.db.chatBot.findMany({
-    where: { customDomainId: domainId },
-    select: routeRowSelect,
-  });
-  return rows.map((row) => ({ chatbotId: row.id, previousTargets: routeTargetsOfRow(row, services.config) }));
-}
-
+/**
+ * Queues a check of the domain now and answers at once with the in-progress state; the
+ * diagnostics fill in as the verify job runs. A failed certificate starts over.
+ */
 export async function verifyDomain(
   services: ApiServices,
   principal: Principal,
@@ -230,93 +238,44 @@ export async function verifyDomain(
 ): Promise<DomainView> {
   const domain = await findDomain(services, principal, id);
   if (await isVerifiedElsewhere(services, domain.domainName, id)) throw verifiedElsewhere(domain.domainName);
-  const result = await services.provisioning.verifier.verify(subjectOf(domain));
-  const attached = await attachedChatbots(services, id);
   const now = new Date();
-  let row: DomainRow;
-  try {
-    row = await services.db.$transaction(async (tx) => {
-      // Verifying fills the attached chatbots' customHost (a trigger) and the unique indexes
-      // decide: a name another account verified meanwhile, or a host another chatbot has.
-      const updated = await tx.chatBotCustomDomain.update({
-        where: { id },
-        data: result.verified
-          ? {
-              isVerified: true,
-              verifiedAt: now,
-              lastCheckedAt: now,
-              failureReason: null,
-              claimExpiresAt: null,
-            }
-          : {
-              isVerified: false,
-              verifiedAt: null,
-              lastCheckedAt: now,
-              failureReason: result.reason,
-              // A domain that stops verifying is a claim again, with a claim's lifetime.
-              claimExpiresAt: domain.isVerified ? claimExpiry(services, now) : domain.claimExpiresAt,
-            },
-      });
-      if (updated.isVerified !== domain.isVerified) await touchChatbots(tx, { customDomainId: id });
-      await recordEvents(tx, principal.accountId, [
-        result.verified
-          ? { type: "domain.verified", customDomainId: id, data: { domainName: domain.domainName } }
-          : {
-              type: "domain.verification_failed",
-              customDomainId: id,
-              data: { domainName: domain.domainName, reason: result.reason },
-            },
-      ]);
-      return updated;
+  const row = await services.db.$transaction(async (tx) => {
+    const restart = domain.verificationStatus === "Failed";
+    const updated = await tx.chatBotCustomDomain.update({
+      where: { id },
+      data: {
+        nextCheckAt: now,
+        checkStreak: 0,
+        ...(restart
+          ? { verificationStatus: "AwaitingDns", certificateArn: null, certificateStatus: null }
+          : {}),
+      },
     });
-  } catch (error) {
-    const index = uniqueViolationIndex(error);
-    if (index === VERIFIED_DOMAIN_INDEX) throw verifiedElsewhere(domain.domainName);
-    if (index === CUSTOM_HOST_INDEX) throw await refuseHostClash(services, principal, domain, now);
-    throw error;
-  }
-  if (row.isVerified !== domain.isVerified) await publishRoutes(services, attached);
+    if (restart) {
+      await recordEvents(tx, principal.accountId, [
+        { type: "domain.status_changed", customDomainId: id, data: { from: "Failed", to: "AwaitingDns" } },
+      ]);
+    }
+    await services.jobs.enqueue(tx, {
+      name: DOMAIN_JOBS.verify,
+      data: { domainId: id },
+      singletonKey: domainSingletonKey(id),
+    });
+    return updated;
+  });
   return toDomainView(row);
 }
 
-/**
- * Verification would give an attached chatbot a custom host another chatbot already has
- * (overlapping domains: `bob` on alice.example.com and `bob.alice` on example.com). The domain
- * stays unverified, so nothing routes two chatbots to one host; the reason, kept on the
- * domain and answered as CONFLICT, names the host and what to do.
- */
-async function refuseHostClash(
-  services: ApiServices,
-  principal: Principal,
-  domain: DomainRow,
-  now: Date,
-): Promise<BotgateError> {
-  const labels = await services.db.chatBot.findMany({
-    where: { customDomainId: domain.id, hostLabel: { not: null } },
-    select: { hostLabel: true },
+/** The attached chatbots' targets before a change to the domain, for stale-key deletion. */
+export async function attachedChatbots(
+  services: Pick<ApiServices, "db" | "config">,
+  domainId: number,
+): Promise<RoutingChange[]> {
+  const rows = await services.db.chatBot.findMany({
+    where: { customDomainId: domainId },
+    select: routeRowSelect,
   });
-  const taken = await services.db.chatBot.findFirst({
-    where: { customHost: { in: labels.map((l) => `${l.hostLabel}.${domain.domainName}`) } },
-    select: { customHost: true },
-  });
-  const host = taken?.customHost ?? `*.${domain.domainName}`;
-  const reason =
-    `The DNS records are right, but ${host} already belongs to another chatbot: rename or ` +
-    `detach this domain's chatbot that would answer there, then verify again.`;
-  await services.db.$transaction(async (tx) => {
-    await tx.chatBotCustomDomain.update({
-      where: { id: domain.id },
-      data: { lastCheckedAt: now, failureReason: reason },
-    });
-    await recordEvents(tx, principal.accountId, [
-      {
-        type: "domain.verification_failed",
-        customDomainId: domain.id,
-        data: { domainName: domain.domainName, reason, host },
-      },
-    ]);
-  });
-  return new BotgateError("CONFLICT", reason, { host });
+  return rows.map((row) => ({ chatbotId: row.id, previousTargets: routeTargetsOfRow(row, services.config) }));
 }
 
 export async function deleteDomain(
@@ -329,12 +288,19 @@ export async function deleteDomain(
   await services.db.$transaction(async (tx) => {
     // The foreign key is RESTRICT (SET NULL would clear accountId too): detach first.
     await tx.chatBot.updateMany({ where: { customDomainId: id }, data: { customDomainId: null } });
-    await tx.chatBotCustomDomain.delete({ where: { id } });
+    const locked = await tx.chatBotCustomDomain.delete({ where: { id } });
+    // The zone (with every record in it) and the certificate go with the row: nothing left
+    // behind that someone else could take over.
+    await services.jobs.enqueue(tx, { name: DOMAIN_JOBS.remove, data: removalOf(locked) });
     await recordEvents(tx, principal.accountId, [
-      { type: "domain.deleted", customDomainId: id, data: { domainName: domain.domainName } },
+      {
+        type: "domain.deleted",
+        customDomainId: id,
+        data: { domainName: domain.domainName, from: domain.verificationStatus, to: "Deleted" },
+      },
     ]);
   });
   await publishRoutes(services, attached);
-  await services.provisioning.domains.release(subjectOf(domain));
+  if (domain.isVerified) await invalidateVerifiedDomains(services);
   return { id };
 }

@@ -3,18 +3,10 @@
 import type { Prisma } from "@botgate/db";
 import type { ApiServices } from "../context.ts";
 import type { Principal } from "./auth.ts";
+import { type EventView, toEventView } from "./event-log.ts";
 
 export const DEFAULT_EVENT_POLL_MS = 1_500;
 const BATCH = 100;
-
-export interface EventView {
-  id: number;
-  createdAt: Date;
-  type: string;
-  chatbotId: number | null;
-  customDomainId: number | null;
-  data: Prisma.JsonValue;
-}
 
 /**
  * Account admins see every event of their account; members see their own chatbots' events and
@@ -45,15 +37,6 @@ function whereOf(principal: Principal, filter: EventFilter): Prisma.ChatBotEvent
   };
 }
 
-const select = {
-  id: true,
-  createdAt: true,
-  type: true,
-  chatbotId: true,
-  customDomainId: true,
-  data: true,
-} satisfies Prisma.ChatBotEventSelect;
-
 /** The newest event id in scope (0 when none): a new subscription starts after it. */
 export async function latestEventId(
   services: Pick<ApiServices, "db">,
@@ -74,12 +57,13 @@ export function eventsAfter(
   filter: EventFilter,
   afterId: number,
 ): Promise<EventView[]> {
-  return services.db.chatBotEvent.findMany({
-    where: { ...whereOf(principal, filter), id: { gt: afterId } },
-    orderBy: { id: "asc" },
-    take: BATCH,
-    select,
-  });
+  return services.db.chatBotEvent
+    .findMany({
+      where: { ...whereOf(principal, filter), id: { gt: afterId } },
+      orderBy: { id: "asc" },
+      take: BATCH,
+    })
+    .then((rows) => rows.map(toEventView));
 }
 
 /** Waits `ms`, or less when the subscriber goes away. */
