@@ -11,6 +11,7 @@ const MODULES = [
   "packages/core/bench/bundle-size.bench.ts",
   "packages/api/bench/chatbot-list.bench.ts",
   "apps/api/bench/chat-config.bench.ts",
+  "apps/api/bench/jobs.bench.ts",
   "apps/edge/bench/edge.bench.ts",
 ];
 
