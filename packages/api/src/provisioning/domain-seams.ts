@@ -4,11 +4,18 @@ import type { Provisioning } from "@botgate/provisioning";
 import { ownershipRecord } from "./ownership-record.ts";
 import type { DomainSubject, ProvisionedDomain, VerificationResult } from "./types.ts";
 
-/** Creates the domain's hosted zone (idempotent per claim through its caller reference). */
+/**
+ * AWS: creates the domain's hosted zone (idempotent per claim through its caller reference).
+ * Local: several accounts may claim one name, so no zone; customers delegate to the name
+ * servers of the platform's zone.
+ */
 export async function provisionDomain(
   provisioning: Provisioning,
   domain: DomainSubject,
 ): Promise<ProvisionedDomain> {
+  if (provisioning.kind === "local") {
+    return { nameServers: (await provisioning.dns.platformZone()).nameServers, hostedZoneId: null };
+  }
   const zone = await provisioning.dns.ensureZone(
     domain.domainName,
     `domain-${domain.domainName}-${domain.verificationToken}`,
