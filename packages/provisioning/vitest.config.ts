@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
-  test: { name: "provisioning", include: ["test/**/*.test.ts"] },
+  test: { name: "provisioning", include: ["test/**/*.test.ts"], setupFiles: ["test/setup.ts"] },
 });

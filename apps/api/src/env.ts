@@ -3,6 +3,7 @@
 import { isIP } from "node:net";
 import { parseSecretsKey } from "@botgate/api";
 import { edgeSecretProblem, edgeSecretSetting, isDevelopmentSetup } from "@botgate/forwarding";
+import { awsProvisioningSettingsSchema, type ProvisioningSettings } from "@botgate/provisioning";
 import { z } from "zod";
 
 const optionalString = z
@@ -110,6 +111,19 @@ export const envSchema = z
     AWS_REGION: optionalString,
     AWS_ACCESS_KEY_ID: optionalString,
     AWS_SECRET_ACCESS_KEY: optionalString,
+    /** With temporary explicit credentials; the key id and secret come both or neither. */
+    AWS_SESSION_TOKEN: optionalString,
+    /** SDK attempts per AWS call, throttling retries included. */
+    AWS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+    /** The Route53 hosted zone of the API domain (default hosts live in it); required with aws. */
+    PLATFORM_HOSTED_ZONE_ID: optionalString,
+    /** Per-try timeout and tries of the DNS checks. */
+    DNS_CHECK_TIMEOUT_MS: z.coerce.number().int().min(1).max(60_000).default(3_000),
+    DNS_CHECK_TRIES: z.coerce.number().int().min(1).max(10).default(2),
+    /** The embedded DNS server's address with PROVISIONING=local. */
+    LOCAL_DNS_HOST: z.string().trim().default("127.0.0.1"),
+    /** A local certificate whose validation records never appear fails after this long. */
+    LOCAL_CERT_VALIDATION_TIMEOUT_MS: z.coerce.number().int().min(1).default(600_000),
 
     /** `inline`: this process runs the job worker; `off`: a separate `worker` process does. */
     JOBS_WORKER: z.enum(["inline", "off"]).default("inline"),
@@ -158,10 +172,129 @@ export const envSchema = z
         message: "required outside a development setup (openssl rand -base64 32)",
       });
     }
-    if (env.PROVISIONING === "aws" && !env.AWS_REGION) {
-      ctx.addIssue({ code: "custom", path: ["AWS_REGION"], message: "required when PROVISIONING=aws" });
+    if ((env.AWS_ACCESS_KEY_ID === undefined) !== (env.AWS_SECRET_ACCESS_KEY === undefined)) {
+      const missing = env.AWS_ACCESS_KEY_ID === undefined ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY";
+      ctx.addIssue({
+        code: "custom",
+        path: [missing],
+        message: "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY both, or neither",
+      });
+    }
+    if (env.AWS_SESSION_TOKEN !== undefined && env.AWS_ACCESS_KEY_ID === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["AWS_SESSION_TOKEN"],
+        message: "only with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+      });
+    }
+    if (env.PROVISIONING === "aws") {
+      for (const name of ["AWS_REGION", "PLATFORM_HOSTED_ZONE_ID"] as const) {
+        if (!env[name])
+          ctx.addIssue({ code: "custom", path: [name], message: "required when PROVISIONING=aws" });
+      }
+      // The loopback default suits the local edge only: Route53 records must reach the public one.
+      if (isLoopback(env.EDGE_TARGET)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["EDGE_TARGET"],
+          message: "set it to the edge's public hostname or IP address when PROVISIONING=aws",
+        });
+      }
+      const aws = awsProvisioningSettingsSchema.safeParse(awsSettings(env));
+      for (const issue of aws.success ? [] : aws.error.issues) {
+        const variable =
+          AWS_VARIABLES[issue.path.join(".")] ?? AWS_VARIABLES[String(issue.path[0])] ?? "PROVISIONING";
+        // A missing variable is reported once, above.
+        if (env[variable] !== undefined)
+          ctx.addIssue({ code: "custom", path: [variable], message: issue.message });
+      }
     }
   });
+
+function isLoopback(target: string): boolean {
+  const host = target.toLowerCase().replace(/\.$/, "");
+  return host === "localhost" || host.endsWith(".localhost") || host === "::1" || /^127\./.test(host);
+}
+
+/** Which variable feeds each aws provisioning setting (for error messages). */
+const AWS_VARIABLES: Record<string, keyof Env> = {
+  region: "AWS_REGION",
+  "credentials.accessKeyId": "AWS_ACCESS_KEY_ID",
+  "credentials.secretAccessKey": "AWS_SECRET_ACCESS_KEY",
+  "credentials.sessionToken": "AWS_SESSION_TOKEN",
+  platformHostedZoneId: "PLATFORM_HOSTED_ZONE_ID",
+  nameServersForChecks: "DNS_RESOLVERS",
+};
+
+type AwsEnv = Pick<
+  z.output<typeof envSchema>,
+  | "AWS_REGION"
+  | "AWS_ACCESS_KEY_ID"
+  | "AWS_SECRET_ACCESS_KEY"
+  | "AWS_SESSION_TOKEN"
+  | "AWS_MAX_ATTEMPTS"
+  | "PLATFORM_HOSTED_ZONE_ID"
+  | "DNS_RESOLVERS"
+  | "DNS_CHECK_TIMEOUT_MS"
+  | "DNS_CHECK_TRIES"
+>;
+
+function awsSettings(env: AwsEnv) {
+  return {
+    region: env.AWS_REGION ?? "",
+    ...(env.AWS_ACCESS_KEY_ID !== undefined && env.AWS_SECRET_ACCESS_KEY !== undefined
+      ? {
+          credentials: {
+            accessKeyId: env.AWS_ACCESS_KEY_ID,
+            secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+            ...(env.AWS_SESSION_TOKEN === undefined ? {} : { sessionToken: env.AWS_SESSION_TOKEN }),
+          },
+        }
+      : {}),
+    platformHostedZoneId: env.PLATFORM_HOSTED_ZONE_ID ?? "",
+    nameServersForChecks: env.DNS_RESOLVERS ?? [],
+    checkerTimeoutMs: env.DNS_CHECK_TIMEOUT_MS,
+    checkerTries: env.DNS_CHECK_TRIES,
+    maxAttempts: env.AWS_MAX_ATTEMPTS,
+  };
+}
+
+/**
+ * The settings `createProvisioning()` of @botgate/provisioning takes, from the environment.
+ * `platform` comes from the PlatformConfig (root and API domain); `stateDir` is where the local
+ * provider keeps local-dns.json / local-ca.json (absent: memory only, as tests want).
+ */
+export function provisioningSettings(
+  env: Env,
+  platform: { rootDomain: string; apiDomain: string },
+  stateDir?: string,
+): ProvisioningSettings {
+  if (env.PROVISIONING === "aws") {
+    return { kind: "aws", edgeTarget: env.EDGE_TARGET, aws: awsSettings(env) };
+  }
+  return {
+    kind: "local",
+    edgeTarget: env.EDGE_TARGET,
+    local: {
+      rootDomain: platform.rootDomain,
+      platformDomain: platform.apiDomain,
+      ...(env.LOCAL_NAME_SERVERS === undefined || env.LOCAL_NAME_SERVERS.length === 0
+        ? {}
+        : { nameServers: env.LOCAL_NAME_SERVERS }),
+      ...(stateDir === undefined ? {} : { stateDir }),
+      dnsHost: env.LOCAL_DNS_HOST,
+      dnsPort: env.LOCAL_DNS_PORT,
+      issueDelayMs: env.LOCAL_CERT_DELAY_MS,
+      validationTimeoutMs: env.LOCAL_CERT_VALIDATION_TIMEOUT_MS,
+      // Absent: the checker asks the embedded server itself.
+      ...(env.DNS_RESOLVERS === undefined || env.DNS_RESOLVERS.length === 0
+        ? {}
+        : { checkerNameServers: env.DNS_RESOLVERS }),
+      checkerTimeoutMs: env.DNS_CHECK_TIMEOUT_MS,
+      checkerTries: env.DNS_CHECK_TRIES,
+    },
+  };
+}
 
 export type Env = z.infer<typeof envSchema>;
 

@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { createTestDatabase } from "@botgate/db/testing";
 import { LOCAL_DEVELOPMENT_SECRET } from "@botgate/forwarding";
 import { describe, expect, it } from "vitest";
-import { EnvError, parseEnv } from "../src/env.ts";
+import { EnvError, parseEnv, provisioningSettings } from "../src/env.ts";
 import { createRuntime } from "../src/runtime.ts";
 
 const SECRET = "0123456789abcdef0123456789abcdef";
@@ -135,5 +135,105 @@ describe("the API process", () => {
     );
     expect(failure?.code).toBe(1);
     expect(failure?.stderr).toContain("invalid environment:\n  EDGE_SHARED_SECRET: required");
+  });
+});
+
+describe("provisioning settings", () => {
+  const aws = {
+    PROVISIONING: "aws",
+    AWS_REGION: "us-east-1",
+    PLATFORM_HOSTED_ZONE_ID: "Z0123456789ABCDEFGHIJ",
+    EDGE_TARGET: "edge.example.net",
+  };
+
+  it("requires AWS_REGION, PLATFORM_HOSTED_ZONE_ID and a public EDGE_TARGET with PROVISIONING=aws", () => {
+    const message = refusal({ PROVISIONING: "aws" });
+    for (const name of ["AWS_REGION", "PLATFORM_HOSTED_ZONE_ID"]) {
+      expect(message).toContain(`  ${name}: required when PROVISIONING=aws`);
+    }
+    // The loopback default is the local edge's: Route53 records must reach the public one.
+    expect(message).toContain("  EDGE_TARGET: set it to the edge's public hostname or IP address");
+    for (const loopback of ["127.0.0.1", "::1", "localhost", "edge.botgate.localhost"]) {
+      expect(refusal({ ...aws, EDGE_TARGET: loopback })).toMatch(/EDGE_TARGET: set it to the edge's public/);
+    }
+  });
+
+  it("refuses a malformed region, hosted zone id or edge target, naming the variable", () => {
+    expect(refusal({ ...aws, AWS_REGION: "mars" })).toMatch(/AWS_REGION: not an AWS region/);
+    expect(refusal({ ...aws, PLATFORM_HOSTED_ZONE_ID: "my-zone" })).toMatch(
+      /PLATFORM_HOSTED_ZONE_ID: not a Route53 hosted zone id/,
+    );
+    expect(refusal({ ...aws, EDGE_TARGET: "not a host" })).toMatch(
+      /EDGE_TARGET: an IP address or a hostname/,
+    );
+  });
+
+  it("takes explicit AWS credentials both or neither, and a session token only with them", () => {
+    expect(refusal({ ...aws, AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE" })).toMatch(
+      /AWS_SECRET_ACCESS_KEY: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY both, or neither/,
+    );
+    expect(refusal({ ...aws, AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" })).toMatch(
+      /AWS_ACCESS_KEY_ID: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY both, or neither/,
+    );
+    expect(refusal({ ...aws, AWS_SESSION_TOKEN: "token" })).toMatch(/AWS_SESSION_TOKEN: only with/);
+    const short = refusal({ ...aws, AWS_ACCESS_KEY_ID: "short", AWS_SECRET_ACCESS_KEY: "short" });
+    expect(short).toMatch(/ AWS_ACCESS_KEY_ID: Too small/);
+    expect(short).toMatch(/ AWS_SECRET_ACCESS_KEY: Too small/);
+  });
+
+  it("accepts aws settings with or without explicit credentials and maps them for createProvisioning", () => {
+    const env = parseEnv({
+      ...aws,
+      AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
+      AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+      DNS_RESOLVERS: "8.8.8.8,1.1.1.1:53",
+    });
+    expect(provisioningSettings(env, { rootDomain: "example.com", apiDomain: "api.example.com" })).toEqual({
+      kind: "aws",
+      edgeTarget: "edge.example.net",
+      aws: {
+        region: "us-east-1",
+        credentials: {
+          accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+          secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        },
+        platformHostedZoneId: "Z0123456789ABCDEFGHIJ",
+        nameServersForChecks: ["8.8.8.8", "1.1.1.1:53"],
+        checkerTimeoutMs: 3_000,
+        checkerTries: 2,
+        maxAttempts: 5,
+      },
+    });
+    expect(() => parseEnv(aws)).not.toThrow();
+  });
+
+  it("maps the local provider's variables, the checker asking the embedded server by default", () => {
+    const env = parseEnv({
+      LOCAL_DNS_PORT: "5300",
+      LOCAL_CERT_DELAY_MS: "100",
+      LOCAL_NAME_SERVERS: "ns1.dev.test,ns2.dev.test",
+    });
+    expect(
+      provisioningSettings(
+        env,
+        { rootDomain: "botgate.localhost", apiDomain: "api.local.botgate.localhost" },
+        "/tmp/x",
+      ),
+    ).toEqual({
+      kind: "local",
+      edgeTarget: "127.0.0.1",
+      local: {
+        rootDomain: "botgate.localhost",
+        platformDomain: "api.local.botgate.localhost",
+        nameServers: ["ns1.dev.test", "ns2.dev.test"],
+        stateDir: "/tmp/x",
+        dnsHost: "127.0.0.1",
+        dnsPort: 5300,
+        issueDelayMs: 100,
+        validationTimeoutMs: 600_000,
+        checkerTimeoutMs: 3_000,
+        checkerTries: 2,
+      },
+    });
   });
 });

@@ -3,6 +3,7 @@
 // can act on. c-ares tells the cases apart by error code: ENOTFOUND is NXDOMAIN, ENODATA an
 // empty NOERROR answer, ESERVFAIL / EREFUSED / ETIMEOUT the transient ones.
 import { Resolver } from "node:dns/promises";
+import { BotgateError } from "@botgate/core";
 import { normalizeName } from "./names.ts";
 import type { DnsCheck, DnsChecker, DnsExpectation, DnsRecordType } from "./types.ts";
 
@@ -29,6 +30,15 @@ export class ResolverDnsChecker implements DnsChecker {
   readonly #now: () => Date;
 
   constructor(options: ResolverDnsCheckerOptions) {
+    // Refuse a bad list now: a check must never silently fall back to the system's resolvers.
+    try {
+      if (options.nameServers.length > 0) new Resolver().setServers([...options.nameServers]);
+    } catch (error) {
+      throw new BotgateError(
+        "BAD_REQUEST",
+        `invalid DNS name servers ${options.nameServers.join(", ")}: ${(error as Error).message}`,
+      );
+    }
     this.#nameServers = options.nameServers;
     this.#timeoutMs = options.timeoutMs ?? 2_000;
     this.#tries = options.tries ?? 2;
@@ -37,13 +47,8 @@ export class ResolverDnsChecker implements DnsChecker {
 
   async check(expected: DnsExpectation): Promise<DnsCheck> {
     const resolver = new Resolver({ timeout: this.#timeoutMs, tries: this.#tries });
-    let servers: string[];
-    try {
-      if (this.#nameServers.length > 0) resolver.setServers([...this.#nameServers]);
-      servers = resolver.getServers();
-    } catch {
-      servers = [...this.#nameServers];
-    }
+    if (this.#nameServers.length > 0) resolver.setServers([...this.#nameServers]);
+    const servers = resolver.getServers();
     const name = normalizeName(expected.name);
     const base = { expected, resolver: servers, checkedAt: this.#now().toISOString() };
     let answered: string[];

@@ -40,7 +40,10 @@ export interface DnsProvider {
   upsertRecords(zoneId: string, records: readonly DnsRecord[]): Promise<void>;
   /** Deletes record sets; absent ones are not an error. */
   deleteRecords(zoneId: string, records: readonly DnsRecord[]): Promise<void>;
-  /** What the provider holds in a zone now (used to prove nothing is left behind). */
+  /**
+   * What the provider holds in a zone now (used to prove nothing is left behind), without the
+   * zone's own apex SOA and NS records, which come and go with the zone.
+   */
   listRecords(zoneId: string): Promise<DnsRecord[]>;
   listZones(): Promise<HostedZone[]>;
 }

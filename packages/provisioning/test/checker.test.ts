@@ -119,6 +119,12 @@ describe("the DNS checker against a real DNS server", () => {
     expect(refused.reason).toContain("refused to answer (REFUSED");
   });
 
+  it("refuses an invalid name server list when built, never falling back to the system's", () => {
+    expect(() => new ResolverDnsChecker({ nameServers: ["not-an-ip"] })).toThrow(
+      expect.objectContaining({ code: "BAD_REQUEST" }),
+    );
+  });
+
   it("reports a server that never answers as a transient timeout", async () => {
     dns.set("silent.example.com", { silent: true });
     const impatient = new ResolverDnsChecker({ nameServers: [dns.address], timeoutMs: 200, tries: 1 });

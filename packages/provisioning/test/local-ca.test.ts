@@ -103,6 +103,20 @@ describe("the local CA", () => {
     expect((await local.certificates.list()).sort()).toEqual([first, other].sort());
   });
 
+  it("refuses an idempotency token ACM would refuse (more than 32 word characters)", async () => {
+    const local = await open({ issueDelayMs: 60_000 });
+    await expect(
+      local.certificates.request({ ...request, idempotencyToken: "x".repeat(33) }),
+    ).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    await expect(
+      local.certificates.request({ ...request, idempotencyToken: "has-dash" }),
+    ).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+  });
+
   it("deletes certificates; an absent one is not an error and describes as null", async () => {
     const local = await open({ issueDelayMs: 60_000 });
     const arn = await local.certificates.request(request);

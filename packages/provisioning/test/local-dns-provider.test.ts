@@ -134,6 +134,26 @@ describe("the local DNS provider", () => {
     expect(server.lookup("www.example.com", "A")).toEqual(www);
   });
 
+  it("shares certificates between two processes on one state directory", async () => {
+    const dir = tempDir();
+    const api = await open(dir, { issueDelayMs: 0 });
+    const worker = await open(dir, { issueDelayMs: 0 });
+    const arn = await worker.certificates.request({
+      domainName: "example.com",
+      subjectAlternativeNames: [],
+      idempotencyToken: "t1",
+    });
+    const pending = await api.certificates.describe(arn);
+    expect(pending?.status).toBe("PENDING_VALIDATION");
+    const zone = await worker.dns.ensureZone("example.com", "domain-1");
+    await worker.dns.upsertRecords(zone.id, pending?.validationRecords ?? []);
+    expect((await worker.certificates.describe(arn))?.status).toBe("ISSUED");
+    expect(await api.certificates.certificatePem(arn)).toMatchObject({
+      certificate: expect.stringContaining("BEGIN CERTIFICATE"),
+    });
+    expect(await api.certificates.rootCertificatePem()).toBe(await worker.certificates.rootCertificatePem());
+  });
+
   it("uses the configured name servers for its zones", async () => {
     const local = await createLocalProvisioning({
       rootDomain: "botgate.test",

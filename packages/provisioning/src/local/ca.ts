@@ -6,10 +6,10 @@ import { createHash, randomUUID, webcrypto } from "node:crypto";
 import "./reflect-metadata.ts";
 import * as x509 from "@peculiar/x509";
 import { z } from "zod";
-import { normalizeName } from "../names.ts";
+import { assertIdempotencyToken, normalizeName } from "../names.ts";
 import type { CertificateProvider, CertificateRequest, CertificateState, DnsRecord } from "../types.ts";
 import type { LocalDnsProvider } from "./dns-provider.ts";
-import { readState, writeState } from "./state-file.ts";
+import { JsonStateFile } from "./state-file.ts";
 
 type WebCrypto = NonNullable<Parameters<typeof x509.X509CertificateGenerator.create>[1]>;
 const crypto = webcrypto as unknown as WebCrypto;
@@ -65,31 +65,27 @@ interface Root {
 export class LocalCertificateProvider implements CertificateProvider {
   readonly kind = "local" as const;
   readonly #dns: LocalDnsProvider;
-  readonly #statePath: string | undefined;
   readonly #issueDelayMs: number;
   readonly #validationTimeoutMs: number;
   readonly #now: () => number;
-  readonly #state: State;
+  /** Shared with other processes (a separate worker) through the file. */
+  readonly #file: JsonStateFile<State>;
   #root: Promise<Root> | undefined;
 
   constructor(options: LocalCertificateProviderOptions) {
     this.#dns = options.dns;
-    this.#statePath = options.statePath;
     this.#issueDelayMs = options.issueDelayMs;
     this.#validationTimeoutMs = options.validationTimeoutMs;
     this.#now = options.now ?? Date.now;
-    this.#state = readState(
+    this.#file = new JsonStateFile(
       options.statePath,
       (raw) => stateSchema.parse(raw),
-      () => ({
-        version: 1 as const,
-        root: null,
-        certificates: [],
-      }),
+      () => ({ version: 1 as const, root: null, certificates: [] }),
     );
   }
 
   async request(input: CertificateRequest): Promise<string> {
+    assertIdempotencyToken(input.idempotencyToken);
     const now = this.#now();
     const same = this.#state.certificates.find(
       (c) => c.idempotencyToken === input.idempotencyToken && now - c.requestedAt < IDEMPOTENCY_WINDOW_MS,
@@ -116,9 +112,8 @@ export class LocalCertificateProvider implements CertificateProvider {
   }
 
   async describe(arn: string): Promise<CertificateState | null> {
-    const certificate = this.#state.certificates.find((c) => c.arn === arn);
+    const certificate = await this.#current(arn);
     if (certificate === undefined) return null;
-    if (certificate.status === "PENDING_VALIDATION") await this.#advance(certificate);
     return {
       arn: certificate.arn,
       status: certificate.status,
@@ -142,10 +137,8 @@ export class LocalCertificateProvider implements CertificateProvider {
 
   /** The issued leaf (PEM) with the chain up to the local root; null until ISSUED. */
   async certificatePem(arn: string): Promise<{ certificate: string; chain: string } | null> {
-    const certificate = this.#state.certificates.find((c) => c.arn === arn);
-    if (certificate === undefined) return null;
-    if (certificate.status === "PENDING_VALIDATION") await this.#advance(certificate);
-    if (certificate.certificatePem === null) return null;
+    const certificate = await this.#current(arn);
+    if (certificate?.certificatePem == null) return null;
     return { certificate: certificate.certificatePem, chain: await this.rootCertificatePem() };
   }
 
@@ -154,15 +147,28 @@ export class LocalCertificateProvider implements CertificateProvider {
     return (await this.#rootCa()).certificate.toString("pem");
   }
 
+  /** The certificate after moving it on if it is due (issued or failed). */
+  async #current(arn: string): Promise<StoredCertificate | undefined> {
+    const certificate = this.#find(arn);
+    if (certificate?.status === "PENDING_VALIDATION") await this.#advance(certificate);
+    // Re-read: the state may have been reloaded (another process) while issuing.
+    return this.#find(arn);
+  }
+
+  #find(arn: string): StoredCertificate | undefined {
+    return this.#state.certificates.find((c) => c.arn === arn);
+  }
+
   async #advance(certificate: StoredCertificate): Promise<void> {
     const age = this.#now() - certificate.requestedAt;
     const missing = certificate.validationRecords.filter((r) => !this.#present(r));
     if (missing.length === 0 && age >= this.#issueDelayMs) {
       const pem = await this.#issue(certificate);
-      // describe() may run concurrently: the first issuance wins.
-      if (certificate.status !== "PENDING_VALIDATION") return;
-      certificate.status = "ISSUED";
-      certificate.certificatePem = pem;
+      // describe() may run concurrently (here or in another process): the first issuance wins.
+      const current = this.#find(certificate.arn);
+      if (current?.status !== "PENDING_VALIDATION") return;
+      current.status = "ISSUED";
+      current.certificatePem = pem;
       this.#save();
     } else if (missing.length > 0 && age >= this.#validationTimeoutMs) {
       certificate.status = "FAILED";
@@ -243,13 +249,19 @@ export class LocalCertificateProvider implements CertificateProvider {
       crypto,
     );
     const pkcs8 = Buffer.from(await crypto.subtle.exportKey("pkcs8", keys.privateKey)).toString("base64");
+    // Another process may have created the root meanwhile: one root for everyone.
+    if (this.#state.root !== null) return this.#loadOrCreateRoot();
     this.#state.root = { privateKeyPkcs8: pkcs8, certificatePem: certificate.toString("pem") };
     this.#save();
     return { key: keys.privateKey, certificate };
   }
 
+  get #state(): State {
+    return this.#file.value;
+  }
+
   #save(): void {
-    writeState(this.#statePath, this.#state);
+    this.#file.save();
   }
 }
 

@@ -1,12 +1,11 @@
 // The local DnsProvider: hosted zones and record sets held in memory and, given a path, in a
 // JSON file, so records survive an API restart. The embedded DNS server answers from it.
 import { randomBytes } from "node:crypto";
-import { statSync } from "node:fs";
 import { BotgateError } from "@botgate/core";
 import { z } from "zod";
 import { isInZone, normalizeName } from "../names.ts";
 import type { DnsProvider, DnsRecord, DnsRecordType, HostedZone } from "../types.ts";
-import { readState, writeState } from "./state-file.ts";
+import { JsonStateFile } from "./state-file.ts";
 
 const recordSchema = z.object({
   name: z.string(),
@@ -40,23 +39,25 @@ const PLATFORM_CALLER_REFERENCE = "botgate-platform-zone";
 
 export class LocalDnsProvider implements DnsProvider {
   readonly kind = "local" as const;
-  readonly #statePath: string | undefined;
   readonly #nameServers: string[];
-  #zones: LocalZone[];
-  /** The state file's mtime when last read or written: another process (a separate worker) may write it. */
-  #loadedAt = -1;
+  /** Shared with other processes (a separate worker) through the file. */
+  readonly #state: JsonStateFile<{ version: 1; zones: LocalZone[] }>;
   readonly #platformZoneId: string;
 
   constructor(options: LocalDnsProviderOptions) {
-    this.#statePath = options.statePath;
     this.#nameServers = options.nameServers.map(normalizeName);
-    this.#zones = this.#read();
+    this.#state = new JsonStateFile(
+      options.statePath,
+      (raw) => stateSchema.parse(raw),
+      () => ({ version: 1 as const, zones: [] }),
+    );
     const platformName = normalizeName(options.platformDomain);
-    let platform = this.#zones.find((z) => z.callerReference === PLATFORM_CALLER_REFERENCE);
+    const zones = this.#zones;
+    let platform = zones.find((z) => z.callerReference === PLATFORM_CALLER_REFERENCE);
     if (platform === undefined || platform.name !== platformName) {
-      if (platform !== undefined) this.#zones.splice(this.#zones.indexOf(platform), 1);
+      if (platform !== undefined) zones.splice(zones.indexOf(platform), 1);
       platform = this.#newZone(platformName, PLATFORM_CALLER_REFERENCE);
-      this.#zones.push(platform);
+      zones.push(platform);
       this.#save();
     }
     this.#platformZoneId = platform.id;
@@ -67,9 +68,9 @@ export class LocalDnsProvider implements DnsProvider {
   }
 
   async ensureZone(domainName: string, callerReference: string): Promise<HostedZone> {
-    this.#refresh();
     const name = normalizeName(domainName);
-    const same = this.#zones.find((z) => z.callerReference === callerReference);
+    const zones = this.#zones;
+    const same = zones.find((z) => z.callerReference === callerReference);
     if (same !== undefined) {
       if (same.name !== name) {
         throw new BotgateError(
@@ -80,12 +81,12 @@ export class LocalDnsProvider implements DnsProvider {
       return toHostedZone(same);
     }
     // One authoritative server answers every local zone, so two zones of one name cannot coexist.
-    const clash = this.#zones.find((z) => z.name === name);
+    const clash = zones.find((z) => z.name === name);
     if (clash !== undefined) {
       throw new BotgateError("CONFLICT", `a local hosted zone for ${name} already exists (${clash.id})`);
     }
     const zone = this.#newZone(name, callerReference);
-    this.#zones.push(zone);
+    zones.push(zone);
     this.#save();
     return toHostedZone(zone);
   }
@@ -94,10 +95,10 @@ export class LocalDnsProvider implements DnsProvider {
     if (zoneId === this.#platformZoneId) {
       throw new BotgateError("BAD_REQUEST", "the platform zone cannot be deleted");
     }
-    this.#refresh();
-    const index = this.#zones.findIndex((z) => z.id === zoneId);
+    const zones = this.#zones;
+    const index = zones.findIndex((z) => z.id === zoneId);
     if (index === -1) return;
-    this.#zones.splice(index, 1);
+    zones.splice(index, 1);
     this.#save();
   }
 
@@ -113,7 +114,6 @@ export class LocalDnsProvider implements DnsProvider {
   }
 
   async deleteRecords(zoneId: string, records: readonly DnsRecord[]): Promise<void> {
-    this.#refresh();
     const zone = this.#zones.find((z) => z.id === zoneId);
     if (zone === undefined) return;
     const before = zone.records.length;
@@ -129,13 +129,11 @@ export class LocalDnsProvider implements DnsProvider {
   }
 
   async listZones(): Promise<HostedZone[]> {
-    this.#refresh();
     return this.#zones.map(toHostedZone);
   }
 
   /** The zone that is authoritative for a name (the longest matching apex), for the server. */
   zoneFor(name: string): LocalZone | undefined {
-    this.#refresh();
     let best: LocalZone | undefined;
     for (const zone of this.#zones) {
       if (isInZone(name, zone.name) && (best === undefined || zone.name.length > best.name.length))
@@ -151,32 +149,7 @@ export class LocalDnsProvider implements DnsProvider {
     return record === undefined ? undefined : copyRecord(record);
   }
 
-  #read(): LocalZone[] {
-    const zones = readState(
-      this.#statePath,
-      (raw) => stateSchema.parse(raw).zones,
-      () => [],
-    );
-    this.#loadedAt = this.#mtime();
-    return zones;
-  }
-
-  /** Picks up what another process wrote; every operation runs it first, synchronously. */
-  #refresh(): void {
-    if (this.#statePath !== undefined && this.#mtime() !== this.#loadedAt) this.#zones = this.#read();
-  }
-
-  #mtime(): number {
-    if (this.#statePath === undefined) return -1;
-    try {
-      return statSync(this.#statePath).mtimeMs;
-    } catch {
-      return -1;
-    }
-  }
-
   #zone(zoneId: string): LocalZone {
-    this.#refresh();
     const zone = this.#zones.find((z) => z.id === zoneId);
     if (zone === undefined) throw new BotgateError("NOT_FOUND", `no local hosted zone ${zoneId}`);
     return zone;
@@ -187,9 +160,13 @@ export class LocalDnsProvider implements DnsProvider {
     return { id, name, callerReference, nameServers: [...this.#nameServers], records: [] };
   }
 
+  /** Read once per operation: it may be replaced by what another process wrote. */
+  get #zones(): LocalZone[] {
+    return this.#state.value.zones;
+  }
+
   #save(): void {
-    writeState(this.#statePath, { version: 1, zones: this.#zones });
-    this.#loadedAt = this.#mtime();
+    this.#state.save();
   }
 }
 

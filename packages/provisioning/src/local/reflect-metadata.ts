@@ -1,12 +1,15 @@
 // @peculiar/x509 registers its algorithms with tsyringe, which refuses to load without the
 // Reflect metadata API (normally the reflect-metadata package, not installed here). x509's
 // classes take no constructor arguments, so this minimal store of the three calls tsyringe makes
-// is all it needs. Import this module before @peculiar/x509.
+// is all it needs (a minimal, property-less version of that API). Import this module before @peculiar/x509.
 type MetadataStore = WeakMap<object, Map<unknown, unknown>>;
 type ReflectWithMetadata = typeof Reflect & {
   getMetadata?: (key: unknown, target: object) => unknown;
   getOwnMetadata?: (key: unknown, target: object) => unknown;
+  hasMetadata?: (key: unknown, target: object) => boolean;
+  hasOwnMetadata?: (key: unknown, target: object) => boolean;
   defineMetadata?: (key: unknown, value: unknown, target: object) => void;
+  metadata?: (key: unknown, value: unknown) => (target: object) => void;
 };
 
 const reflect = Reflect as ReflectWithMetadata;
@@ -25,4 +28,8 @@ if (typeof reflect.getMetadata !== "function") {
     entries.set(key, value);
     store.set(target, entries);
   };
+  // The rest of the basic API, for any other library that sees getMetadata and assumes it all.
+  reflect.hasOwnMetadata = (key, target) => store.get(target)?.has(key) ?? false;
+  reflect.hasMetadata = (key, target) => reflect.getMetadata?.(key, target) !== undefined;
+  reflect.metadata = (key, value) => (target) => reflect.defineMetadata?.(key, value, target);
 }
