@@ -12,6 +12,7 @@ const MODULES = [
   "apps/chat/bench/size.bench.ts",
   "packages/api/bench/chatbot-list.bench.ts",
   "apps/api/bench/chat-config.bench.ts",
+  "apps/api/bench/jobs.bench.ts",
   "apps/edge/bench/edge.bench.ts",
   "apps/edge/bench/chat-latency.bench.ts",
   "apps/edge/bench/edge-inprocess.bench.ts",

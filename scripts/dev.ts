@@ -1,5 +1,6 @@
 // `npm run dev`: the whole platform on embedded defaults, in one terminal.
-//   - API (tRPC admin API, chat origin, /internal/resolve) on :8788, embedded Postgres in .data/
+//   - API (tRPC admin API, chat origin, /internal/resolve) on :8788, embedded Postgres in .data/,
+//     its job worker, and the embedded DNS server of local provisioning on :5353
 //   - the Upstash-compatible endpoint on :8079 in front of the machine's Redis, when one
 //     answers on REDIS_URL (default redis://127.0.0.1:6379); otherwise an in-memory cache
 //   - the edge worker in workerd (`wrangler dev`) on :8787
@@ -23,6 +24,7 @@ const root = join(import.meta.dirname, "..");
 const API_PORT = 8788;
 const EDGE_PORT = 8787;
 const UPSTASH_PORT = 8079;
+const LOCAL_DNS_PORT = 5353;
 
 // A development machine: the built-in edge secret is fine here, whatever PLATFORM_ROOT_DOMAIN says.
 const DEV_FLAG = { BOTGATE_DEV: "1" };
@@ -49,6 +51,8 @@ const env = parseEnv({
   ...process.env,
   PORT: String(API_PORT),
   PUBLIC_PORT: process.env.PUBLIC_PORT ?? String(EDGE_PORT),
+  // A fixed port, so `dig @127.0.0.1 -p 5353 <host>` works across restarts.
+  LOCAL_DNS_PORT: process.env.LOCAL_DNS_PORT ?? String(LOCAL_DNS_PORT),
   ...(upstash ? { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstash.token } : {}),
   REDIS_URL: "",
 });
@@ -58,6 +62,12 @@ const runtime = await createRuntime(env);
 const api = serve({ fetch: createApp(runtime).fetch, hostname: "127.0.0.1", port: API_PORT });
 const apiUrl = `http://127.0.0.1:${API_PORT}`;
 console.log(`dev: API on ${apiUrl} (database: ${runtime.databaseKind}, health: ${apiUrl}/health)`);
+console.log(
+  `dev: job worker ${env.JOBS_WORKER === "inline" ? "in this process" : "off (run the worker script)"}; ` +
+    (runtime.localDns
+      ? `local DNS server on ${runtime.localDns.host}:${runtime.localDns.port} (dig @${runtime.localDns.host} -p ${runtime.localDns.port} <host>)`
+      : `provisioning: ${env.PROVISIONING}`),
+);
 // The CLI runs its commands through this process while it holds the embedded database.
 const unpublishOperator = await publishOperatorEndpointOf(runtime, { address: "127.0.0.1", port: API_PORT });
 

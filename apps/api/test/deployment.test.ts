@@ -184,6 +184,22 @@ describe("deploying a chatbot's default host", () => {
     expect(await providerState(server, bot.defaultHost)).toEqual({ records: [], certs: [] });
   });
 
+  it("deploys a renamed chatbot on its new host and removes the old host's record and certificate", async () => {
+    const bot = await admin.client.chatbot.create.mutate({ name: "oldName" });
+    const before = await deployAndWait(admin.client, bot.id);
+    const renamed = await admin.client.chatbot.update.mutate({ id: bot.id, name: "newName" });
+    expect(renamed).toMatchObject({ dnsVerificationStatus: "Verifying", ready: false });
+    const after = await eventually(async () => {
+      const view = await get(admin.client, bot.id);
+      return view.ready && view.defaultHost !== before.defaultHost ? view : null;
+    });
+    await eventually(() => jobsDrained(server, bot.id), { what: "the jobs to finish" });
+    expect(await providerState(server, before.defaultHost)).toEqual({ records: [], certs: [] });
+    const now = await providerState(server, after.defaultHost);
+    expect(now.records.filter((r) => r.name === after.defaultHost)).toHaveLength(1);
+    expect(now.certs).toHaveLength(1);
+  });
+
   it("fails TLS with the certificate authority's reason when the certificate FAILS", async () => {
     const bot = await admin.client.chatbot.create.mutate({ name: "badCert" });
     const certificates = server.runtime.provisioning.certificates;

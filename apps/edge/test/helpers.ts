@@ -150,7 +150,16 @@ export async function createChatbot(
     appWelcomeMessage: "Hello!",
     ...fields,
   });
-  return deploy ? trpc<Chatbot>(account.token, "chatbot.deploy", { id: created.id }) : created;
+  if (!deploy) return created;
+  await trpc<Chatbot>(account.token, "chatbot.deploy", { id: created.id });
+  // The deployment job (record, certificate, DNS check) makes it ready moments later.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const current = await trpc<Chatbot & { live: boolean }>(account.token, "chatbot.get", { id: created.id });
+    if (current.live) return current;
+    if (Date.now() > deadline) throw new Error(`chatbot ${created.id} never became ready`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 export const sandboxPath = (chatbot: Pick<Chatbot, "hashedId">) => `/workbench/chatbots/${chatbot.hashedId}/`;

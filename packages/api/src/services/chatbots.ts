@@ -1,6 +1,6 @@
 // chatbot.list/get/create/update/delete. Routing-relevant changes (name, custom domain,
 // existence) are written through to the routing cache after the transaction commits.
-import type { Prisma } from "@botgate/db";
+import { dnsStatusToSeed, type Prisma } from "@botgate/db";
 import type { ApiServices } from "../context.ts";
 import type {
   ChatbotFieldsInput,
@@ -12,7 +12,7 @@ import { type Page, toPage } from "../inputs/common.ts";
 import type { Principal } from "./auth.ts";
 import { type ChatbotView, chatbotInclude, toChatbotView } from "./chatbot-view.ts";
 import { dnsRecordOfRow, enqueueDeploymentJob } from "./deployment-jobs.ts";
-import { recordEvents } from "./events.ts";
+import { recordEvents, statusChange } from "./events.ts";
 import { type HostWrite, hostLabelOf, writingHosts } from "./host-names.ts";
 import { assertChatbotProvider, PLATFORM_PROVIDER_NAME } from "./providers.ts";
 import { buildRouteRecord, publishRoutes, routeRowSelect, routeTargetsOfRow } from "./routing.ts";
@@ -169,6 +169,9 @@ export async function updateChatbot(
             fields: { default: "name", custom: domainChanged ? "customDomainId" : "name" },
           };
         }
+        // A deployed chatbot renamed has a new default host: deployed again there by the job,
+        // which also removes the old host's record and certificate.
+        const redeploy = renamed && before.deployed;
         const row = await tx.chatBot.update({
           where: { id },
           data: {
@@ -176,9 +179,31 @@ export async function updateChatbot(
             ...(renamed ? { hostLabel } : {}),
             ...(fields.customDomainId === undefined ? {} : { customDomainId: fields.customDomainId }),
             ...(fields.tags === undefined ? {} : { tags: { set: await tagsByName(tx, fields.tags) } }),
+            ...(redeploy
+              ? { dnsVerificationStatus: "Verifying", deploymentGeneration: { increment: 1 } }
+              : {}),
           },
           include: chatbotInclude,
         });
+        if (redeploy) {
+          await recordEvents(
+            tx,
+            principal.accountId,
+            statusChange(
+              "dns.status_changed",
+              id,
+              dnsStatusToSeed(before.dnsVerificationStatus),
+              "Verifying",
+            ),
+          );
+          await enqueueDeploymentJob(services, tx, {
+            action: "deploy",
+            chatbotId: id,
+            generation: row.deploymentGeneration,
+            attempt: 0,
+            mismatches: 0,
+          });
+        }
         return { before, row };
       }),
   );
