@@ -6,9 +6,11 @@ import { join } from "node:path";
 import {
   backfillHostLabels,
   createLocalProvisioning,
+  DEFAULT_WEBHOOK_SETTINGS,
   type Provisioning,
   type SecretBox,
   secretBoxFor,
+  type WebhookSettings,
 } from "@botgate/api";
 import {
   MemoryNonceStore,
@@ -19,7 +21,7 @@ import {
 } from "@botgate/cache";
 import { BotgateError, type PlatformConfig, platformConfig } from "@botgate/core";
 import { createDatabaseClient, type DatabaseClient, migrate, startEmbeddedPostgres } from "@botgate/db";
-import { edgeSecretFor, edgeSecretSetting, type NonceStore } from "@botgate/forwarding";
+import { edgeSecretFor, edgeSecretSetting, isDevelopmentSetup, type NonceStore } from "@botgate/forwarding";
 import { startUpstashRest } from "@botgate/upstash-rest";
 import { Redis } from "@upstash/redis";
 import type { Env } from "./env.ts";
@@ -113,6 +115,18 @@ export async function createRuntime(env: Env): Promise<Runtime> {
     await close();
     throw error;
   }
+}
+
+/** Webhook delivery settings: http and private receivers only in a development setup. */
+export function webhookSettingsOf(env: Env): WebhookSettings {
+  return {
+    development: isDevelopmentSetup(edgeSecretSetting(env)),
+    timeoutMs: env.WEBHOOK_TIMEOUT_SECONDS * 1_000,
+    disableAfterMs: env.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000,
+    schedule: env.WEBHOOK_RETRY_DELAYS_SECONDS
+      ? { delaysMs: env.WEBHOOK_RETRY_DELAYS_SECONDS.map((s) => s * 1_000), jitter: 0.1 }
+      : DEFAULT_WEBHOOK_SETTINGS.schedule,
+  };
 }
 
 export function platformConfigOf(env: Env): PlatformConfig {

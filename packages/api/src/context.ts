@@ -8,6 +8,7 @@ import type { DatabaseClient } from "@botgate/db";
 import type { Provisioning } from "./provisioning/types.ts";
 import { authenticate, type Principal } from "./services/auth.ts";
 import type { SecretBox } from "./services/secret-box.ts";
+import type { WebhookSettings } from "./services/webhook-delivery.ts";
 
 export interface ApiLogger {
   warn(message: string, error?: unknown): void;
@@ -26,6 +27,8 @@ export interface ApiServices {
   secrets: SecretBox;
   /** How long an unverified domain claim lives (DOMAIN_CLAIM_TTL_HOURS; default 72). */
   domainClaimTtlHours?: number;
+  /** Webhook delivery (WEBHOOK_* variables); absent: production defaults (https, public hosts only). */
+  webhooks?: WebhookSettings;
 }
 
 /** A type, not an interface: HTTP adapters require a plain record. */

@@ -39,3 +39,17 @@ export {
 export { chatbotScope, isChatbotInScope } from "./services/scope.ts";
 export { createSecretBox, parseSecretsKey, type SecretBox, secretBoxFor } from "./services/secret-box.ts";
 export * from "./services/secrets.ts";
+export {
+  type AttemptReport,
+  attemptDelivery,
+  DEFAULT_WEBHOOK_SETTINGS,
+  messageIdOf,
+  type WebhookSettings,
+} from "./services/webhook-delivery.ts";
+export { type DeliveryQueue, endpointWants, setDeliveryQueue } from "./services/webhook-fanout.ts";
+export {
+  deleteOldWebhookDeliveries,
+  type NewWebhookEndpoint,
+  type WebhookDeliveryView,
+  type WebhookEndpointView,
+} from "./services/webhooks.ts";

@@ -3,6 +3,7 @@ import { apiKeyRouter } from "./routers/apiKey.ts";
 import { chatbotRouter } from "./routers/chatbot.ts";
 import { domainRouter } from "./routers/domain.ts";
 import { requestRouter } from "./routers/request.ts";
+import { webhookRouter } from "./routers/webhook.ts";
 import { router } from "./trpc.ts";
 
 export const appRouter = router({
@@ -11,6 +12,7 @@ export const appRouter = router({
   domain: domainRouter,
   apiKey: apiKeyRouter,
   request: requestRouter,
+  webhook: webhookRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -7,7 +7,7 @@ import { trpcServer } from "@hono/trpc-server";
 import { TRPCError } from "@trpc/server";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { Runtime } from "../runtime.ts";
+import { type Runtime, webhookSettingsOf } from "../runtime.ts";
 
 export const MAX_BATCH_SIZE = 20;
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -23,6 +23,7 @@ export function trpcRoutes(runtime: Runtime) {
     secrets: runtime.secrets,
     logger: console,
     domainClaimTtlHours: runtime.env.DOMAIN_CLAIM_TTL_HOURS,
+    webhooks: webhookSettingsOf(runtime.env),
   };
   const handler = trpcServer({
     router: appRouter,
