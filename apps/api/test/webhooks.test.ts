@@ -1,6 +1,7 @@
 // Webhooks end to end: endpoints made through the admin API, events recorded by real
 // procedures, deliveries to a real HTTP receiver that verifies every signature with the
 // standardwebhooks library's own Webhook#verify.
+import { deleteOldWebhookDeliveries } from "@botgate/api";
 import { type Receiver, startReceiver } from "@botgate/webhooks/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -287,5 +288,31 @@ describe("webhook.deliveries", () => {
     await admin.client.webhook.delete.mutate({ id: endpoint.id });
     await expectTRPCError(admin.client.webhook.deliveries.query({ id: endpoint.id }), "NOT_FOUND");
     expect(await server.runtime.db.webhookDelivery.count({ where: { endpointId: endpoint.id } })).toBe(0);
+  });
+});
+
+describe("stored deliveries", () => {
+  it("are bounded: finished ones older than the retention are deleted, pending ones kept", async () => {
+    const admin = await createAccount(server);
+    const r = await receiver();
+    const endpoint = await endpointFor(admin, r, ["domain.created"]);
+    const old = await admin.client.webhook.test.mutate({ id: endpoint.id });
+    const recent = await admin.client.webhook.test.mutate({ id: endpoint.id });
+    const longAgo = new Date(Date.now() - 40 * 86_400_000);
+    await server.runtime.db.webhookDelivery.update({ where: { id: old.id }, data: { createdAt: longAgo } });
+    // Still retrying (an event recorded directly, so no job picks it up meanwhile).
+    const event = await server.runtime.db.chatBotEvent.create({
+      data: { accountId: admin.accountId, type: "webhook.test" },
+    });
+    const pending = await server.runtime.db.webhookDelivery.create({
+      data: { endpointId: endpoint.id, eventId: event.id, createdAt: longAgo, nextAttemptAt: new Date() },
+    });
+    await deleteOldWebhookDeliveries(server.runtime.db, new Date(Date.now() - 30 * 86_400_000));
+    const left = (await admin.client.webhook.deliveries.query({ id: endpoint.id })).items.map(
+      (item) => item.id,
+    );
+    expect(left).not.toContain(old.id);
+    expect(left).toContain(recent.id);
+    expect(left).toContain(pending.id);
   });
 });
