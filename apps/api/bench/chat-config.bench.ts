@@ -12,6 +12,7 @@ import { serve } from "@hono/node-server";
 import type { BenchRow, BenchSection } from "../../../scripts/bench-types.ts";
 import { createApp } from "../src/app.ts";
 import { parseEnv } from "../src/env.ts";
+import { openJobsOf } from "../src/jobs.ts";
 import { createProvisioning, type Runtime } from "../src/runtime.ts";
 
 const TURNS = 1_000;
@@ -54,6 +55,8 @@ export async function run(): Promise<BenchSection[]> {
     forwardNonces: new MemoryNonceStore(),
     provisioning: createProvisioning(env, config),
     secrets: secretBoxFor(undefined),
+    jobs: await openJobsOf(env, db, false),
+    worker: null,
     close: async () => {},
   };
   const app = createApp(runtime);
@@ -200,6 +203,7 @@ export async function run(): Promise<BenchSection[]> {
     ];
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await runtime.jobs.close();
     await db.$disconnect();
     await database.close();
   }

@@ -95,6 +95,17 @@ export const envSchema = z
     AWS_ACCESS_KEY_ID: optionalString,
     AWS_SECRET_ACCESS_KEY: optionalString,
 
+    /** `inline`: this process runs the job worker; `off`: a separate `worker` process does. */
+    JOBS_WORKER: z.enum(["inline", "off"]).default("inline"),
+    /** How often an idle worker polls for jobs, in seconds (pg-boss's minimum: 0.5). */
+    JOBS_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(0.5),
+    /** Polling loops per queue in one worker process. */
+    JOBS_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(1),
+    /** A job active this long (its worker died) runs again: keep it short, jobs are short. */
+    JOBS_EXPIRE_SECONDS: z.coerce.number().int().min(1).max(3_600).default(15),
+    /** How often a worker process expires dead workers' jobs (pg-boss maintenance), in seconds. */
+    JOBS_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).max(3_600).default(5),
+
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: optionalUrl,
 

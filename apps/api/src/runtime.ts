@@ -22,9 +22,11 @@ import {
 import { BotgateError, type PlatformConfig, platformConfig } from "@botgate/core";
 import { createDatabaseClient, type DatabaseClient, migrate, startEmbeddedPostgres } from "@botgate/db";
 import { edgeSecretFor, edgeSecretSetting, isDevelopmentSetup, type NonceStore } from "@botgate/forwarding";
+import type { Jobs, Worker } from "@botgate/jobs";
 import { startUpstashRest } from "@botgate/upstash-rest";
 import { Redis } from "@upstash/redis";
 import type { Env } from "./env.ts";
+import { openJobsOf, startWorkerOf } from "./jobs.ts";
 import { dataDirectory, newOperatorToken } from "./operator/endpoint-file.ts";
 
 export interface Runtime {
@@ -43,6 +45,10 @@ export interface Runtime {
   provisioning: Provisioning;
   /** Seals provider API keys and webhook secrets at rest (SECRETS_ENCRYPTION_KEY). */
   secrets: SecretBox;
+  /** The durable job queue (pg-boss on this database, schema `pgboss`). */
+  jobs: Jobs;
+  /** The job worker of this process (JOBS_WORKER=inline), else null. */
+  worker: Worker | null;
   /**
    * With the embedded database only: the token of POST /operator/commands, through which the
    * CLI runs its commands here (it cannot open the database this process holds).
@@ -95,7 +101,10 @@ export async function createRuntime(env: Env): Promise<Runtime> {
     const config = platformConfigOf(env);
     // Before serving: routing looks chatbots up by their stored host label (see host-names.ts).
     await backfillHostLabels({ db, routes, config, logger: console });
-    return {
+    // Closed before the database (closers run in reverse): running jobs finish first.
+    const jobs = await openJobsOf(env, db, env.JOBS_WORKER === "inline");
+    closers.push(jobs.close);
+    const runtime: Runtime = {
       env,
       config,
       db,
@@ -108,9 +117,13 @@ export async function createRuntime(env: Env): Promise<Runtime> {
       forwardNonces,
       provisioning: createProvisioning(env, config),
       secrets: secretBoxFor(env.SECRETS_ENCRYPTION_KEY),
+      jobs,
+      worker: null,
       ...(database.kind === "embedded" ? { operatorToken: newOperatorToken() } : {}),
       close,
     };
+    if (env.JOBS_WORKER === "inline") runtime.worker = await startWorkerOf(runtime);
+    return runtime;
   } catch (error) {
     await close();
     throw error;

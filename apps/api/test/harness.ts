@@ -24,6 +24,7 @@ import superjson from "superjson";
 import { expect } from "vitest";
 import { createApp } from "../src/app.ts";
 import { parseEnv } from "../src/env.ts";
+import { openJobsOf, startWorkerOf } from "../src/jobs.ts";
 import { createProvisioning, type Runtime } from "../src/runtime.ts";
 
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -75,6 +76,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     closers.push(endpoint.close);
     const redis = new Redis({ url: endpoint.url, token: endpoint.token });
     const config = platformConfig({ environment: env.ENVIRONMENT, rootDomain: env.PLATFORM_ROOT_DOMAIN });
+    // Like the real process: a worker inline unless the test's env says JOBS_WORKER=off (its
+    // jobs then stay queued, for a test to inspect or to run in a worker of its own).
+    const jobs = await openJobsOf(env, db, env.JOBS_WORKER === "inline");
+    closers.push(jobs.close);
     const runtime: Runtime = {
       env,
       config,
@@ -88,8 +93,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       forwardNonces: options.forwardNonces ?? new UpstashNonceStore({ redis, timeoutMs: 2_000 }),
       provisioning: createProvisioning(env, config),
       secrets: secretBoxFor(undefined),
+      jobs,
+      worker: null,
       close,
     };
+    if (env.JOBS_WORKER === "inline") runtime.worker = await startWorkerOf(runtime);
 
     const app = createApp(runtime);
     const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>(

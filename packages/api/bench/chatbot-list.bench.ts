@@ -51,6 +51,12 @@ export async function run(): Promise<BenchSection[]> {
     routes: new MemoryRouteStore(),
     config,
     provisioning: createLocalProvisioning({ config }),
+    // Listing enqueues nothing (packages/api cannot depend on the queue package).
+    jobs: {
+      enqueue: async () => {
+        throw new Error("the chatbot.list benchmark enqueues no jobs");
+      },
+    },
     secrets: secretBoxFor(undefined),
     logger: console,
   };

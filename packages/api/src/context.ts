@@ -5,6 +5,7 @@
 import type { RouteStore } from "@botgate/cache";
 import type { PlatformConfig } from "@botgate/core";
 import type { DatabaseClient } from "@botgate/db";
+import type { JobQueue } from "./jobs.ts";
 import type { Provisioning } from "./provisioning/types.ts";
 import { authenticate, type Principal } from "./services/auth.ts";
 import type { SecretBox } from "./services/secret-box.ts";
@@ -25,6 +26,8 @@ export interface ApiServices {
   logger: ApiLogger;
   /** Seals the secrets the platform must read back (provider keys, webhook secrets). */
   secrets: SecretBox;
+  /** The durable job queue (packages/jobs): deployment work runs there, not in the request. */
+  jobs: JobQueue;
   /** How long an unverified domain claim lives (DOMAIN_CLAIM_TTL_HOURS; default 72). */
   domainClaimTtlHours?: number;
   /** Webhook delivery (WEBHOOK_* variables); absent: production defaults (https, public hosts only). */

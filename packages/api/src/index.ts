@@ -1,6 +1,7 @@
 export { type ApiLogger, type ApiServices, type Context, createContext } from "./context.ts";
 export { DATABASE_RETRY_AFTER_SECONDS, failureSummary, isDatabaseUnavailable } from "./database-outage.ts";
 export { botgateErrorOf, retryAfterSeconds } from "./errors.ts";
+export type { JobData, JobQueue, JobRequest } from "./jobs.ts";
 export { createLocalProvisioning, type LocalProvisioningOptions } from "./provisioning/local.ts";
 export { type OwnershipRecord, ownershipRecord } from "./provisioning/ownership-record.ts";
 export type * from "./provisioning/types.ts";

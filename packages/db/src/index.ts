@@ -1,4 +1,9 @@
-export { createDatabaseClient, type DatabaseClient, type DatabaseClientOptions } from "./client.ts";
+export {
+  createDatabaseClient,
+  type DatabaseClient,
+  type DatabaseClientOptions,
+  databasePoolOf,
+} from "./client.ts";
 export { type EmbeddedPostgres, startEmbeddedPostgres } from "./embedded.ts";
 export { createFreshDatabase, type FreshDatabase } from "./fresh-database.ts";
 export * from "./generated/prisma/client.ts";

@@ -2,12 +2,13 @@
 // Bounded before any procedure runs: at most MAX_BATCH_SIZE calls per batch (tRPC's own
 // maxBatchSize: BAD_REQUEST) and MAX_BODY_BYTES per body (PAYLOAD_TOO_LARGE, 413), both in
 // tRPC's error shape so typed clients read them like any other error.
-import { type ApiServices, appRouter, createContext, failureSummary, retryAfterSeconds } from "@botgate/api";
+import { appRouter, createContext, failureSummary, retryAfterSeconds } from "@botgate/api";
 import { trpcServer } from "@hono/trpc-server";
 import { TRPCError } from "@trpc/server";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { type Runtime, webhookSettingsOf } from "../runtime.ts";
+import type { Runtime } from "../runtime.ts";
+import { apiServicesOf } from "../services.ts";
 
 export const MAX_BATCH_SIZE = 20;
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -15,16 +16,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 type Env = { Variables: { bodyTooLarge: boolean } };
 
 export function trpcRoutes(runtime: Runtime) {
-  const services: ApiServices = {
-    db: runtime.db,
-    routes: runtime.routes,
-    config: runtime.config,
-    provisioning: runtime.provisioning,
-    secrets: runtime.secrets,
-    logger: console,
-    domainClaimTtlHours: runtime.env.DOMAIN_CLAIM_TTL_HOURS,
-    webhooks: webhookSettingsOf(runtime.env),
-  };
+  const services = apiServicesOf(runtime);
   const handler = trpcServer({
     router: appRouter,
     endpoint: "/trpc",

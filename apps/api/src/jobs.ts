@@ -1,0 +1,24 @@
+// The durable job queue of this process, and its worker when this process runs one
+// (JOBS_WORKER=inline, the default; the `worker` script runs one on its own).
+import type { DatabaseClient } from "@botgate/db";
+import { type Jobs, jobHandlers, openJobs, queueDefinitions, startWorker, type Worker } from "@botgate/jobs";
+import type { Env } from "./env.ts";
+import type { Runtime } from "./runtime.ts";
+import { apiServicesOf } from "./services.ts";
+
+export function openJobsOf(env: Env, db: DatabaseClient, runsWorker: boolean): Promise<Jobs> {
+  return openJobs({
+    db,
+    queues: queueDefinitions({ expireInSeconds: env.JOBS_EXPIRE_SECONDS }),
+    supervise: runsWorker,
+    maintenanceIntervalSeconds: env.JOBS_MAINTENANCE_SECONDS,
+  });
+}
+
+export function startWorkerOf(runtime: Runtime): Promise<Worker> {
+  return startWorker(runtime.jobs, jobHandlers(apiServicesOf(runtime)), {
+    pollingIntervalSeconds: runtime.env.JOBS_POLL_SECONDS,
+    concurrency: runtime.env.JOBS_CONCURRENCY,
+    onError: (queue, error) => console.warn(`job on ${queue} failed (it is retried):`, error),
+  });
+}

@@ -1,0 +1,8 @@
+// Which handler runs each queue's jobs. The worker process and the API's inline worker both
+// register exactly this map.
+import type { ApiServices } from "@botgate/api";
+import type { JobHandler } from "./worker.ts";
+
+export function jobHandlers(_services: ApiServices): Record<string, JobHandler> {
+  return {};
+}
