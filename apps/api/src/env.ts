@@ -147,6 +147,8 @@ export const envSchema = z
           .max(20),
       )
       .optional(),
+    /** Finished webhook deliveries (visible through webhook.deliveries) are kept this long. */
+    WEBHOOK_DELIVERY_RETENTION_DAYS: z.coerce.number().positive().max(365).default(30),
   })
   .superRefine((env, ctx) => {
     if (env.UPSTASH_REDIS_REST_URL && !env.UPSTASH_REDIS_REST_TOKEN) {

@@ -139,6 +139,7 @@ export function webhookSettingsOf(env: Env): WebhookSettings {
     schedule: env.WEBHOOK_RETRY_DELAYS_SECONDS
       ? { delaysMs: env.WEBHOOK_RETRY_DELAYS_SECONDS.map((s) => s * 1_000), jitter: 0.1 }
       : DEFAULT_WEBHOOK_SETTINGS.schedule,
+    retentionMs: env.WEBHOOK_DELIVERY_RETENTION_DAYS * 86_400_000,
   };
 }
 

@@ -12,7 +12,6 @@ import {
   type TestServer,
   type TestUser,
 } from "./harness.ts";
-import { type DeliveryDriver, startDeliveryDriver } from "./webhook-driver.ts";
 
 /** Polls until `check` answers a value (generous deadline: loaded machines). */
 async function eventually<T>(
@@ -29,7 +28,6 @@ async function eventually<T>(
 }
 
 let server: TestServer;
-let driver: DeliveryDriver;
 let receivers: Receiver[] = [];
 
 async function receiver(): Promise<Receiver> {
@@ -49,14 +47,12 @@ beforeAll(async () => {
   server = await startTestServer({
     env: { WEBHOOK_RETRY_DELAYS_SECONDS: "0.3,0.3,0.3", WEBHOOK_TIMEOUT_SECONDS: "5" },
   });
-  driver = startDeliveryDriver(server.runtime);
 });
 afterEach(async () => {
   for (const r of receivers) await r.close();
   receivers = [];
 });
 afterAll(async () => {
-  await driver?.stop();
   await server?.close();
 });
 

@@ -2,6 +2,7 @@
 // issuance, DNS propagation) re-schedules itself with `startAfter` and ends, so a worker that
 // dies loses at most one short step, and its job runs again once `expireInSeconds` passes.
 import type PgBoss from "pg-boss";
+import { webhookQueueDefinition } from "./webhooks.ts";
 
 export interface QueueDefinition {
   name: string;
@@ -40,6 +41,7 @@ export function queueDefinitions(tuning: QueueTuning = DEFAULT_QUEUE_TUNING): Qu
       retryBackoff: true,
       expireInSeconds: tuning.expireInSeconds,
     },
+    webhookQueueDefinition(tuning),
   ];
 }
 

@@ -22,6 +22,8 @@ export interface WebhookSettings {
   /** An endpoint failing this long is disabled (WEBHOOK_DISABLE_AFTER_HOURS). */
   disableAfterMs: number;
   schedule: RetrySchedule;
+  /** Finished deliveries are kept this long (WEBHOOK_DELIVERY_RETENTION_DAYS). */
+  retentionMs: number;
 }
 
 export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
@@ -29,6 +31,7 @@ export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
   timeoutMs: 15_000,
   disableAfterMs: 24 * 60 * 60 * 1_000,
   schedule: DEFAULT_RETRY_SCHEDULE,
+  retentionMs: 30 * 86_400_000,
 };
 
 export function webhookSettings(services: Pick<ApiServices, "webhooks">): WebhookSettings {
@@ -53,6 +56,8 @@ export interface AttemptOptions {
 }
 
 const ERROR_MAX = 500;
+/** A job may start a little before its delivery's due time (clock skew between hosts). */
+const EARLY_SLACK_MS = 1_000;
 
 export async function attemptDelivery(
   services: Pick<ApiServices, "db" | "secrets" | "webhooks">,
@@ -65,8 +70,12 @@ export async function attemptDelivery(
     where: { id: deliveryId },
     include: { endpoint: true, event: true },
   });
-  if (delivery?.status !== "pending")
-    return { status: "skipped", result: null, nextAttemptAt: null };
+  if (delivery?.status !== "pending") return { status: "skipped", result: null, nextAttemptAt: null };
+  // A job queued twice for one delivery: the one for a later attempt waits for its time.
+  const due = delivery.nextAttemptAt?.getTime() ?? 0;
+  if (!options.test && due > now().getTime() + EARLY_SLACK_MS) {
+    return { status: "skipped", result: null, nextAttemptAt: delivery.nextAttemptAt };
+  }
   const { endpoint, event } = delivery;
   if (endpoint.disabledAt !== null && !options.test) {
     await services.db.webhookDelivery.update({
@@ -138,7 +147,27 @@ export async function attemptDelivery(
       });
     }
     if (nextAttemptAt) await currentDeliveryQueue()?.enqueueDelivery(tx, deliveryId, nextAttemptAt);
+    else await pruneFinished(tx, endpoint.id, attemptedAt, settings);
     return { status: nextAttemptAt ? "retrying" : "failed", result, nextAttemptAt };
+  });
+}
+
+/**
+ * Bounded storage: each finished delivery removes its endpoint's finished deliveries past the
+ * retention, so an endpoint holds at most what it receives in that period.
+ */
+async function pruneFinished(
+  tx: Prisma.TransactionClient,
+  endpointId: number,
+  now: Date,
+  settings: WebhookSettings,
+) {
+  await tx.webhookDelivery.deleteMany({
+    where: {
+      endpointId,
+      status: { in: ["delivered", "failed"] },
+      createdAt: { lt: new Date(now.getTime() - settings.retentionMs) },
+    },
   });
 }
 
