@@ -1,7 +1,7 @@
 // Webhooks end to end: endpoints made through the admin API, events recorded by real
 // procedures, deliveries to a real HTTP receiver that verifies every signature with the
 // standardwebhooks library's own Webhook#verify.
-import { deleteOldWebhookDeliveries } from "@botgate/api";
+import { deleteOldWebhookDeliveries, recordEvents } from "@botgate/api";
 import { type Receiver, startReceiver } from "@botgate/webhooks/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -139,6 +139,46 @@ describe("events", () => {
     expect(mine.received).toHaveLength(1);
     expect(theirs.received).toHaveLength(1);
     expect(mine.received[0]?.headers["webhook-id"]).not.toBe(theirs.received[0]?.headers["webhook-id"]);
+  });
+});
+
+describe("fan-out", () => {
+  const jobsOf = async (deliveryIds: number[]) => {
+    const rows = await server.runtime.db.$queryRawUnsafe<{ count: bigint }[]>(
+      `SELECT count(*) AS count FROM pgboss.job WHERE name = 'webhook-delivery' AND (data->>'deliveryId')::int = ANY($1)`,
+      deliveryIds,
+    );
+    return Number(rows[0]?.count ?? 0);
+  };
+
+  it("commits an event with its deliveries and their jobs, or rolls all of them back", async () => {
+    const admin = await createAccount(server);
+    const r = await receiver();
+    const endpoint = await endpointFor(admin, r, ["domain.created"]);
+    const failed = await server.runtime.db
+      .$transaction(async (tx) => {
+        await recordEvents(tx, admin.accountId, [
+          { type: "domain.created", data: { domainName: "gone.example" } },
+        ]);
+        throw new Error("the change that caused the event failed");
+      })
+      .catch((error: Error) => error.message);
+    expect(failed).toBe("the change that caused the event failed");
+    expect(await server.runtime.db.webhookDelivery.count({ where: { endpointId: endpoint.id } })).toBe(0);
+    const maxId = await server.runtime.db.webhookDelivery.aggregate({ _max: { id: true } });
+    expect(await jobsOf([...Array(20).keys()].map((i) => (maxId._max.id ?? 0) + 1 + i))).toBe(0);
+
+    await server.runtime.db.$transaction((tx) =>
+      recordEvents(tx, admin.accountId, [{ type: "domain.created", data: { domainName: "kept.example" } }]),
+    );
+    const [hook] = await r.waitFor(1);
+    expect(hook?.verified).toMatchObject({ type: "domain.created", data: { domainName: "kept.example" } });
+    const deliveries = await server.runtime.db.webhookDelivery.findMany({
+      where: { endpointId: endpoint.id },
+    });
+    expect(deliveries).toHaveLength(1);
+    expect(await jobsOf(deliveries.map((d) => d.id))).toBe(1);
+    expect(r.received).toHaveLength(1);
   });
 });
 

@@ -19,6 +19,7 @@ export {
   type DomainView,
   deleteExpiredDomainClaims,
 } from "./services/domains.ts";
+export { type EventType, type NewEvent, recordEvents } from "./services/events.ts";
 export { type ChatbotFactsRow, chatbotFactsOf } from "./services/facts.ts";
 export { backfillHostLabels, hostLabelOf } from "./services/host-names.ts";
 export {
