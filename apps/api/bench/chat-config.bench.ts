@@ -43,6 +43,7 @@ export async function run(): Promise<BenchSection[]> {
   });
   const env = parseEnv({ ENVIRONMENT: "local", PLATFORM_ROOT_DOMAIN: "botgate.localhost" });
   const config = platformConfig({ environment: env.ENVIRONMENT, rootDomain: env.PLATFORM_ROOT_DOMAIN });
+  const provisioning = await createProvisioning(env, config);
   const runtime: Runtime = {
     env,
     config,
@@ -53,7 +54,8 @@ export async function run(): Promise<BenchSection[]> {
     routeCache: { kind: "memory", url: null, token: null },
     edgeSecret: "bench-edge-secret-that-nobody-signs-with",
     forwardNonces: new MemoryNonceStore(),
-    provisioning: createProvisioning(env, config),
+    provisioning,
+    localDns: null,
     secrets: secretBoxFor(undefined),
     jobs: await openJobsOf(env, db, false),
     worker: null,
@@ -204,6 +206,7 @@ export async function run(): Promise<BenchSection[]> {
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await runtime.jobs.close();
+    await provisioning.close();
     await db.$disconnect();
     await database.close();
   }

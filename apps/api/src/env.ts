@@ -87,10 +87,26 @@ export const envSchema = z
     DOMAIN_CLAIM_TTL_HOURS: z.coerce.number().positive().max(8_760).default(72),
 
     PROVISIONING: z.enum(["local", "aws"]).default("local"),
-    /** DNS servers domain verification asks (comma-separated ip[:port]); absent: the system's. */
+    /**
+     * DNS servers the checks ask (comma-separated ip[:port]); absent: the embedded DNS server
+     * with PROVISIONING=local, else the system's.
+     */
     DNS_RESOLVERS: commaList(dnsServer),
     /** Name servers customers delegate their domains to with local provisioning; default ns1/ns2.<root>. */
     LOCAL_NAME_SERVERS: commaList(hostname),
+    /** What default hosts' DNS records point at: a hostname (CNAME) or an IP address (A/AAAA). */
+    EDGE_TARGET: z
+      .string()
+      .trim()
+      .refine((v) => isIP(v) !== 0 || hostname.safeParse(v).success, "an IP address or a hostname")
+      .default("127.0.0.1"),
+    /** The embedded DNS server's UDP/TCP port with PROVISIONING=local (0: any free port). */
+    LOCAL_DNS_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
+    /** How long the local CA takes to issue a certificate (milliseconds). */
+    LOCAL_CERT_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
+    /** The deployment job's first re-check delay (seconds), doubled per attempt up to the max. */
+    DEPLOY_RECHECK_BASE_SECONDS: z.coerce.number().min(0.1).max(600).default(0.5),
+    DEPLOY_RECHECK_MAX_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
     AWS_REGION: optionalString,
     AWS_ACCESS_KEY_ID: optionalString,
     AWS_SECRET_ACCESS_KEY: optionalString,

@@ -3,6 +3,7 @@
 import { setDeliveryQueue } from "@botgate/api";
 import type { DatabaseClient } from "@botgate/db";
 import {
+  DEFAULT_DEPLOY_OPTIONS,
   type Jobs,
   jobHandlers,
   openJobs,
@@ -29,7 +30,16 @@ export async function openJobsOf(env: Env, db: DatabaseClient, runsWorker: boole
 }
 
 export function startWorkerOf(runtime: Runtime): Promise<Worker> {
-  return startWorker(runtime.jobs, jobHandlers(apiServicesOf(runtime)), {
+  const { env } = runtime;
+  const handlers = jobHandlers(apiServicesOf(runtime), {
+    deploy: {
+      ...DEFAULT_DEPLOY_OPTIONS,
+      edgeTarget: env.EDGE_TARGET,
+      baseDelaySeconds: env.DEPLOY_RECHECK_BASE_SECONDS,
+      maxDelaySeconds: env.DEPLOY_RECHECK_MAX_SECONDS,
+    },
+  });
+  return startWorker(runtime.jobs, handlers, {
     pollingIntervalSeconds: runtime.env.JOBS_POLL_SECONDS,
     concurrency: runtime.env.JOBS_CONCURRENCY,
     onError: (queue, error) => console.warn(`job on ${queue} failed (it is retried):`, error),

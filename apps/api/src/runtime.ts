@@ -5,9 +5,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import {
   backfillHostLabels,
-  createLocalProvisioning,
   DEFAULT_WEBHOOK_SETTINGS,
-  type Provisioning,
   type SecretBox,
   secretBoxFor,
   type WebhookSettings,
@@ -23,6 +21,7 @@ import { BotgateError, type PlatformConfig, platformConfig } from "@botgate/core
 import { createDatabaseClient, type DatabaseClient, migrate, startEmbeddedPostgres } from "@botgate/db";
 import { edgeSecretFor, edgeSecretSetting, isDevelopmentSetup, type NonceStore } from "@botgate/forwarding";
 import type { Jobs, Worker } from "@botgate/jobs";
+import { createLocalProvisioning, type Provisioning } from "@botgate/provisioning";
 import { startUpstashRest } from "@botgate/upstash-rest";
 import { Redis } from "@upstash/redis";
 import type { Env } from "./env.ts";
@@ -41,8 +40,10 @@ export interface Runtime {
   edgeSecret: string;
   /** Nonces of verified edge forwards (replay guard): in the route cache's Redis, else in memory. */
   forwardNonces: NonceStore;
-  /** DNS, certificates and hosted zones: local now; AWS arrives with the deployment workflow. */
+  /** DNS, certificates and hosted zones (PROVISIONING): local, or AWS (Route53, ACM). */
   provisioning: Provisioning;
+  /** With PROVISIONING=local: the embedded DNS server, `dig @<host> -p <port> <name>`. */
+  localDns: { host: string; port: number } | null;
   /** Seals provider API keys and webhook secrets at rest (SECRETS_ENCRYPTION_KEY). */
   secrets: SecretBox;
   /** The durable job queue (pg-boss on this database, schema `pgboss`). */
@@ -101,6 +102,10 @@ export async function createRuntime(env: Env): Promise<Runtime> {
     const config = platformConfigOf(env);
     // Before serving: routing looks chatbots up by their stored host label (see host-names.ts).
     await backfillHostLabels({ db, routes, config, logger: console });
+    const provisioning = await createProvisioning(env, config, {
+      stateDir: join(dataDirectory(env), "provisioning"),
+    });
+    closers.push(provisioning.close);
     // Closed before the database (closers run in reverse): running jobs finish first.
     const jobs = await openJobsOf(env, db, env.JOBS_WORKER === "inline");
     closers.push(jobs.close);
@@ -115,7 +120,8 @@ export async function createRuntime(env: Env): Promise<Runtime> {
       // The development secret only in a development setup (env.ts refuses the rest already).
       edgeSecret: edgeSecretFor(edgeSecretSetting(env)),
       forwardNonces,
-      provisioning: createProvisioning(env, config),
+      provisioning,
+      localDns: provisioning.localDns,
       secrets: secretBoxFor(env.SECRETS_ENCRYPTION_KEY),
       jobs,
       worker: null,
@@ -187,13 +193,32 @@ export async function createRouteStore(env: Env, closers: (() => Promise<void>)[
   };
 }
 
-export function createProvisioning(env: Env, config: PlatformConfig): Provisioning {
+export interface OpenProvisioning extends Provisioning {
+  localDns: { host: string; port: number } | null;
+  close(): Promise<void>;
+}
+
+/**
+ * The providers PROVISIONING names. `local`: the embedded authoritative DNS server (on
+ * LOCAL_DNS_PORT) and the local CA, their state under `stateDir` (absent: memory only, for
+ * tests); checks ask that server unless DNS_RESOLVERS says otherwise.
+ */
+export async function createProvisioning(
+  env: Env,
+  config: PlatformConfig,
+  options: { stateDir?: string } = {},
+): Promise<OpenProvisioning> {
   if (env.PROVISIONING === "aws") {
     throw new BotgateError("BAD_REQUEST", "PROVISIONING=aws is not available yet; use PROVISIONING=local");
   }
-  return createLocalProvisioning({
-    config,
-    nameServers: env.LOCAL_NAME_SERVERS,
-    dnsResolvers: env.DNS_RESOLVERS,
+  const local = await createLocalProvisioning({
+    rootDomain: config.rootDomain,
+    platformDomain: config.apiDomain,
+    ...(env.LOCAL_NAME_SERVERS?.length ? { nameServers: env.LOCAL_NAME_SERVERS } : {}),
+    ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
+    dnsPort: env.LOCAL_DNS_PORT,
+    issueDelayMs: env.LOCAL_CERT_DELAY_MS,
+    ...(env.DNS_RESOLVERS?.length ? { checkerNameServers: env.DNS_RESOLVERS } : {}),
   });
+  return Object.assign(local, { localDns: { host: local.dnsServer.host, port: local.dnsServer.port } });
 }

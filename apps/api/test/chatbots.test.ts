@@ -5,6 +5,7 @@ import {
   adminClient,
   createAccount,
   createMember,
+  deployAndWait,
   expectTRPCError,
   startTestServer,
   type TestServer,
@@ -214,7 +215,7 @@ describe("chatbot.list", () => {
     ] as const) {
       ids.push((await owner.client.chatbot.create.mutate({ name, tags: [...tags] })).id);
     }
-    await owner.client.chatbot.deploy.mutate({ id: ids[2]! });
+    await deployAndWait(owner.client, ids[2]!);
   });
 
   it("pages through every chatbot in id order with a cursor", async () => {
@@ -291,10 +292,13 @@ describe("chatbot.update and chatbot.delete", () => {
 });
 
 describe("chatbot.deploy and chatbot.undeploy", () => {
-  it("deploys locally at once: DNS Verified, TLS Issued, ready on its default host, with events", async () => {
+  it("deploys through the job: in progress at once, then DNS Verified, TLS Issued, ready, with events", async () => {
     const created = await admin.client.chatbot.create.mutate({ name: "deployMe" });
-    const deployed = await admin.client.chatbot.deploy.mutate({ id: created.id });
+    const started = await admin.client.chatbot.deploy.mutate({ id: created.id });
+    expect(started).toMatchObject({ deployed: true, dnsVerificationStatus: "Verifying", ready: false });
+    const deployed = await deployAndWait(admin.client, created.id);
     expect(deployed).toMatchObject({
+      provisioning: "local",
       deployed: true,
       dnsVerificationStatus: "Verified",
       tlsCertificateIssuanceStatus: "Issued",
@@ -310,14 +314,16 @@ describe("chatbot.deploy and chatbot.undeploy", () => {
     expect(events.map((e) => [e.type, e.data])).toEqual([
       ["chatbot.created", expect.anything()],
       ["deployment.started", { by: admin.username }],
-      ["tls.status_changed", { from: "No Certificate", to: "Issued" }],
-      ["dns.status_changed", { from: "Not Verified", to: "Verified" }],
+      ["dns.status_changed", { from: "Not Verified", to: "Verifying" }],
+      ["tls.status_changed", { from: "No Certificate", to: "Requested" }],
+      ["tls.status_changed", { from: "Requested", to: "Issued" }],
+      ["dns.status_changed", { from: "Verifying", to: "Verified" }],
     ]);
   });
 
   it("answers the current state when deploying a deployed chatbot, without a second deployment", async () => {
     const created = await admin.client.chatbot.create.mutate({ name: "deployTwice" });
-    const first = await admin.client.chatbot.deploy.mutate({ id: created.id });
+    const first = await deployAndWait(admin.client, created.id);
     const second = await admin.client.chatbot.deploy.mutate({ id: created.id });
     expect(second).toEqual(first);
     const started = await server.runtime.db.chatBotEvent.count({
@@ -328,7 +334,7 @@ describe("chatbot.deploy and chatbot.undeploy", () => {
 
   it("undeploys: not deployed, DNS Not Verified, back in the sandbox, with events", async () => {
     const created = await admin.client.chatbot.create.mutate({ name: "undeployMe" });
-    await admin.client.chatbot.deploy.mutate({ id: created.id });
+    await deployAndWait(admin.client, created.id);
     const undeployed = await admin.client.chatbot.undeploy.mutate({ id: created.id });
     expect(undeployed).toMatchObject({
       deployed: false,

@@ -1,5 +1,5 @@
-import { createLocalProvisioning } from "@botgate/api";
 import { platformConfig } from "@botgate/core";
+import { createLocalProvisioning } from "@botgate/provisioning";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestDnsServer, type TestDnsServer } from "./dns-server.ts";
 import {
@@ -95,15 +95,17 @@ describe("domain.create", () => {
   });
 
   it("delegates to ns1/ns2 of the root domain when no name servers are configured", async () => {
-    const provisioning = createLocalProvisioning({
-      config: platformConfig({ environment: "prod", rootDomain: "botgate.io" }),
+    const config = platformConfig({ environment: "prod", rootDomain: "botgate.io" });
+    const provisioning = await createLocalProvisioning({
+      rootDomain: config.rootDomain,
+      platformDomain: config.apiDomain,
     });
-    const provisioned = await provisioning.domains.provision({
-      domainName: "shop.com",
-      verificationToken: "t",
-      hostedZoneId: null,
-    });
-    expect(provisioned.nameServers).toEqual(["ns1.botgate.io", "ns2.botgate.io"]);
+    try {
+      const zone = await provisioning.dns.ensureZone("shop.com", "shop-claim");
+      expect(zone.nameServers).toEqual(["ns1.botgate.io", "ns2.botgate.io"]);
+    } finally {
+      await provisioning.close();
+    }
   });
 });
 

@@ -78,6 +78,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     const config = platformConfig({ environment: env.ENVIRONMENT, rootDomain: env.PLATFORM_ROOT_DOMAIN });
     // Like the real process: a worker inline unless the test's env says JOBS_WORKER=off (its
     // jobs then stay queued, for a test to inspect or to run in a worker of its own).
+    const provisioning = await createProvisioning(env, config);
+    closers.push(provisioning.close);
     const jobs = await openJobsOf(env, db, env.JOBS_WORKER === "inline");
     closers.push(jobs.close);
     const runtime: Runtime = {
@@ -91,7 +93,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       routeCache: { kind: "upstash", url: endpoint.url, token: endpoint.token },
       edgeSecret: randomBytes(32).toString("hex"),
       forwardNonces: options.forwardNonces ?? new UpstashNonceStore({ redis, timeoutMs: 2_000 }),
-      provisioning: createProvisioning(env, config),
+      provisioning,
+      localDns: provisioning.localDns,
       secrets: secretBoxFor(undefined),
       jobs,
       worker: null,
@@ -217,4 +220,30 @@ export function verifiedDomainRow(server: TestServer, user: TestUser, domainName
       accountId: user.accountId,
     },
   });
+}
+
+/** Polls for a condition with a generous deadline (a loaded 2-core machine is slow). */
+export async function eventually<T>(
+  probe: () => Promise<T | null | undefined | false>,
+  { timeoutMs = 60_000, intervalMs = 50, what = "the condition" } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== null && value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** chatbot.deploy, then chatbot.get until the deployment job made it ready. */
+export async function deployAndWait(client: AdminClient, id: number) {
+  await client.chatbot.deploy.mutate({ id });
+  return eventually(
+    async () => {
+      const chatbot = await client.chatbot.get.query({ id });
+      return chatbot.ready ? chatbot : null;
+    },
+    { what: `chatbot ${id} to be ready` },
+  );
 }

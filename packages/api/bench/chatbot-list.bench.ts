@@ -6,12 +6,12 @@ import { MemoryRouteStore } from "@botgate/cache";
 import { platformConfig } from "@botgate/core";
 import { createDatabaseClient } from "@botgate/db";
 import { createTestDatabase } from "@botgate/db/testing";
+import { createLocalProvisioning } from "@botgate/provisioning";
 import { createTRPCClient, httpLink } from "@trpc/client";
 import { createHTTPServer } from "@trpc/server/adapters/standalone";
 import superjson from "superjson";
 import type { BenchRow, BenchSection } from "../../../scripts/bench-types.ts";
 import { type ApiServices, createContext } from "../src/context.ts";
-import { createLocalProvisioning } from "../src/provisioning/local.ts";
 import { type AppRouter, appRouter } from "../src/router.ts";
 import { bootstrapAccount } from "../src/services/accounts.ts";
 import { secretBoxFor } from "../src/services/secret-box.ts";
@@ -46,11 +46,15 @@ export async function run(): Promise<BenchSection[]> {
     },
   });
   const config = platformConfig({ environment: "local", rootDomain: "botgate.localhost" });
+  const provisioning = await createLocalProvisioning({
+    rootDomain: config.rootDomain,
+    platformDomain: config.apiDomain,
+  });
   const services: ApiServices = {
     db,
     routes: new MemoryRouteStore(),
     config,
-    provisioning: createLocalProvisioning({ config }),
+    provisioning,
     // Listing enqueues nothing (packages/api cannot depend on the queue package).
     jobs: {
       enqueue: async () => {
@@ -144,6 +148,7 @@ export async function run(): Promise<BenchSection[]> {
     ];
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await provisioning.close();
     await db.$disconnect();
     await database.close();
   }

@@ -5,8 +5,8 @@
 import type { RouteStore } from "@botgate/cache";
 import type { PlatformConfig } from "@botgate/core";
 import type { DatabaseClient } from "@botgate/db";
+import type { Provisioning } from "@botgate/provisioning";
 import type { JobQueue } from "./jobs.ts";
-import type { Provisioning } from "./provisioning/types.ts";
 import { authenticate, type Principal } from "./services/auth.ts";
 import type { SecretBox } from "./services/secret-box.ts";
 import type { WebhookSettings } from "./services/webhook-delivery.ts";

@@ -2,7 +2,6 @@ export { type ApiLogger, type ApiServices, type Context, createContext } from ".
 export { DATABASE_RETRY_AFTER_SECONDS, failureSummary, isDatabaseUnavailable } from "./database-outage.ts";
 export { botgateErrorOf, retryAfterSeconds } from "./errors.ts";
 export type { JobData, JobQueue, JobRequest } from "./jobs.ts";
-export { createLocalProvisioning, type LocalProvisioningOptions } from "./provisioning/local.ts";
 export { type OwnershipRecord, ownershipRecord } from "./provisioning/ownership-record.ts";
 export type * from "./provisioning/types.ts";
 export { type AppRouter, appRouter } from "./router.ts";
@@ -13,13 +12,21 @@ export type { ApiKeyView, NewApiKey } from "./services/api-keys.ts";
 export { authenticate, LAST_USED_RESOLUTION_MS, type Principal, revokeAdminToken } from "./services/auth.ts";
 export type { ChatbotView } from "./services/chatbot-view.ts";
 export {
+  DEPLOYMENT_QUEUE,
+  type DeploymentJob,
+  deploymentSingletonKey,
+  dnsRecordOfRow,
+  enqueueDeploymentJob,
+} from "./services/deployment-jobs.ts";
+export { applyDeploymentChange, type DeploymentChange } from "./services/deployment-transitions.ts";
+export {
   cleanupExpiredDomainClaims,
   DEFAULT_DOMAIN_CLAIM_TTL_HOURS,
   type DnsInstructions,
   type DomainView,
   deleteExpiredDomainClaims,
 } from "./services/domains.ts";
-export { type EventType, type NewEvent, recordEvents } from "./services/events.ts";
+export { type EventType, type NewEvent, recordEvents, statusChange } from "./services/events.ts";
 export { type ChatbotFactsRow, chatbotFactsOf } from "./services/facts.ts";
 export { backfillHostLabels, hostLabelOf } from "./services/host-names.ts";
 export {

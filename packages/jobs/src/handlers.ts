@@ -1,11 +1,18 @@
 // Which handler runs each queue's jobs. The worker process and the API's inline worker both
 // register exactly this map.
-import type { ApiServices } from "@botgate/api";
+import { type ApiServices, DEPLOYMENT_QUEUE, type DeploymentJob } from "@botgate/api";
+import { type DeployOptions, deploymentHandler } from "./deploy.ts";
 import { WEBHOOK_DELIVERY_QUEUE, webhookDeliveryHandler } from "./webhooks.ts";
 import type { JobHandler } from "./worker.ts";
 
-export function jobHandlers(services: ApiServices): Record<string, JobHandler> {
+export interface HandlerOptions {
+  deploy: DeployOptions;
+}
+
+export function jobHandlers(services: ApiServices, options: HandlerOptions): Record<string, JobHandler> {
+  const deploy = deploymentHandler(services, options.deploy);
   return {
+    [DEPLOYMENT_QUEUE]: (job) => deploy(job.data as unknown as DeploymentJob),
     [WEBHOOK_DELIVERY_QUEUE]: webhookDeliveryHandler(services),
   };
 }

@@ -1,7 +1,14 @@
-export { jobHandlers } from "./handlers.ts";
+export {
+  backoffSeconds,
+  certificateToken,
+  DEFAULT_DEPLOY_OPTIONS,
+  type DeployOptions,
+  deploymentHandler,
+  hostRecord,
+} from "./deploy.ts";
+export { type HandlerOptions, jobHandlers } from "./handlers.ts";
 export { type Jobs, type OpenJobsOptions, openJobs, PGBOSS_SCHEMA } from "./queue.ts";
 export {
-  chatbotSingletonKey,
   DEFAULT_QUEUE_TUNING,
   QUEUE_NAMES,
   type QueueDefinition,

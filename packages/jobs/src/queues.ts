@@ -1,6 +1,7 @@
 // Every queue of the platform, in one place. Jobs are short: a job that must wait (certificate
 // issuance, DNS propagation) re-schedules itself with `startAfter` and ends, so a worker that
 // dies loses at most one short step, and its job runs again once `expireInSeconds` passes.
+import { DEPLOYMENT_QUEUE } from "@botgate/api";
 import type PgBoss from "pg-boss";
 import { webhookQueueDefinition } from "./webhooks.ts";
 
@@ -28,7 +29,7 @@ export const DEFAULT_QUEUE_TUNING: QueueTuning = { expireInSeconds: 15 };
 
 export const QUEUE_NAMES = {
   /** Deploy / undeploy / delete of a chatbot's default host; singletonKey `chatbot:<id>`. */
-  deployment: "chatbot-deployment",
+  deployment: DEPLOYMENT_QUEUE,
 } as const;
 
 export function queueDefinitions(tuning: QueueTuning = DEFAULT_QUEUE_TUNING): QueueDefinition[] {
@@ -43,11 +44,6 @@ export function queueDefinitions(tuning: QueueTuning = DEFAULT_QUEUE_TUNING): Qu
     },
     webhookQueueDefinition(tuning),
   ];
-}
-
-/** The key that keeps one chatbot's deployment jobs from ever running at once. */
-export function chatbotSingletonKey(chatbotId: number): string {
-  return `chatbot:${chatbotId}`;
 }
 
 export function pgBossQueueOptions(definition: QueueDefinition): PgBoss.Queue {

@@ -8,6 +8,7 @@ import {
   type TlsCertificateIssuanceStatus,
 } from "@botgate/core";
 import type { Prisma } from "@botgate/db";
+import type { DnsCheck } from "@botgate/provisioning";
 import { chatbotFactsOf } from "./facts.ts";
 
 export const chatbotInclude = {
@@ -52,6 +53,27 @@ export interface ChatbotView extends DerivedChatbot {
   customDomain: { id: number; domainName: string; isVerified: boolean } | null;
   /** Whether end users must present one of the chatbot's API keys. */
   apiKeyRequired: boolean;
+  /**
+   * Where the DNS and TLS statuses came from: "local" (the embedded DNS server and local CA)
+   * or "aws" (Route53 and ACM); null before the first deploy.
+   */
+  provisioning: "local" | "aws" | null;
+  /** The default host's last DNS check: what was expected and what DNS answered. */
+  dnsCheck: DnsCheck | null;
+  /** When the deployment job next looks at the certificate or DNS; null: nothing scheduled. */
+  nextCheckAt: Date | null;
+  /** Why the certificate failed, when TLS is Failed. */
+  certificateFailureReason: string | null;
+}
+
+function provisioningOf(value: string | null): "local" | "aws" | null {
+  return value === "local" || value === "aws" ? value : null;
+}
+
+/** Written only by the deployment job from a DnsCheck; read defensively all the same. */
+function dnsCheckOf(value: Prisma.JsonValue | null): DnsCheck | null {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
+  return "expected" in value && "outcome" in value ? (value as unknown as DnsCheck) : null;
 }
 
 /** The JSON columns are written only through validated inputs; reading stays defensive anyway. */
@@ -103,6 +125,10 @@ export function toChatbotView(row: ChatbotRow, accountNumber: string, config: Pl
     customDomainId: row.customDomainId,
     customDomain: row.customDomain,
     apiKeyRequired: row._count.apiKeys > 0,
+    provisioning: provisioningOf(row.provisioning),
+    dnsCheck: dnsCheckOf(row.deployLastCheck),
+    nextCheckAt: row.deployNextCheckAt,
+    certificateFailureReason: row.certificateFailureReason,
     ...derived,
   };
 }

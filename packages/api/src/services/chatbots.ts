@@ -11,9 +11,10 @@ import type {
 import { type Page, toPage } from "../inputs/common.ts";
 import type { Principal } from "./auth.ts";
 import { type ChatbotView, chatbotInclude, toChatbotView } from "./chatbot-view.ts";
+import { dnsRecordOfRow, enqueueDeploymentJob } from "./deployment-jobs.ts";
 import { recordEvents } from "./events.ts";
 import { type HostWrite, hostLabelOf, writingHosts } from "./host-names.ts";
-import { deploymentSubject, publishRoutes, routeRowSelect, routeTargetsOfRow } from "./routing.ts";
+import { buildRouteRecord, publishRoutes, routeRowSelect, routeTargetsOfRow } from "./routing.ts";
 import { assertDomainInScope, chatbotScope, notFound } from "./scope.ts";
 import { tagsByName } from "./tags.ts";
 
@@ -184,12 +185,24 @@ export async function deleteChatbot(
   });
   if (!before) throw notFound("chatbot", id);
   const previousTargets = routeTargetsOfRow(before, services.config);
-  await services.provisioning.deployer.remove(deploymentSubject(before, services.config));
   await services.db.$transaction(async (tx) => {
+    const held = await tx.chatBot.findUnique({
+      where: { id },
+      select: { certificateArn: true, subdomain: true },
+    });
     await recordEvents(tx, principal.accountId, [
       // chatbotId stays empty: the row is about to go; the id lives on in data.
       { type: "chatbot.deleted", data: { chatbotId: id, name: before.name, by: principal.username } },
     ]);
+    // What the provider holds for it goes with a job committed with the delete: nothing dangles.
+    await enqueueDeploymentJob(services, tx, {
+      action: "delete",
+      chatbotId: id,
+      hosts: [buildRouteRecord(before, services.config).defaultHost],
+      records: held?.subdomain ? [dnsRecordOfRow(held.subdomain)] : [],
+      certificateArns: held?.certificateArn ? [held.certificateArn] : [],
+    });
+    if (held?.subdomain) await tx.chatBotCustomDomainDNS.delete({ where: { id: held.subdomain.id } });
     await tx.chatBot.delete({ where: { id } });
   });
   await publishRoutes(services, [{ chatbotId: id, previousTargets }]);

@@ -1,21 +1,16 @@
 // chatbot.deploy / chatbot.undeploy. The `deployed` flag flips with a conditional update, so
-// of concurrent calls exactly one wins, records the event and runs the Deployer; the others
-// answer the current state.
-import { dnsStatusFromSeed, dnsStatusToSeed, tlsStatusFromSeed, tlsStatusToSeed } from "@botgate/db";
+// of concurrent calls exactly one wins, records the events and enqueues the deployment job in
+// the same transaction; the call returns at once with the in-progress statuses and the job
+// (packages/jobs) moves them on.
+import { dnsStatusToSeed } from "@botgate/db";
 import type { ApiServices } from "../context.ts";
-import type { DeploymentStatus } from "../provisioning/types.ts";
 import type { Principal } from "./auth.ts";
 import type { ChatbotView } from "./chatbot-view.ts";
 import { getChatbot } from "./chatbots.ts";
+import { enqueueDeploymentJob } from "./deployment-jobs.ts";
 import { recordEvents, statusChange } from "./events.ts";
 import { type HostWrite, hostLabelOf, writingHosts } from "./host-names.ts";
-import {
-  deploymentSubject,
-  publishRoutes,
-  type RouteRow,
-  routeRowSelect,
-  routeTargetsOfRow,
-} from "./routing.ts";
+import { publishRoutes, type RouteRow, routeRowSelect, routeTargetsOfRow } from "./routing.ts";
 import { chatbotScope, notFound } from "./scope.ts";
 
 async function findRouteRow(services: ApiServices, principal: Principal, id: number): Promise<RouteRow> {
@@ -49,63 +44,56 @@ export async function deployChatbot(
     () => hostWrite,
     () =>
       services.db.$transaction(async (tx) => {
+        const current = await tx.chatBot.findUnique({
+          where: { id },
+          select: { dnsVerificationStatus: true, tlsCertificateIssuanceStatus: true },
+        });
+        const failedTls = current?.tlsCertificateIssuanceStatus === "Failed";
         const { count } = await tx.chatBot.updateMany({
           where: { id, deployed: false },
-          data: { deployed: true, hostLabel: hostWrite.hostLabel },
+          data: {
+            deployed: true,
+            hostLabel: hostWrite.hostLabel,
+            dnsVerificationStatus: "Verifying",
+            // A failed certificate is requested anew; an issued one is kept and re-checked.
+            ...(failedTls ? { tlsCertificateIssuanceStatus: "NoCertificate" } : {}),
+            certificateFailureReason: null,
+            provisioning: services.provisioning.kind,
+            deploymentGeneration: { increment: 1 },
+          },
         });
-        if (count === 1) {
-          await recordEvents(tx, principal.accountId, [
-            { type: "deployment.started", chatbotId: id, data: { by: principal.username } },
-          ]);
-        }
-        return count === 1;
+        if (count !== 1 || !current) return false;
+        const { deploymentGeneration } = await tx.chatBot.findUniqueOrThrow({
+          where: { id },
+          select: { deploymentGeneration: true },
+        });
+        await recordEvents(tx, principal.accountId, [
+          { type: "deployment.started", chatbotId: id, data: { by: principal.username } },
+          ...statusChange(
+            "dns.status_changed",
+            id,
+            dnsStatusToSeed(current.dnsVerificationStatus),
+            "Verifying",
+          ),
+          ...(failedTls ? statusChange("tls.status_changed", id, "Failed", "No Certificate") : []),
+        ]);
+        await enqueueDeploymentJob(services, tx, {
+          action: "deploy",
+          chatbotId: id,
+          generation: deploymentGeneration,
+          attempt: 0,
+          mismatches: 0,
+        });
+        return true;
       }),
   );
   if (won) {
-    const status = await services.provisioning.deployer.deploy(deploymentSubject(before, services.config));
-    await applyDeploymentStatus(services, principal.accountId, id, status);
+    // The host answers "not ready yet" from now on, and the job publishes every later change.
     await publishRoutes(services, [
       { chatbotId: id, previousTargets: routeTargetsOfRow(before, services.config) },
     ]);
   }
   return getChatbot(services, principal, id);
-}
-
-/** Stores the statuses the Deployer reached, unless the chatbot was undeployed meanwhile. */
-async function applyDeploymentStatus(
-  services: ApiServices,
-  accountId: number,
-  id: number,
-  status: DeploymentStatus,
-): Promise<void> {
-  await services.db.$transaction(async (tx) => {
-    const current = await tx.chatBot.findUnique({
-      where: { id },
-      select: { deployed: true, dnsVerificationStatus: true, tlsCertificateIssuanceStatus: true },
-    });
-    if (!current?.deployed) return;
-    await tx.chatBot.update({
-      where: { id },
-      data: {
-        dnsVerificationStatus: dnsStatusFromSeed(status.dnsVerificationStatus),
-        tlsCertificateIssuanceStatus: tlsStatusFromSeed(status.tlsCertificateIssuanceStatus),
-      },
-    });
-    await recordEvents(tx, accountId, [
-      ...statusChange(
-        "tls.status_changed",
-        id,
-        tlsStatusToSeed(current.tlsCertificateIssuanceStatus),
-        status.tlsCertificateIssuanceStatus,
-      ),
-      ...statusChange(
-        "dns.status_changed",
-        id,
-        dnsStatusToSeed(current.dnsVerificationStatus),
-        status.dnsVerificationStatus,
-      ),
-    ]);
-  });
 }
 
 export async function undeployChatbot(
@@ -118,27 +106,39 @@ export async function undeployChatbot(
     const current = await tx.chatBot.findUnique({ where: { id }, select: { dnsVerificationStatus: true } });
     const { count } = await tx.chatBot.updateMany({
       where: { id, deployed: true },
-      data: { deployed: false, dnsVerificationStatus: "NotVerified" },
+      data: {
+        deployed: false,
+        dnsVerificationStatus: "NotVerified",
+        deployNextCheckAt: null,
+        deploymentGeneration: { increment: 1 },
+      },
     });
-    if (count === 1 && current) {
-      await recordEvents(tx, principal.accountId, [
-        { type: "deployment.stopped", chatbotId: id, data: { by: principal.username } },
-        ...statusChange(
-          "dns.status_changed",
-          id,
-          dnsStatusToSeed(current.dnsVerificationStatus),
-          "Not Verified",
-        ),
-      ]);
-    }
-    return count === 1;
+    if (count !== 1 || !current) return false;
+    const { deploymentGeneration } = await tx.chatBot.findUniqueOrThrow({
+      where: { id },
+      select: { deploymentGeneration: true },
+    });
+    await recordEvents(tx, principal.accountId, [
+      { type: "deployment.stopped", chatbotId: id, data: { by: principal.username } },
+      ...statusChange(
+        "dns.status_changed",
+        id,
+        dnsStatusToSeed(current.dnsVerificationStatus),
+        "Not Verified",
+      ),
+    ]);
+    await enqueueDeploymentJob(services, tx, {
+      action: "undeploy",
+      chatbotId: id,
+      generation: deploymentGeneration,
+    });
+    return true;
   });
   if (stopped) {
-    // Routes first: the chatbot must stop answering at once, whatever the Deployer does next.
+    // Routes at once: the chatbot stops answering now; its DNS record goes with the job.
     await publishRoutes(services, [
       { chatbotId: id, previousTargets: routeTargetsOfRow(before, services.config) },
     ]);
-    await services.provisioning.deployer.undeploy(deploymentSubject(before, services.config));
   }
   return getChatbot(services, principal, id);
 }

@@ -10,6 +10,7 @@ import type { ChatBotCustomDomain as DomainRow, Prisma } from "@botgate/db";
 import type { ApiServices } from "../context.ts";
 import { uniqueViolationIndex } from "../errors.ts";
 import { type Page, toPage } from "../inputs/common.ts";
+import { provisionDomain, releaseDomain, verifyOwnership } from "../provisioning/domain-seams.ts";
 import { type OwnershipRecord, ownershipRecord } from "../provisioning/ownership-record.ts";
 import type { DomainSubject, ProvisionedDomain } from "../provisioning/types.ts";
 import type { Principal } from "./auth.ts";
@@ -126,7 +127,7 @@ export async function deleteExpiredDomainClaims(
     });
     if (!gone) continue;
     deleted++;
-    await services.provisioning.domains.release(subjectOf(claim));
+    await releaseDomain(services.provisioning, subjectOf(claim));
   }
   return deleted;
 }
@@ -196,7 +197,7 @@ export async function createDomain(
   });
   let provisioned: ProvisionedDomain;
   try {
-    provisioned = await services.provisioning.domains.provision(subjectOf(claimed));
+    provisioned = await provisionDomain(services.provisioning, subjectOf(claimed));
   } catch (error) {
     await services.db.chatBotCustomDomain.delete({ where: { id: claimed.id } });
     throw error;
@@ -230,7 +231,7 @@ export async function verifyDomain(
 ): Promise<DomainView> {
   const domain = await findDomain(services, principal, id);
   if (await isVerifiedElsewhere(services, domain.domainName, id)) throw verifiedElsewhere(domain.domainName);
-  const result = await services.provisioning.verifier.verify(subjectOf(domain));
+  const result = await verifyOwnership(services.provisioning, subjectOf(domain));
   const attached = await attachedChatbots(services, id);
   const now = new Date();
   let row: DomainRow;
@@ -335,6 +336,6 @@ export async function deleteDomain(
     ]);
   });
   await publishRoutes(services, attached);
-  await services.provisioning.domains.release(subjectOf(domain));
+  await releaseDomain(services.provisioning, subjectOf(domain));
   return { id };
 }

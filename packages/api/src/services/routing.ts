@@ -17,7 +17,6 @@ import {
 } from "@botgate/core";
 import type { Prisma } from "@botgate/db";
 import type { ApiServices } from "../context.ts";
-import type { DeploymentSubject } from "../provisioning/types.ts";
 import { chatbotFactsOf } from "./facts.ts";
 
 /** Everything a route record is built from: the chatbot, its owner, account, domain and active keys. */
@@ -59,12 +58,6 @@ export function buildRouteRecord(row: RouteRow, config: PlatformConfig): RouteRe
 /** The record the routing table holds for a chatbot: none while its account is suspended. */
 function routedRecord(row: RouteRow, config: PlatformConfig): RouteRecord | null {
   return row.account.isActive ? buildRouteRecord(row, config) : null;
-}
-
-/** The hosts a deployment serves. */
-export function deploymentSubject(row: RouteRow, config: PlatformConfig): DeploymentSubject {
-  const record = buildRouteRecord(row, config);
-  return { chatbotId: row.id, defaultHost: record.defaultHost, customHost: record.customHost };
 }
 
 /** Every target the chatbot is reachable at now (its previous targets, before a change). */
