@@ -1,7 +1,8 @@
 // Webhooks end to end: endpoints made through the admin API, events recorded by real
 // procedures, deliveries to a real HTTP receiver that verifies every signature with the
 // standardwebhooks library's own Webhook#verify.
-import { deleteOldWebhookDeliveries, recordEvents } from "@botgate/api";
+import { randomBytes } from "node:crypto";
+import { createSecretBox, deleteOldWebhookDeliveries, recordEvents } from "@botgate/api";
 import { type Receiver, startReceiver } from "@botgate/webhooks/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -296,6 +297,25 @@ describe("webhook.test", () => {
     });
     const [listed] = await admin.client.webhook.list.query();
     expect(listed).toMatchObject({ enabled: true, failingSince: null });
+  });
+});
+
+describe("a secret sealed under another key", () => {
+  it("fails the delivery with a reason instead of retrying it forever", async () => {
+    const admin = await createAccount(server);
+    const r = await receiver();
+    const endpoint = await endpointFor(admin, r, ["domain.created"]);
+    const otherKey = createSecretBox(new Uint8Array(randomBytes(32)));
+    await server.runtime.db.webhookEndpoint.update({
+      where: { id: endpoint.id },
+      data: { secretSealed: otherKey.seal(endpoint.secret) },
+    });
+    const result = await admin.client.webhook.test.mutate({ id: endpoint.id });
+    expect(result).toMatchObject({
+      status: "failed",
+      lastError: "the endpoint's secret cannot be decrypted",
+    });
+    expect(r.received).toHaveLength(0);
   });
 });
 

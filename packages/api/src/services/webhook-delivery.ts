@@ -86,14 +86,25 @@ export async function attemptDelivery(
   }
 
   const payload = webhookPayload(event.type, event.createdAt, {
+    ...(event.data as Record<string, unknown>),
     eventId: event.id,
     chatbotId: event.chatbotId,
     customDomainId: event.customDomainId,
-    ...(event.data as Record<string, unknown>),
   });
+  let secret: string;
+  try {
+    secret = services.secrets.open(endpoint.secretSealed);
+  } catch {
+    // SECRETS_ENCRYPTION_KEY changed: no retry can sign this; say so instead of retrying forever.
+    await services.db.webhookDelivery.update({
+      where: { id: deliveryId },
+      data: { status: "failed", nextAttemptAt: null, lastError: "the endpoint's secret cannot be decrypted" },
+    });
+    return { status: "failed", result: null, nextAttemptAt: null };
+  }
   const result = await deliverWebhook({
     url: endpoint.url,
-    secret: services.secrets.open(endpoint.secretSealed),
+    secret,
     messageId: messageIdOf(event.id),
     payload,
     timeoutMs: settings.timeoutMs,
