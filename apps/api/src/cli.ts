@@ -20,6 +20,7 @@ import type { RouteStore } from "@botgate/cache";
 import { BotgateError } from "@botgate/core";
 import { createDatabaseClient, type DatabaseClient, migrate } from "@botgate/db";
 import { type Env, EnvError, parseEnv } from "./env.ts";
+import { openJobsOf } from "./jobs.ts";
 import { findRunningOperator, operatorFile } from "./operator/endpoint-file.ts";
 import { runOnOperatorEndpoint } from "./operator/remote.ts";
 import { createRouteStore, openDatabase, platformConfigOf } from "./runtime.ts";
@@ -58,15 +59,21 @@ const apiDatabase = new AsyncLocalStorage<ApiResources>();
 
 let env: Env | undefined;
 
-async function withDatabase<T>(fn: (db: DatabaseClient, url: string) => Promise<T>) {
+async function withDatabase<T>(
+  fn: (db: DatabaseClient, url: string) => Promise<T>,
+  { queuesJobs = true }: { queuesJobs?: boolean } = {},
+) {
   const shared = apiDatabase.getStore();
   if (shared) return fn(shared.db, shared.url);
   env ??= parseEnvOrExit();
   const database = await openDatabase(env);
   const db = createDatabaseClient(database.url, { maxConnections: database.maxConnections });
+  // Commands record events, whose webhook deliveries are queued as jobs (no worker here).
+  const jobs = queuesJobs ? await openJobsOf(env, db, false) : null;
   try {
     return await fn(db, database.url);
   } finally {
+    await jobs?.close();
     await db.$disconnect();
     await database.close();
   }
@@ -98,7 +105,7 @@ function withRouting<T>(fn: (services: RoutingServices) => Promise<T>) {
 const accountOption = { account: { type: "string" } } as const;
 
 export const commands: Record<string, Command> = {
-  migrate: () => withDatabase((_db, url) => migrate(url)),
+  migrate: () => withDatabase((_db, url) => migrate(url), { queuesJobs: false }),
   bootstrap: (args) => {
     const { values } = parseArgs({
       args,

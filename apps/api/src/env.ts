@@ -170,6 +170,39 @@ export const envSchema = z
 
     /** The admin app's built files (apps/admin/dist by default), served at /admin/. */
     ADMIN_DIST_DIR: optionalString,
+
+    /** How long one webhook delivery attempt waits for the receiver's answer. */
+    WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().positive().max(60).default(15),
+    /** An endpoint whose deliveries fail this long is disabled (fractions allowed). */
+    WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().positive().max(8_760).default(24),
+    /** Delays before each retry (comma-separated seconds); default 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+    WEBHOOK_RETRY_DELAYS_SECONDS: z
+      .string()
+      .transform((v) =>
+        v
+          .split(",")
+          .map((entry) => entry.trim())
+          .filter((entry) => entry !== ""),
+      )
+      .pipe(
+        z
+          .array(
+            z
+              .string()
+              .transform(Number)
+              .pipe(
+                z
+                  .number()
+                  .nonnegative()
+                  .max(7 * 86_400),
+              ),
+          )
+          .min(1)
+          .max(20),
+      )
+      .optional(),
+    /** Finished webhook deliveries (visible through webhook.deliveries) are kept this long. */
+    WEBHOOK_DELIVERY_RETENTION_DAYS: z.coerce.number().positive().max(365).default(30),
   })
   .superRefine((env, ctx) => {
     if (env.UPSTASH_REDIS_REST_URL && !env.UPSTASH_REDIS_REST_TOKEN) {

@@ -3,7 +3,13 @@
 // through to, and the platform's domain configuration.
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { backfillHostLabels, type SecretBox, secretBoxFor } from "@botgate/api";
+import {
+  backfillHostLabels,
+  DEFAULT_WEBHOOK_SETTINGS,
+  type SecretBox,
+  secretBoxFor,
+  type WebhookSettings,
+} from "@botgate/api";
 import {
   type DomainSetStore,
   MemoryDomainSetStore,
@@ -16,7 +22,7 @@ import {
 } from "@botgate/cache";
 import { BotgateError, type PlatformConfig, platformConfig } from "@botgate/core";
 import { createDatabaseClient, type DatabaseClient, migrate, startEmbeddedPostgres } from "@botgate/db";
-import { edgeSecretFor, edgeSecretSetting, type NonceStore } from "@botgate/forwarding";
+import { edgeSecretFor, edgeSecretSetting, isDevelopmentSetup, type NonceStore } from "@botgate/forwarding";
 import type { Jobs, Worker } from "@botgate/jobs";
 import { createLocalProvisioning, type Provisioning } from "@botgate/provisioning";
 import { startUpstashRest } from "@botgate/upstash-rest";
@@ -134,6 +140,19 @@ export async function createRuntime(env: Env): Promise<Runtime> {
     await close();
     throw error;
   }
+}
+
+/** Webhook delivery settings: http and private receivers only in a development setup. */
+export function webhookSettingsOf(env: Env): WebhookSettings {
+  return {
+    development: isDevelopmentSetup(edgeSecretSetting(env)),
+    timeoutMs: env.WEBHOOK_TIMEOUT_SECONDS * 1_000,
+    disableAfterMs: env.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000,
+    schedule: env.WEBHOOK_RETRY_DELAYS_SECONDS
+      ? { delaysMs: env.WEBHOOK_RETRY_DELAYS_SECONDS.map((s) => s * 1_000), jitter: 0.1 }
+      : DEFAULT_WEBHOOK_SETTINGS.schedule,
+    retentionMs: env.WEBHOOK_DELIVERY_RETENTION_DAYS * 86_400_000,
+  };
 }
 
 export function platformConfigOf(env: Env): PlatformConfig {

@@ -1,7 +1,7 @@
 // The admin API's services, as the tRPC route and the job worker both see them.
 import type { ApiServices } from "@botgate/api";
 import { platformProviderOf } from "./origin/provider.ts";
-import type { Runtime } from "./runtime.ts";
+import { type Runtime, webhookSettingsOf } from "./runtime.ts";
 
 export function apiServicesOf(runtime: Runtime): ApiServices {
   return {
@@ -15,5 +15,6 @@ export function apiServicesOf(runtime: Runtime): ApiServices {
     verifiedDomains: runtime.verifiedDomains,
     logger: console,
     domainClaimTtlHours: runtime.env.DOMAIN_CLAIM_TTL_HOURS,
+    webhooks: webhookSettingsOf(runtime.env),
   };
 }

@@ -27,6 +27,8 @@ interface Target {
   /** The owner's membership, and one of their admin tokens. */
   userProfileId: number;
   adminTokenId: number;
+  /** A webhook endpoint of the account (created by its admin). */
+  webhookEndpointId: number;
 }
 
 type Expectation =
@@ -260,6 +262,52 @@ const CASES: Record<string, SecurityCase> = {
     otherAccount: notFound,
     otherMember: forbidden,
   },
+  "webhook.create": {
+    call: (c) => c.webhook.create.mutate({ url: "http://127.0.0.1:9/probe" }),
+    // An endpoint is always the caller's account's own.
+    otherAccount: {
+      check: (endpoint, t) => {
+        expect(endpoint).toMatchObject({ url: "http://127.0.0.1:9/probe" });
+        expect((endpoint as { id: number }).id).not.toBe(t.webhookEndpointId);
+      },
+    },
+    otherMember: forbidden,
+  },
+  "webhook.list": {
+    call: (c) => c.webhook.list.query(),
+    otherAccount: {
+      check: (list, t) =>
+        expect((list as { id: number }[]).map((e) => e.id)).not.toContain(t.webhookEndpointId),
+    },
+    // Every member sees the account's endpoints, never their secrets.
+    otherMember: {
+      check: (list, t) => {
+        const endpoints = list as Record<string, unknown>[];
+        expect(endpoints.map((e) => e.id)).toContain(t.webhookEndpointId);
+        for (const endpoint of endpoints) expect(endpoint).not.toHaveProperty("secret");
+      },
+    },
+  },
+  "webhook.delete": {
+    call: (c, t) => c.webhook.delete.mutate({ id: t.webhookEndpointId }),
+    otherAccount: notFound,
+    otherMember: forbidden,
+  },
+  "webhook.enable": {
+    call: (c, t) => c.webhook.enable.mutate({ id: t.webhookEndpointId }),
+    otherAccount: notFound,
+    otherMember: forbidden,
+  },
+  "webhook.test": {
+    call: (c, t) => c.webhook.test.mutate({ id: t.webhookEndpointId }),
+    otherAccount: notFound,
+    otherMember: forbidden,
+  },
+  "webhook.deliveries": {
+    call: (c, t) => c.webhook.deliveries.query({ id: t.webhookEndpointId }),
+    otherAccount: notFound,
+    otherMember: { check: (page) => expect(page).toMatchObject({ items: expect.any(Array) }) },
+  },
   "request.list": {
     call: (c, t) => c.request.list.query({ chatbotId: t.chatbotId }),
     otherAccount: notFound,
@@ -318,6 +366,8 @@ async function targetOf(owner: TestUser, domainOwner: TestUser, domainName: stri
     apiKey: PROVIDER_KEY,
     defaultModel: "m",
   });
+  // Nothing listens on port 9 (discard): no test of it ever succeeds.
+  const endpoint = await domainOwner.client.webhook.create.mutate({ url: "http://127.0.0.1:9/victim" });
   return {
     chatbotId: bot.id,
     domainId: domain.id,
@@ -326,6 +376,7 @@ async function targetOf(owner: TestUser, domainOwner: TestUser, domainName: stri
     providerId: provider.id,
     userProfileId: owner.userProfileId,
     adminTokenId: token.id,
+    webhookEndpointId: endpoint.id,
   };
 }
 
@@ -462,6 +513,13 @@ describe("after every attempt", () => {
       });
       expect(provider.baseUrl).toBe(VICTIM_PROVIDER_URL);
       expect(server.runtime.secrets.open(provider.apiKeySealed)).toBe(PROVIDER_KEY);
+      const endpoint = await server.runtime.db.webhookEndpoint.findUniqueOrThrow({
+        where: { id: target.webhookEndpointId },
+      });
+      expect(endpoint).toMatchObject({ url: "http://127.0.0.1:9/victim", disabledAt: null });
     }
+    // No call from another account or member ever sent (or queued) a test of the victims' endpoints.
+    const tests = await server.runtime.db.chatBotEvent.count({ where: { type: "webhook.test" } });
+    expect(tests).toBe(0);
   });
 });

@@ -10,6 +10,7 @@ import type { JobQueue } from "./jobs.ts";
 import { authenticate, type Principal } from "./services/auth.ts";
 import type { PlatformProvider } from "./services/providers.ts";
 import type { SecretBox } from "./services/secret-box.ts";
+import type { WebhookSettings } from "./services/webhook-delivery.ts";
 
 export interface ApiLogger {
   warn(message: string, error?: unknown): void;
@@ -36,6 +37,8 @@ export interface ApiServices {
   domainClaimTtlHours?: number;
   /** How often event.onChange looks for new events (default 1.5 s). */
   eventPollIntervalMs?: number;
+  /** Webhook delivery (WEBHOOK_* variables); absent: production defaults (https, public hosts only). */
+  webhooks?: WebhookSettings;
 }
 
 /** A type, not an interface: HTTP adapters require a plain record. */

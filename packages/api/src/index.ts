@@ -47,7 +47,7 @@ export {
   toDomainView,
 } from "./services/domains.ts";
 export { type EventView, toEventView } from "./services/event-log.ts";
-export { type NewEvent, recordEvents, statusChange } from "./services/events.ts";
+export { type EventType, type NewEvent, recordEvents, statusChange } from "./services/events.ts";
 export { type ChatbotFactsRow, chatbotFactsOf } from "./services/facts.ts";
 export { backfillHostLabels, hostLabelOf } from "./services/host-names.ts";
 export {
@@ -86,3 +86,17 @@ export {
   invalidateVerifiedDomains,
   VERIFIED_DOMAINS_TTL_SECONDS,
 } from "./services/verified-domains.ts";
+export {
+  type AttemptReport,
+  attemptDelivery,
+  DEFAULT_WEBHOOK_SETTINGS,
+  messageIdOf,
+  type WebhookSettings,
+} from "./services/webhook-delivery.ts";
+export { type DeliveryQueue, endpointWants, setDeliveryQueue } from "./services/webhook-fanout.ts";
+export {
+  deleteOldWebhookDeliveries,
+  type NewWebhookEndpoint,
+  type WebhookDeliveryView,
+  type WebhookEndpointView,
+} from "./services/webhooks.ts";

@@ -5,6 +5,7 @@ import { domainRouter } from "./routers/domain.ts";
 import { eventRouter } from "./routers/event.ts";
 import { providerRouter } from "./routers/provider.ts";
 import { requestRouter } from "./routers/request.ts";
+import { webhookRouter } from "./routers/webhook.ts";
 import { router } from "./trpc.ts";
 
 export const appRouter = router({
@@ -15,6 +16,7 @@ export const appRouter = router({
   request: requestRouter,
   event: eventRouter,
   provider: providerRouter,
+  webhook: webhookRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,6 +3,7 @@
 import { type ApiServices, DEPLOYMENT_QUEUE, type DeploymentJob } from "@botgate/api";
 import { type DeployOptions, deploymentHandler } from "./deploy.ts";
 import { DEFAULT_REVERIFY_GRACE_HOURS, domainJobHandlers } from "./domains/index.ts";
+import { WEBHOOK_DELIVERY_QUEUE, webhookDeliveryHandler } from "./webhooks.ts";
 import type { JobHandler } from "./worker.ts";
 
 export interface HandlerOptions {
@@ -19,5 +20,6 @@ export function jobHandlers(services: ApiServices, options: HandlerOptions): Rec
       ...services,
       reverifyGraceHours: options.reverifyGraceHours ?? DEFAULT_REVERIFY_GRACE_HOURS,
     }),
+    [WEBHOOK_DELIVERY_QUEUE]: webhookDeliveryHandler(services),
   };
 }

@@ -18,4 +18,10 @@ export {
   queueDefinitions,
 } from "./queues.ts";
 export { type SqlExecutor, transactionExecutor } from "./sql.ts";
+export {
+  WEBHOOK_DELIVERY_QUEUE,
+  webhookDeliveryHandler,
+  webhookDeliveryQueue,
+  webhookQueueDefinition,
+} from "./webhooks.ts";
 export { type JobContext, type JobHandler, startWorker, type Worker, type WorkerOptions } from "./worker.ts";

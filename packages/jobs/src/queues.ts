@@ -5,6 +5,7 @@ import { DEPLOYMENT_QUEUE } from "@botgate/api";
 import type PgBoss from "pg-boss";
 import { DOMAIN_SCHEDULES } from "./domains/index.ts";
 import { domainQueueDefinitions } from "./domains/queues.ts";
+import { webhookQueueDefinition } from "./webhooks.ts";
 
 export interface QueueDefinition {
   name: string;
@@ -44,6 +45,7 @@ export function queueDefinitions(tuning: QueueTuning = DEFAULT_QUEUE_TUNING): Qu
       expireInSeconds: tuning.expireInSeconds,
     },
     ...domainQueueDefinitions(tuning),
+    webhookQueueDefinition(tuning),
   ];
 }
 

@@ -1,5 +1,6 @@
 // The audit trail (ChatBotEvent): every status change, with what it changed from and to.
 import type { Prisma } from "@botgate/db";
+import { fanOutToWebhooks } from "./webhook-fanout.ts";
 
 export type EventType =
   | "chatbot.created"
@@ -23,7 +24,9 @@ export type EventType =
   | "adminToken.revoked"
   | "member.removed"
   | "account.suspended"
-  | "account.reactivated";
+  | "account.reactivated"
+  | "webhook.disabled"
+  | "webhook.test";
 
 export interface NewEvent {
   type: EventType;
@@ -32,13 +35,14 @@ export interface NewEvent {
   data?: Prisma.InputJsonObject;
 }
 
+/** Records events and queues their delivery to the account's matching webhook endpoints. */
 export async function recordEvents(
   tx: Prisma.TransactionClient,
   accountId: number,
   events: readonly NewEvent[],
 ): Promise<void> {
   if (events.length === 0) return;
-  await tx.chatBotEvent.createMany({
+  const rows = await tx.chatBotEvent.createManyAndReturn({
     data: events.map((event) => ({
       accountId,
       type: event.type,
@@ -46,7 +50,10 @@ export async function recordEvents(
       customDomainId: event.customDomainId ?? null,
       data: event.data ?? {},
     })),
+    select: { id: true, type: true },
   });
+  // In the same transaction: an event is recorded with its deliveries, or not at all.
+  await fanOutToWebhooks(tx, accountId, rows);
 }
 
 /** A status change event, or none when the status did not change. */
