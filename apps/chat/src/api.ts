@@ -120,6 +120,11 @@ export async function sendChat(request: ChatRequest): Promise<{ text: string; se
     } catch {
       continue;
     }
+    if (event.event === "envelope") {
+      // The whole answer as the non-streaming call gives it: its metadata names the session.
+      sessionKey = sessionKeyOf(record(record(data.data).body)) ?? sessionKey;
+      continue;
+    }
     if (data.error !== undefined) {
       const error = record(data.error);
       throw new ApiError(
@@ -128,7 +133,6 @@ export async function sendChat(request: ChatRequest): Promise<{ text: string; se
         String(error.code ?? "stream_error"),
       );
     }
-    sessionKey = sessionKeyOf(data) ?? sessionKey;
     const choices = Array.isArray(data.choices) ? data.choices : [];
     const delta = record(record(choices[0]).delta);
     if (typeof delta.content === "string" && delta.content !== "") {

@@ -134,6 +134,32 @@ describe("the chat page at a chatbot's default host", () => {
     await page.close();
   });
 
+  it("streams the reply word by word, and stops it on request", async () => {
+    const bot = await deployedChatbot("streamBot");
+    const page = await openPage(bot.defaultHost);
+    await expect.poll(() => assistantMessages(page).count()).toBe(1);
+    const words = Array.from({ length: 150 }, (_, i) => `w${i}`).join(" ");
+    await send(page, words);
+    const reply = assistantMessages(page).nth(1);
+    const stop = page.getByRole("button", { name: "Stop" });
+    await stop.waitFor({ state: "visible" });
+    // Part of the answer is on the page while the rest is still coming.
+    await expect
+      .poll(async () => ((await reply.textContent()) ?? "").split(" ").length, { timeout: 20_000 })
+      .toBeGreaterThan(3);
+    await stop.click();
+    await expect.poll(() => page.locator("#notice").textContent()).toBe("Stopped.");
+    const shown = (await reply.textContent()) ?? "";
+    expect(shown.startsWith("Echo: w0 w1")).toBe(true);
+    expect(shown.length).toBeLessThan(`Echo: ${words}`.length);
+    expect(await page.getByRole("button", { name: "Send" }).isVisible()).toBe(true);
+
+    // A short one runs to the end, and the session carries on.
+    await send(page, "short one");
+    await expect.poll(() => assistantMessages(page).last().textContent()).toBe("Echo: short one");
+    await page.close();
+  });
+
   it("renders Markdown, and never runs HTML from the model or from chatbot fields", async () => {
     const hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
     const bot = await deployedChatbot("hostileBot", {

@@ -35,7 +35,7 @@ const positiveInt = (fallback: number, max: number) =>
   z._default(z.pipe(z.coerce.number(), z.int().check(z.gte(1), z.lte(max))), fallback);
 const milliseconds = positiveInt;
 
-const bindingsSchema = z
+export const bindingsSchema = z
   .object({
     ENVIRONMENT: z._default(z.enum(PLATFORM_ENVIRONMENTS), "local"),
     PLATFORM_ROOT_DOMAIN: z.string().check(z.trim(), z.minLength(1)),
