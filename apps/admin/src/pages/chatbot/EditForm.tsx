@@ -117,7 +117,7 @@ export function EditForm({ bot }: { bot: ChatbotView }) {
               frame.
             </p>
             <Copyable
-              label="Widget tag"
+              label="Widget tag for your site"
               value={`<script src="https://${bot.defaultHost}/widget.js" async></script>`}
             />
             {text("appEmbedOrigins", "Origins allowed to embed", {
