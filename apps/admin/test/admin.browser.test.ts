@@ -8,6 +8,7 @@ import { startTestDnsServer, type TestDnsServer } from "../../api/test/dns-serve
 import {
   createAccount,
   createMember,
+  provisionedDomain,
   startTestServer,
   type TestServer,
   type TestUser,
@@ -136,6 +137,49 @@ describe("the admin app", () => {
     await audit(page, "chatbot");
   });
 
+  it("shows the deployment diagnostics and the stored event history", async () => {
+    const status = page.getByRole("region", { name: "Status" });
+    await expect.poll(() => status.textContent(), { timeout: LIVE_MS }).toContain("Provisioninglocal");
+    const history = page.getByRole("list", { name: "Event history" });
+    const stored = await user.client.chatbot.events.query({ id: botId, limit: 1 });
+    expect(stored.items).toHaveLength(1);
+    await expect.poll(() => history.textContent(), { timeout: LIVE_MS }).toContain(stored.items[0]?.type);
+  });
+
+  it("sets rate limits and embed origins with field errors at the field, and toggles a function", async () => {
+    const bot = await user.client.chatbot.get.query({ id: botId });
+    await expect
+      .poll(() =>
+        page.getByText(`<script src="https://${bot.defaultHost}/widget.js" async></script>`).isVisible(),
+      )
+      .toBe(true);
+    const origins = page.getByLabel("Origins allowed to embed");
+    await origins.fill("ftp://nope");
+    await page.getByLabel("Requests per window (each client)").fill("20");
+    await page.getByLabel("Window (seconds)").fill("60");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await expect.poll(() => origins.getAttribute("aria-invalid"), { timeout: LIVE_MS }).toBe("true");
+    await origins.fill("https://www.example.com");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await expect.poll(() => page.getByText("Saved.").isVisible(), { timeout: LIVE_MS }).toBe(true);
+    expect(await user.client.chatbot.get.query({ id: botId })).toMatchObject({
+      appEmbedOrigins: ["https://www.example.com"],
+      rateLimitRequests: null,
+      rateLimitClientRequests: 20,
+      rateLimitWindowSeconds: 60,
+    });
+    const calculator = page
+      .getByRole("region", { name: "Functions" })
+      .getByLabel("calculator", { exact: true });
+    // Checked once the API answers (the box shows what is stored), hence a click, not check().
+    await calculator.click();
+    await expect.poll(() => calculator.isChecked(), { timeout: LIVE_MS }).toBe(true);
+    await expect
+      .poll(async () => (await user.client.chatbot.get.query({ id: botId })).functions, { timeout: LIVE_MS })
+      .toContain("calculator");
+    await audit(page, "chatbot-settings");
+  });
+
   it("creates an API key shown once and revokes it through a dialog that holds focus", async () => {
     await page.getByLabel("Key name").fill("website");
     await page.getByRole("button", { name: "Create API key" }).click();
@@ -177,6 +221,9 @@ describe("the admin app", () => {
     await card.getByRole("button", { name: "Check example.com now" }).click();
     await expect.poll(() => card.textContent(), { timeout: LIVE_MS }).toContain("verification failed");
     await audit(page, "domains");
+    // Delegated to the platform's name servers (once provisioned) and the TXT record published.
+    const provisioned = await provisionedDomain(user.client, domain.id);
+    dns.ns.set(provisioned.domainName, provisioned.instructions.nameServers);
     dns.txt.set(domain.instructions.txtRecord.name, [domain.instructions.txtRecord.value]);
     // Checked by another client: the page hears domain.verified from the stream.
     await user.client.domain.verify.mutate({ id: domain.id });
@@ -189,6 +236,35 @@ describe("the admin app", () => {
       .poll(() => card.textContent(), { timeout: LIVE_MS })
       .toContain("Attached chatbots: supportBot");
     expect((await user.client.chatbot.get.query({ id: botId })).customDomainId).toBe(domain.id);
+  });
+
+  it("shows the domain's diagnostics and event history", async () => {
+    const card = page.getByRole("region", { name: "example.com" });
+    await expect.poll(() => card.textContent(), { timeout: LIVE_MS }).toContain("Expected");
+    const history = card.getByRole("list", { name: "Event history of example.com" });
+    await expect.poll(() => history.textContent(), { timeout: LIVE_MS }).toContain("domain.");
+    await audit(page, "domain-diagnostics");
+  });
+
+  it("adds a webhook endpoint with its secret shown once, lists it, and deletes it", async () => {
+    await page.getByRole("link", { name: "Webhooks" }).click();
+    await expect.poll(() => heading("Webhooks").isVisible()).toBe(true);
+    const url = page.getByLabel("Endpoint URL");
+    await url.fill("ftp://hooks.example.com/in");
+    await page.getByRole("button", { name: "Add endpoint" }).click();
+    await expect.poll(() => url.getAttribute("aria-invalid"), { timeout: LIVE_MS }).toBe("true");
+    await url.fill("https://hooks.example.com/in");
+    await page.getByLabel("Event types").fill("domain.verified");
+    await page.getByRole("button", { name: "Add endpoint" }).click();
+    await expect
+      .poll(() => page.getByRole("button", { name: "Copy Signing secret" }).isVisible(), { timeout: LIVE_MS })
+      .toBe(true);
+    const card = page.getByRole("region", { name: "https://hooks.example.com/in" });
+    await expect.poll(() => card.textContent(), { timeout: LIVE_MS }).toContain("domain.verified");
+    await audit(page, "webhooks");
+    await card.getByRole("button", { name: "Delete https://hooks.example.com/in" }).click();
+    await page.getByRole("button", { name: "Delete endpoint" }).click();
+    await expect.poll(async () => (await user.client.webhook.list.query()).length).toBe(0);
   });
 
   it("filters and pages the chatbot list", async () => {

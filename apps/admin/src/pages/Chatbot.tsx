@@ -5,11 +5,14 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useLocation } from "wouter";
 import { FALLBACK_POLL_MS } from "../live.tsx";
 import { useTRPC } from "../trpc.ts";
-import { Badge, ConfirmButton, Copyable, ErrorMessage, Loading } from "../ui/common.tsx";
+import { Badge, ConfirmButton, Copyable, ErrorMessage, Loading, When } from "../ui/common.tsx";
 import { ApiKeys } from "./chatbot/ApiKeys.tsx";
 import { EditForm } from "./chatbot/EditForm.tsx";
 import { LiveEventList } from "./chatbot/Events.tsx";
+import { Functions } from "./chatbot/Functions.tsx";
 import { RequestLog } from "./chatbot/Requests.tsx";
+import { DnsCheckView } from "./DnsChecks.tsx";
+import { ChatbotEventHistory } from "./EventHistory.tsx";
 
 export function ChatbotPage({ id }: { id: number }) {
   const trpc = useTRPC();
@@ -24,9 +27,11 @@ export function ChatbotPage({ id }: { id: number }) {
       <Hosts bot={data} />
       {/* Keyed by updatedAt: a save elsewhere (another tab) resets the form to what is stored. */}
       <EditForm key={data.updatedAt.toISOString()} bot={data} />
+      <Functions chatbotId={data.id} />
       <ApiKeys chatbotId={data.id} />
       <RequestLog chatbotId={data.id} />
       <LiveEventList filter={{ chatbotId: data.id }} />
+      <ChatbotEventHistory chatbotId={data.id} />
       <DeleteChatbot bot={data} />
     </>
   );
@@ -58,7 +63,20 @@ function Status({ bot }: { bot: ChatbotView }) {
         <dd>{bot.apiKeyRequired ? "yes" : "no"}</dd>
         <dt>Owner</dt>
         <dd>{bot.owner.username}</dd>
+        <dt>Provisioning</dt>
+        <dd>{bot.provisioning ?? "not yet deployed"}</dd>
+        <dt>Next check</dt>
+        <dd>{bot.nextCheckAt ? <When at={bot.nextCheckAt} /> : "none scheduled"}</dd>
       </dl>
+      {bot.certificateFailureReason ? (
+        <p className="field-error">Certificate failed: {bot.certificateFailureReason}</p>
+      ) : null}
+      {bot.dnsCheck ? (
+        <>
+          <h3>Last DNS check of the default host</h3>
+          <DnsCheckView check={bot.dnsCheck} />
+        </>
+      ) : null}
       <ErrorMessage error={deploy.error ?? undeploy.error} />
       <div className="actions">
         {bot.deployed ? (

@@ -8,6 +8,8 @@ import { FALLBACK_POLL_MS } from "../live.tsx";
 import { useTRPC } from "../trpc.ts";
 import { Badge, ConfirmButton, Copyable, ErrorMessage, Loading, usePager, When } from "../ui/common.tsx";
 import { SelectField, TextField } from "../ui/fields.tsx";
+import { DnsCheckView } from "./DnsChecks.tsx";
+import { DomainEventHistory } from "./EventHistory.tsx";
 
 export function DomainsPage() {
   const trpc = useTRPC();
@@ -116,6 +118,7 @@ function DomainCard({
         ) : null}
       </p>
       {domain.failureReason ? <p className="field-error">Why: {domain.failureReason}</p> : null}
+      <Diagnostics domain={domain} />
       {domain.claimExpiresAt ? (
         <p className="hint">
           This claim lapses <When at={domain.claimExpiresAt} /> unless verified first.
@@ -131,6 +134,7 @@ function DomainCard({
       ))}
       <ErrorMessage error={verify.error ?? remove.error} />
       <AttachToChatbot domain={domain} />
+      <DomainEventHistory domainId={domain.id} domainName={domain.domainName} />
       {isAdmin ? (
         <div className="actions">
           <button type="button" disabled={verify.isPending} onClick={() => verify.mutate({ id: domain.id })}>
@@ -187,5 +191,41 @@ function AttachToChatbot({ domain }: { domain: DomainView }) {
         Attach
       </button>
     </form>
+  );
+}
+
+/** domain.get's diagnostics: the status in words, each check's expected vs answered, timings. */
+function Diagnostics({ domain }: { domain: DomainView }) {
+  const d = domain.diagnostics;
+  return (
+    <>
+      <h3>Diagnostics</h3>
+      <dl className="status" aria-live="polite">
+        <dt>Status</dt>
+        <dd>{domain.status}</dd>
+        <dt>Provisioning</dt>
+        <dd>{d.provisioning ?? "not yet provisioned"}</dd>
+        <dt>Next check</dt>
+        <dd>{d.nextCheckAt ? <When at={d.nextCheckAt} /> : "none scheduled"}</dd>
+        {d.failingSince ? (
+          <>
+            <dt>Failing since</dt>
+            <dd>
+              <When at={d.failingSince} />
+            </dd>
+          </>
+        ) : null}
+        {d.certificate ? (
+          <>
+            <dt>Certificate</dt>
+            <dd>{d.certificate.status ?? "requested"}</dd>
+          </>
+        ) : null}
+      </dl>
+      <p className="hint">{d.summary}</p>
+      {d.checks.map((check) => (
+        <DnsCheckView key={`${check.expected.type} ${check.expected.name}`} check={check} />
+      ))}
+    </>
   );
 }

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { type FieldErrors, fieldErrorsOf } from "../../errors.ts";
 import { useTRPC } from "../../trpc.ts";
-import { ErrorMessage } from "../../ui/common.tsx";
+import { Copyable, ErrorMessage } from "../../ui/common.tsx";
 import { CheckboxField, SelectField, TextField } from "../../ui/fields.tsx";
 import { type FormState, formStateOf, updateInputOf } from "./form-state.ts";
 import { ChatPreview } from "./Preview.tsx";
@@ -109,6 +109,28 @@ export function EditForm({ bot }: { bot: ChatbotView }) {
               onChange={set("appFileAttachment")}
               errors={errors}
             />
+          </fieldset>
+          <fieldset>
+            <legend>Embedding</legend>
+            <p className="hint">
+              Add this tag to a page of your site for a chat launcher button; it opens the chat page in a
+              frame.
+            </p>
+            <Copyable
+              label="Widget tag for your site"
+              value={`<script src="https://${bot.defaultHost}/widget.js" async></script>`}
+            />
+            {text("appEmbedOrigins", "Origins allowed to embed", {
+              multiline: true,
+              hint: "One http(s) origin per line, e.g. https://www.example.com. Only these sites may show the chat page or widget in a frame; empty: none.",
+            })}
+          </fieldset>
+          <fieldset>
+            <legend>Rate limits</legend>
+            <p className="hint">Chat requests allowed per window at the edge. Empty: the platform default.</p>
+            {text("rateLimitRequests", "Requests per window (whole chatbot)", { inputMode: "numeric" })}
+            {text("rateLimitClientRequests", "Requests per window (each client)", { inputMode: "numeric" })}
+            {text("rateLimitWindowSeconds", "Window (seconds)", { inputMode: "numeric" })}
           </fieldset>
           <ErrorMessage
             error={Object.keys(localErrors).length ? new Error("Some fields need attention.") : update.error}

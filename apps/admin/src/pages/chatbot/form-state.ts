@@ -25,6 +25,10 @@ export interface FormState {
   appLogoUrl: string;
   appFileAttachment: boolean;
   customDomainId: string;
+  appEmbedOrigins: string;
+  rateLimitRequests: string;
+  rateLimitClientRequests: string;
+  rateLimitWindowSeconds: string;
 }
 
 export function formStateOf(bot: ChatbotView): FormState {
@@ -49,6 +53,10 @@ export function formStateOf(bot: ChatbotView): FormState {
     appLogoUrl: bot.appLogoUrl ?? "",
     appFileAttachment: bot.appFileAttachment,
     customDomainId: bot.customDomainId?.toString() ?? "",
+    appEmbedOrigins: bot.appEmbedOrigins.join("\n"),
+    rateLimitRequests: bot.rateLimitRequests?.toString() ?? "",
+    rateLimitClientRequests: bot.rateLimitClientRequests?.toString() ?? "",
+    rateLimitWindowSeconds: bot.rateLimitWindowSeconds?.toString() ?? "",
   };
 }
 
@@ -98,6 +106,13 @@ export function updateInputOf(state: FormState) {
     appLogoUrl: orNull(state.appLogoUrl),
     appFileAttachment: state.appFileAttachment,
     customDomainId: state.customDomainId === "" ? null : Number(state.customDomainId),
+    appEmbedOrigins: state.appEmbedOrigins
+      .split(/[\s,]+/)
+      .map((o) => o.trim())
+      .filter(Boolean),
+    rateLimitRequests: numberOrNull(state.rateLimitRequests, "rateLimitRequests", errors),
+    rateLimitClientRequests: numberOrNull(state.rateLimitClientRequests, "rateLimitClientRequests", errors),
+    rateLimitWindowSeconds: numberOrNull(state.rateLimitWindowSeconds, "rateLimitWindowSeconds", errors),
   };
   return { input, errors };
 }
