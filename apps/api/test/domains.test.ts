@@ -222,7 +222,12 @@ describe("domain.verify", () => {
     dns.ns.set("wrong-token.com", NAME_SERVERS);
     dns.txt.set(domain.instructions.txtRecord.name, ["botgate-verification=someone-else"]);
     await admin.client.domain.verify.mutate({ id: domain.id });
-    const failed = await settledDomain(admin.client, domain.id);
+    // A scheduled check may have run before the records above existed: wait for one that saw them.
+    const failed = await waitFor(
+      () => admin.client.domain.get.query({ id: domain.id }),
+      (d) => d.diagnostics.checks[1]?.answered.includes("botgate-verification=someone-else") === true,
+      "a check of the wrong TXT record",
+    );
     expect(failed.status).toBe("AwaitingDns");
     expect(failed.failureReason).toContain(domain.instructions.txtRecord.value);
     expect(failed.diagnostics.checks[1]?.answered).toEqual(["botgate-verification=someone-else"]);
