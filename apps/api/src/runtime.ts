@@ -20,14 +20,14 @@ import {
   UpstashNonceStore,
   UpstashRouteStore,
 } from "@botgate/cache";
-import { BotgateError, type PlatformConfig, platformConfig } from "@botgate/core";
+import { type PlatformConfig, platformConfig } from "@botgate/core";
 import { createDatabaseClient, type DatabaseClient, migrate, startEmbeddedPostgres } from "@botgate/db";
 import { edgeSecretFor, edgeSecretSetting, isDevelopmentSetup, type NonceStore } from "@botgate/forwarding";
 import type { Jobs, Worker } from "@botgate/jobs";
-import { createLocalProvisioning, type Provisioning } from "@botgate/provisioning";
+import { createProvisioning as openProvisioning, type Provisioning } from "@botgate/provisioning";
 import { startUpstashRest } from "@botgate/upstash-rest";
 import { Redis } from "@upstash/redis";
-import type { Env } from "./env.ts";
+import { type Env, provisioningSettings } from "./env.ts";
 import { openJobsOf, startWorkerOf } from "./jobs.ts";
 import { dataDirectory, newOperatorToken } from "./operator/endpoint-file.ts";
 
@@ -208,8 +208,9 @@ export interface OpenProvisioning extends Provisioning {
 }
 
 /**
- * The providers PROVISIONING names. `local`: the embedded authoritative DNS server (on
- * LOCAL_DNS_PORT) and the local CA, their state under `stateDir` (absent: memory only, for
+ * The providers PROVISIONING names (settings from env.ts, validated at start). `aws`: Route53 and
+ * ACM clients, no network call until a job runs. `local`: the embedded authoritative DNS server
+ * (on LOCAL_DNS_PORT) and the local CA, their state under `stateDir` (absent: memory only, for
  * tests); checks ask that server unless DNS_RESOLVERS says otherwise.
  */
 export async function createProvisioning(
@@ -217,17 +218,19 @@ export async function createProvisioning(
   config: PlatformConfig,
   options: { stateDir?: string } = {},
 ): Promise<OpenProvisioning> {
-  if (env.PROVISIONING === "aws") {
-    throw new BotgateError("BAD_REQUEST", "PROVISIONING=aws is not available yet; use PROVISIONING=local");
-  }
-  const local = await createLocalProvisioning({
-    rootDomain: config.rootDomain,
-    platformDomain: config.apiDomain,
-    ...(env.LOCAL_NAME_SERVERS?.length ? { nameServers: env.LOCAL_NAME_SERVERS } : {}),
-    ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
-    dnsPort: env.LOCAL_DNS_PORT,
-    issueDelayMs: env.LOCAL_CERT_DELAY_MS,
-    ...(env.DNS_RESOLVERS?.length ? { checkerNameServers: env.DNS_RESOLVERS } : {}),
-  });
-  return Object.assign(local, { localDns: { host: local.dnsServer.host, port: local.dnsServer.port } });
+  const opened = await openProvisioning(provisioningSettings(env, config, options.stateDir));
+  return {
+    kind: opened.kind,
+    dns: opened.dns,
+    certificates: opened.certificates,
+    checker: opened.checker,
+    localDns: hostAndPort(opened.localDnsServer),
+    close: opened.close,
+  };
+}
+
+/** `host:port` or `[ipv6]:port` (the embedded server's address) as its two parts. */
+function hostAndPort(address: string | null): { host: string; port: number } | null {
+  const match = address === null ? null : /^\[?([^\]]+?)\]?:(\d+)$/.exec(address);
+  return match?.[1] === undefined ? null : { host: match[1], port: Number(match[2]) };
 }

@@ -33,7 +33,7 @@ import { expect } from "vitest";
 import { createApp } from "../src/app.ts";
 import { parseEnv } from "../src/env.ts";
 import { openJobsOf, startWorkerOf } from "../src/jobs.ts";
-import { createProvisioning, type Runtime } from "../src/runtime.ts";
+import { createProvisioning, type OpenProvisioning, type Runtime } from "../src/runtime.ts";
 import { TestEventSource } from "./event-source.ts";
 
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -56,6 +56,8 @@ export interface TestServerOptions {
   forwardNonces?: NonceStore;
   /** A migrated database of the test's own (e.g. one it stops and restarts); the test closes it. */
   database?: TestDatabase;
+  /** Replaces the local provider, e.g. with the mocked AWS one (createAwsFake); the test closes it. */
+  provisioning?: OpenProvisioning;
 }
 
 export interface TestServer {
@@ -93,8 +95,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     const config = platformConfig({ environment: env.ENVIRONMENT, rootDomain: env.PLATFORM_ROOT_DOMAIN });
     // Like the real process: a worker inline unless the test's env says JOBS_WORKER=off (its
     // jobs then stay queued, for a test to inspect or to run in a worker of its own).
-    const provisioning = await createProvisioning(env, config);
-    closers.push(provisioning.close);
+    const provisioning = options.provisioning ?? (await createProvisioning(env, config));
+    if (!options.provisioning) closers.push(provisioning.close);
     const jobs = await openJobsOf(env, db, env.JOBS_WORKER === "inline");
     closers.push(jobs.close);
     const runtime: Runtime = {

@@ -3,12 +3,13 @@
 import { type ApiServices, DEPLOYMENT_QUEUE, type DeploymentJob } from "@botgate/api";
 import { type DeployOptions, deploymentHandler } from "./deploy.ts";
 import { DEFAULT_REVERIFY_GRACE_HOURS, domainJobHandlers } from "./domains/index.ts";
+import { HOST_SWEEP_QUEUE, sweepDueHosts } from "./host-reverify.ts";
 import { WEBHOOK_DELIVERY_QUEUE, webhookDeliveryHandler } from "./webhooks.ts";
 import type { JobHandler } from "./worker.ts";
 
 export interface HandlerOptions {
   deploy: DeployOptions;
-  /** DOMAIN_REVERIFY_GRACE_HOURS: how long a domain whose DNS moved away keeps routing. */
+  /** DOMAIN_REVERIFY_GRACE_HOURS: how long a domain or default host whose DNS moved away keeps routing. */
   reverifyGraceHours?: number;
 }
 
@@ -20,6 +21,12 @@ export function jobHandlers(services: ApiServices, options: HandlerOptions): Rec
       ...services,
       reverifyGraceHours: options.reverifyGraceHours ?? DEFAULT_REVERIFY_GRACE_HOURS,
     }),
+    [HOST_SWEEP_QUEUE]: async () => {
+      await sweepDueHosts({
+        ...services,
+        reverifyGraceHours: options.reverifyGraceHours ?? DEFAULT_REVERIFY_GRACE_HOURS,
+      });
+    },
     [WEBHOOK_DELIVERY_QUEUE]: webhookDeliveryHandler(services),
   };
 }

@@ -9,6 +9,13 @@ export {
 export * from "./domains/index.ts";
 export { domainQueueDefinitions } from "./domains/queues.ts";
 export { type HandlerOptions, jobHandlers } from "./handlers.ts";
+export {
+  HOST_SWEEP_BATCH,
+  HOST_SWEEP_QUEUE,
+  type HostReverifyServices,
+  recheckHost,
+  sweepDueHosts,
+} from "./host-reverify.ts";
 export { type Jobs, type OpenJobsOptions, openJobs, PGBOSS_SCHEMA } from "./queue.ts";
 export {
   DEFAULT_QUEUE_TUNING,

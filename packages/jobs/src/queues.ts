@@ -5,6 +5,7 @@ import { DEPLOYMENT_QUEUE } from "@botgate/api";
 import type PgBoss from "pg-boss";
 import { DOMAIN_SCHEDULES } from "./domains/index.ts";
 import { domainQueueDefinitions } from "./domains/queues.ts";
+import { HOST_SWEEP_QUEUE } from "./host-reverify.ts";
 import { webhookQueueDefinition } from "./webhooks.ts";
 
 export interface QueueDefinition {
@@ -45,12 +46,24 @@ export function queueDefinitions(tuning: QueueTuning = DEFAULT_QUEUE_TUNING): Qu
       expireInSeconds: tuning.expireInSeconds,
     },
     ...domainQueueDefinitions(tuning),
+    // Like the domain sweep: a failed one is simply replaced by the next minute's.
+    {
+      name: HOST_SWEEP_QUEUE,
+      policy: "standard",
+      retryLimit: 0,
+      retryDelay: 1,
+      retryBackoff: true,
+      expireInSeconds: tuning.expireInSeconds,
+    },
     webhookQueueDefinition(tuning),
   ];
 }
 
 /** pg-boss cron schedules (minute resolution, UTC) of the periodic jobs. */
-export const SCHEDULES: readonly { name: string; cron: string }[] = [...DOMAIN_SCHEDULES];
+export const SCHEDULES: readonly { name: string; cron: string }[] = [
+  ...DOMAIN_SCHEDULES,
+  { name: HOST_SWEEP_QUEUE, cron: "* * * * *" },
+];
 
 export function pgBossQueueOptions(definition: QueueDefinition): PgBoss.Queue {
   return {

@@ -180,7 +180,12 @@ export async function updateChatbot(
             ...(fields.customDomainId === undefined ? {} : { customDomainId: fields.customDomainId }),
             ...(fields.tags === undefined ? {} : { tags: { set: await tagsByName(tx, fields.tags) } }),
             ...(redeploy
-              ? { dnsVerificationStatus: "Verifying", deploymentGeneration: { increment: 1 } }
+              ? {
+                  dnsVerificationStatus: "Verifying",
+                  deployFailingSince: null,
+                  deployCheckStreak: 0,
+                  deploymentGeneration: { increment: 1 },
+                }
               : {}),
           },
           include: chatbotInclude,

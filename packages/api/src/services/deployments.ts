@@ -59,6 +59,9 @@ export async function deployChatbot(
             ...(failedTls ? { tlsCertificateIssuanceStatus: "NoCertificate" } : {}),
             certificateFailureReason: null,
             provisioning: services.provisioning.kind,
+            // A new deployment starts its host's re-verification afresh.
+            deployFailingSince: null,
+            deployCheckStreak: 0,
             deploymentGeneration: { increment: 1 },
           },
         });
@@ -110,6 +113,8 @@ export async function undeployChatbot(
         deployed: false,
         dnsVerificationStatus: "NotVerified",
         deployNextCheckAt: null,
+        deployFailingSince: null,
+        deployCheckStreak: 0,
         deploymentGeneration: { increment: 1 },
       },
     });

@@ -10,6 +10,8 @@ export type EventType =
   | "deployment.stopped"
   | "dns.status_changed"
   | "tls.status_changed"
+  | "dns.failing"
+  | "dns.recovered"
   | "domain.created"
   | "domain.verified"
   | "domain.verification_failed"
