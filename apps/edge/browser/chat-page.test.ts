@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAccount, type TestUser } from "../../api/test/harness.ts";
+import { createAccount, deployAndWait, type TestUser } from "../../api/test/harness.ts";
 import { EdgeTestStack } from "../test/node/stack.ts";
 import { startWranglerDev, type WranglerDev } from "../test/node/wrangler-dev.ts";
 
@@ -69,7 +69,8 @@ async function deployedChatbot(name: string, fields: Partial<ChatbotFields> = {}
     appWelcomeMessage: `Welcome to ${name}!`,
     ...fields,
   });
-  return user.client.chatbot.deploy.mutate({ id: created.id });
+  // The deployment job (record, certificate, DNS check) makes it ready moments later.
+  return deployAndWait(user.client, created.id);
 }
 
 async function openPage(host: string, context?: BrowserContext): Promise<Page> {
@@ -82,7 +83,13 @@ async function openPage(host: string, context?: BrowserContext): Promise<Page> {
 const assistantMessages = (page: Page) => page.locator(".msg.assistant .content");
 const userMessages = (page: Page) => page.locator(".msg.user .content");
 
+/** Until the page is not answering (the previous stream has ended): a new turn waits for that. */
+async function idle(page: Page) {
+  await expect.poll(() => page.getByRole("button", { name: "Send" }).isVisible()).toBe(true);
+}
+
 async function send(page: Page, text: string) {
+  await idle(page);
   await page.getByLabel("Message").fill(text);
   await page.getByRole("button", { name: "Send" }).click();
 }
@@ -109,6 +116,7 @@ describe("the chat page at a chatbot's default host", () => {
     await expect
       .poll(() => assistantMessages(page).nth(1).textContent())
       .toBe("Echo: hello from a real browser");
+    await idle(page);
     await page.getByRole("button", { name: "What can you do?" }).click();
     await expect.poll(() => assistantMessages(page).nth(2).textContent()).toBe("Echo: What can you do?");
     expect(await page.locator("#notice").textContent()).toBe("");
@@ -129,6 +137,7 @@ describe("the chat page at a chatbot's default host", () => {
     expect(new Set(after.items.map((r) => r.sessionKey)).size).toBe(1);
 
     // "New chat" starts a session of its own.
+    await idle(page);
     await page.getByRole("button", { name: "New chat" }).click();
     await expect.poll(() => assistantMessages(page).count()).toBe(1);
     await page.close();
@@ -175,16 +184,19 @@ describe("the chat page at a chatbot's default host", () => {
       "**strong** and `code` and [a link](https://example.com) and [bad](javascript:alert(1))",
     );
     const answer = assistantMessages(page).nth(1);
-    await expect.poll(() => answer.locator("strong").textContent()).toBe("strong");
-    expect(await answer.locator("code").textContent()).toBe("code");
     const links = answer.locator("a");
-    expect(await links.count()).toBe(2);
+    // The answer streams in: wait for its end (the second link) before reading it.
+    await expect.poll(() => links.count()).toBe(2);
+    await expect.poll(() => page.getByRole("button", { name: "Send" }).isVisible()).toBe(true);
+    expect(await answer.locator("strong").textContent()).toBe("strong");
+    expect(await answer.locator("code").textContent()).toBe("code");
     expect(await links.nth(0).getAttribute("href")).toBe("https://example.com");
     expect(await links.nth(0).getAttribute("rel")).toContain("noopener");
     expect(await links.nth(1).getAttribute("href")).toBeNull();
 
     await send(page, hostile);
     await expect.poll(() => assistantMessages(page).nth(2).textContent()).toContain("<img src=x");
+    await idle(page);
     await page.getByRole("button", { name: hostile }).click();
     await expect.poll(() => assistantMessages(page).count()).toBe(4);
     await page
@@ -236,6 +248,7 @@ describe("the chat page at a chatbot's default host", () => {
     // Focus comes back to the message field for the next turn.
     await expect.poll(() => page.evaluate("document.activeElement?.id")).toBe("text");
     // Shift+Enter writes a new line instead of sending.
+    await idle(page);
     await page.keyboard.type("line one");
     await page.keyboard.press("Shift+Enter");
     await page.keyboard.type("line two");
@@ -253,6 +266,7 @@ describe("the chat page at a chatbot's default host", () => {
       await expect.poll(() => assistantMessages(page).count()).toBe(1);
       await send(page, "Some **Markdown** with a [link](https://example.com)");
       await expect.poll(() => assistantMessages(page).count()).toBe(2);
+      await idle(page);
       await page.addScriptTag({ path: AXE });
       const violations = await page.evaluate("axe.run().then((r) => r.violations.map((v) => v.id))");
       expect(violations).toEqual([]);
