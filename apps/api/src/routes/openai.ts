@@ -7,20 +7,14 @@ import { botgateErrorOf, failureSummary } from "@botgate/api";
 import { BotgateError } from "@botgate/core";
 import { type Context, Hono } from "hono";
 import { admit } from "../origin/admit.ts";
+import { chatServicesOf } from "../origin/chat-services.ts";
 import { completionRequest } from "../origin/completion.ts";
-import { chatLimitsOf } from "../origin/inputs.ts";
 import { clientPartOf, completionsSchema, parseCompletionsBody } from "../origin/openai-inputs.ts";
-import {
-  allowedModels,
-  type ChatCompletion,
-  type ChatCompletionChunk,
-  platformProviderOf,
-  providerResolver,
-} from "../origin/provider.ts";
+import { allowedModels, type ChatCompletion, type ChatCompletionChunk } from "../origin/provider.ts";
 import { logRequest, type RequestLogEntry } from "../origin/request-log.ts";
 import { retryHeadersOf } from "../origin/retry-headers.ts";
 import { peekStream, SSE_HEADERS, sseBody, sseData } from "../origin/sse.ts";
-import { completeTurn, replayProvider, toolRunnerOf } from "../origin/tools.ts";
+import { completeTurn, replayProvider } from "../origin/tools.ts";
 import type { Runtime } from "../runtime.ts";
 import { limitBody, logFailure } from "./origin.ts";
 
@@ -45,15 +39,8 @@ export function openAiErrorResponse(c: Context, err: unknown): Response {
 }
 
 export function openAiRoutes(runtime: Runtime) {
-  const providers = providerResolver({
-    db: runtime.db,
-    secrets: runtime.secrets,
-    platform: platformProviderOf(runtime.env),
-  });
-  const limits = chatLimitsOf(runtime.env);
-  const timings = { idleMs: limits.streamIdleMs, pingMs: limits.streamPingMs };
+  const { providers, limits, timings, toolRunner } = chatServicesOf(runtime);
   const schema = completionsSchema(limits);
-  const toolRunner = toolRunnerOf(runtime.env, runtime.db);
   const app = new Hono().basePath("/api/v1/chatbots/:id/v1");
   app.onError((err, c) => openAiErrorResponse(c, err));
 

@@ -7,19 +7,15 @@ import { BotgateError, hashedId } from "@botgate/core";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { type AdmittedRequest, admit } from "../origin/admit.ts";
+import { chatServicesOf } from "../origin/chat-services.ts";
 import { configChatbotView } from "../origin/chatbot.ts";
 import { completionRequest } from "../origin/completion.ts";
-import { chatLimitsOf, originInputs, parseBody, parseQuery } from "../origin/inputs.ts";
-import {
-  type ChatCompletion,
-  type ChatMessage,
-  platformProviderOf,
-  providerResolver,
-} from "../origin/provider.ts";
+import { originInputs, parseBody, parseQuery } from "../origin/inputs.ts";
+import type { ChatCompletion, ChatMessage } from "../origin/provider.ts";
 import { logRequest, type RequestLogEntry } from "../origin/request-log.ts";
 import { newSessionKey, openSession, sessionHistory, turnWrites } from "../origin/sessions.ts";
 import { peekStream, SSE_HEADERS, sseBody, sseData, sseEvent } from "../origin/sse.ts";
-import { completeTurn, replayProvider, storedTranscript, toolRunnerOf } from "../origin/tools.ts";
+import { completeTurn, replayProvider, storedTranscript } from "../origin/tools.ts";
 import type { Runtime } from "../runtime.ts";
 
 const API_NAME = "botgate/v1";
@@ -34,15 +30,8 @@ export const limitBody = () =>
   });
 
 export function originRoutes(runtime: Runtime) {
-  const providers = providerResolver({
-    db: runtime.db,
-    secrets: runtime.secrets,
-    platform: platformProviderOf(runtime.env),
-  });
-  const limits = chatLimitsOf(runtime.env);
-  const timings = { idleMs: limits.streamIdleMs, pingMs: limits.streamPingMs };
+  const { providers, limits, timings, toolRunner } = chatServicesOf(runtime);
   const inputs = originInputs(limits);
-  const toolRunner = toolRunnerOf(runtime.env, runtime.db);
   const app = new Hono().basePath("/api/v1/chatbots/:id");
 
   app.on(["GET", "POST"], ["/config/", "/config"], limitBody(), async (c) => {

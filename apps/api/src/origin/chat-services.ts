@@ -1,0 +1,34 @@
+// What both chat surfaces (routes/origin.ts: config/ and chat/; routes/openai.ts: /v1) share,
+// built once per runtime: one provider resolver (and so one cache of provider records), the
+// chat limits and stream timings, and the function runner.
+import type { Runtime } from "../runtime.ts";
+import { chatLimitsOf } from "./inputs.ts";
+import { platformProviderOf, providerResolver } from "./provider.ts";
+import { toolRunnerOf } from "./tools.ts";
+
+function build(runtime: Runtime) {
+  const limits = chatLimitsOf(runtime.env);
+  return {
+    providers: providerResolver({
+      db: runtime.db,
+      secrets: runtime.secrets,
+      platform: platformProviderOf(runtime.env),
+    }),
+    limits,
+    timings: { idleMs: limits.streamIdleMs, pingMs: limits.streamPingMs },
+    toolRunner: toolRunnerOf(runtime.env, runtime.db),
+  };
+}
+
+export type ChatServices = ReturnType<typeof build>;
+
+const built = new WeakMap<Runtime, ChatServices>();
+
+export function chatServicesOf(runtime: Runtime): ChatServices {
+  let services = built.get(runtime);
+  if (services === undefined) {
+    services = build(runtime);
+    built.set(runtime, services);
+  }
+  return services;
+}
