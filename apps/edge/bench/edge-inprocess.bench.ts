@@ -60,7 +60,14 @@ export async function run(): Promise<BenchSection[]> {
       name: `inproc${Date.now().toString(36)}`,
       provider: "echo",
     });
-    const chatbot = await client.chatbot.deploy.mutate({ id: created.id });
+    await client.chatbot.deploy.mutate({ id: created.id });
+    // The deployment job makes it ready moments later.
+    let chatbot = await client.chatbot.get.query({ id: created.id });
+    for (const deadline = Date.now() + 60_000; !chatbot.ready; ) {
+      if (Date.now() > deadline) throw new Error(`chatbot ${created.id} never became ready`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      chatbot = await client.chatbot.get.query({ id: created.id });
+    }
 
     // Through a variable: the Node typecheck must not follow the worker's (workerd-typed) sources.
     const workerEntry = "../src/index.ts";
