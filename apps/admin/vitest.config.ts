@@ -9,5 +9,7 @@ export default defineConfig({
     globalSetup: ["test/build.global.ts"],
     testTimeout: 120_000,
     hookTimeout: 180_000,
+    // A browser on a loaded 2-core machine can take seconds to show a change: polls wait long.
+    expect: { poll: { timeout: 30_000, interval: 100 } },
   },
 });

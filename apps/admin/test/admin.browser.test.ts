@@ -15,7 +15,7 @@ import {
 } from "../../api/test/harness.ts";
 import { audit, launchChromium } from "./browser.ts";
 
-const LIVE_MS = 20_000;
+const LIVE_MS = 60_000;
 
 let server: TestServer;
 let dns: TestDnsServer;
