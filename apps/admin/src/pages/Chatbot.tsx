@@ -26,7 +26,8 @@ export function ChatbotPage({ id }: { id: number }) {
       <Status bot={data} />
       <Hosts bot={data} />
       {/* Keyed by updatedAt: a save elsewhere (another tab) resets the form to what is stored. */}
-      <EditForm key={data.updatedAt.toISOString()} bot={data} />
+      {/* Keyed by id: a refetch after saving must not remount the form and drop "Saved." */}
+      <EditForm key={data.id} bot={data} />
       <Functions chatbotId={data.id} />
       <ApiKeys chatbotId={data.id} />
       <RequestLog chatbotId={data.id} />
