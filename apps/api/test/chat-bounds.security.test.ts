@@ -88,10 +88,14 @@ describe("chat/ storage", () => {
     }));
     const question = { role: "user", content: "the same question" };
 
+    // The request log is written after each answer: wait for it, so each figure is one call's.
+    await backgroundSettled();
     const before = await storedBytes();
     await chatTurn(null, [question]);
+    await backgroundSettled();
     const short = (await storedBytes()) - before;
     await chatTurn(null, [...conversation, question]);
+    await backgroundSettled();
     const long = (await storedBytes()) - before - short;
 
     // The second call sent ~17 KB more; what it stored differs by a few digits of metadata.
