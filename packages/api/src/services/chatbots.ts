@@ -11,6 +11,7 @@ import type {
 import { type Page, toPage } from "../inputs/common.ts";
 import type { Principal } from "./auth.ts";
 import { type ChatbotView, chatbotInclude, toChatbotView } from "./chatbot-view.ts";
+import { NEXT_DEPLOYMENT_GENERATION } from "./deployment-generation.ts";
 import { dnsRecordOfRow, enqueueDeploymentJob } from "./deployment-jobs.ts";
 import { recordEvents, statusChange } from "./events.ts";
 import { type HostWrite, hostLabelOf, writingHosts } from "./host-names.ts";
@@ -182,9 +183,7 @@ export async function updateChatbot(
             ...(redeploy
               ? {
                   dnsVerificationStatus: "Verifying",
-                  deployFailingSince: null,
-                  deployCheckStreak: 0,
-                  deploymentGeneration: { increment: 1 },
+                  ...NEXT_DEPLOYMENT_GENERATION,
                 }
               : {}),
           },

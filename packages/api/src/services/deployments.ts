@@ -7,6 +7,7 @@ import type { ApiServices } from "../context.ts";
 import type { Principal } from "./auth.ts";
 import type { ChatbotView } from "./chatbot-view.ts";
 import { getChatbot } from "./chatbots.ts";
+import { NEXT_DEPLOYMENT_GENERATION } from "./deployment-generation.ts";
 import { enqueueDeploymentJob } from "./deployment-jobs.ts";
 import { recordEvents, statusChange } from "./events.ts";
 import { type HostWrite, hostLabelOf, writingHosts } from "./host-names.ts";
@@ -59,10 +60,7 @@ export async function deployChatbot(
             ...(failedTls ? { tlsCertificateIssuanceStatus: "NoCertificate" } : {}),
             certificateFailureReason: null,
             provisioning: services.provisioning.kind,
-            // A new deployment starts its host's re-verification afresh.
-            deployFailingSince: null,
-            deployCheckStreak: 0,
-            deploymentGeneration: { increment: 1 },
+            ...NEXT_DEPLOYMENT_GENERATION,
           },
         });
         if (count !== 1 || !current) return false;
@@ -113,9 +111,7 @@ export async function undeployChatbot(
         deployed: false,
         dnsVerificationStatus: "NotVerified",
         deployNextCheckAt: null,
-        deployFailingSince: null,
-        deployCheckStreak: 0,
-        deploymentGeneration: { increment: 1 },
+        ...NEXT_DEPLOYMENT_GENERATION,
       },
     });
     if (count !== 1 || !current) return false;
