@@ -1,12 +1,14 @@
 // What a visitor downloads: the chat page's first load (HTML + JS + CSS) and the widget script,
-// gzipped, each next to the same build (esbuild, minified) of what it cannot do without: the
-// Markdown renderer and sanitizer alone for the page, an empty script for the widget.
+// gzipped, next to the web faces' common baseline (an empty React app's first-load script,
+// built in the same run), and next to what each cannot do without, built the same way
+// (esbuild, minified): the Markdown renderer and sanitizer alone, and a one-statement script.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import type { BenchSection } from "../../../scripts/bench-types.ts";
+import { EMPTY_REACT_APP, gzippedViteScripts } from "../../admin/bench/vite-build-size.ts";
 import { buildChatAssets } from "../build.ts";
 
 async function gzippedBundle(contents: string, format: "esm" | "iife"): Promise<number> {
@@ -33,33 +35,50 @@ export async function run(): Promise<BenchSection[]> {
       "esm",
     );
     const empty = await gzippedBundle(`console.log(1);`, "iife");
+    const emptyReactApp = await gzippedViteScripts("empty-react-app");
+    const page = assets.pageFirstLoadGzip;
+    const widget = assets.widgetGzip;
     return [
       {
         title: "Chat page and widget size",
-        baseline:
-          "the same esbuild build of marked + DOMPurify alone (page), and of a one-statement script (widget)",
+        baseline: `${EMPTY_REACT_APP}: its first-load JavaScript, gzipped`,
         rows: [
           {
             name: "chat page first load (HTML + JS + CSS), gzip",
-            value: kib(assets.pageFirstLoadGzip),
+            value: kib(page),
             unit: "KiB",
-            baseline: kib(libraries),
-            ratio: assets.pageFirstLoadGzip / libraries,
+            baseline: kib(emptyReactApp),
+            ratio: page / emptyReactApp,
             goal: "≤ 50 KB gzipped",
-            met: assets.pageFirstLoadGzip <= 50_000,
+            met: page <= 50_000,
           },
           {
             name: "widget.js, gzip",
-            value: assets.widgetGzip,
+            value: widget,
+            unit: "bytes",
+            baseline: emptyReactApp,
+            ratio: widget / emptyReactApp,
+            goal: "≤ 5 KB gzipped; loads nothing before the click",
+            met: widget <= 5_000,
+          },
+          {
+            name: "chat page first load next to marked + DOMPurify alone (same esbuild build)",
+            value: kib(page),
+            unit: "KiB",
+            baseline: kib(libraries),
+            ratio: page / libraries,
+          },
+          {
+            name: "widget.js next to a one-statement script (same esbuild build)",
+            value: widget,
             unit: "bytes",
             baseline: empty,
-            ratio: assets.widgetGzip / empty,
-            goal: "≤ 5 KB gzipped; loads nothing before the click",
-            met: assets.widgetGzip <= 5_000,
+            ratio: widget / empty,
           },
         ],
         notes: [
           "Command: `pnpm bench` (this section alone: `node_modules/.bin/tsx scripts/bench.ts chat/bench`).",
+          "The chat page is plain TypeScript (no framework), so it weighs less than the empty React app it is set against.",
         ],
       },
     ];
