@@ -13,7 +13,7 @@ import {
   secretBoxFor,
 } from "@botgate/api";
 import { type RouteStore, UpstashDomainSetStore, UpstashNonceStore, UpstashRouteStore } from "@botgate/cache";
-import { platformConfig } from "@botgate/core";
+import { platformConfig, routeKey } from "@botgate/core";
 import { createDatabaseClient } from "@botgate/db";
 import { createTestDatabase, type TestDatabase } from "@botgate/db/testing";
 import { type NonceStore, signForwardedRequest } from "@botgate/forwarding";
@@ -326,12 +326,24 @@ export async function eventually<T>(
 }
 
 /** chatbot.deploy, then chatbot.get until the deployment job made it ready. */
-export async function deployAndWait(client: AdminClient, id: number) {
+/**
+ * Deploys and waits until chatbot.get says ready. With `routes` (tests that go through the
+ * edge), also until the routing cache holds the ready record: it is written just after the
+ * job's commit, and an edge request in between would meet (and keep in its L1) the old one.
+ */
+export async function deployAndWait(
+  client: AdminClient,
+  id: number,
+  { routes }: { routes?: RouteStore } = {},
+) {
   await client.chatbot.deploy.mutate({ id });
   return eventually(
     async () => {
       const chatbot = await client.chatbot.get.query({ id });
-      return chatbot.ready ? chatbot : null;
+      if (!chatbot.ready) return null;
+      if (routes === undefined) return chatbot;
+      const entry = await routes.get(routeKey({ kind: "host", host: chatbot.defaultHost }));
+      return entry?.found === true && entry.ready ? chatbot : null;
     },
     { what: `chatbot ${id} to be ready` },
   );

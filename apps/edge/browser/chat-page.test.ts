@@ -70,7 +70,7 @@ async function deployedChatbot(name: string, fields: Partial<ChatbotFields> = {}
     ...fields,
   });
   // The deployment job (record, certificate, DNS check) makes it ready moments later.
-  return deployAndWait(user.client, created.id);
+  return deployAndWait(user.client, created.id, { routes: stack.api.runtime.routes });
 }
 
 async function openPage(host: string, context?: BrowserContext): Promise<Page> {

@@ -3,6 +3,9 @@
 // admin app calls it).
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
+import { UpstashRouteStore } from "@botgate/cache";
+import { routeKey } from "@botgate/core";
+import { Redis } from "@upstash/redis";
 import { expect, inject } from "vitest";
 import worker from "../src/index.ts";
 
@@ -156,10 +159,22 @@ export async function createChatbot(
   const deadline = Date.now() + 60_000;
   for (;;) {
     const current = await trpc<Chatbot & { live: boolean }>(account.token, "chatbot.get", { id: created.id });
-    if (current.live) return current;
+    // The routing cache is written just after the job's commit: a request in between would
+    // meet (and keep in its L1) the record from before it was ready.
+    if (current.live && (await routedReady(current.defaultHost))) return current;
     if (Date.now() > deadline) throw new Error(`chatbot ${created.id} never became ready`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+const routingCache = new UpstashRouteStore({
+  redis: new Redis({ url: UPSTASH.url, token: UPSTASH.token }),
+  timeoutMs: 5_000,
+});
+
+async function routedReady(host: string): Promise<boolean> {
+  const entry = await routingCache.get(routeKey({ kind: "host", host }));
+  return entry?.found === true && entry.ready;
 }
 
 export const sandboxPath = (chatbot: Pick<Chatbot, "hashedId">) => `/workbench/chatbots/${chatbot.hashedId}/`;
