@@ -128,7 +128,7 @@ export function EditForm({ bot }: { bot: ChatbotView }) {
             </p>
             <Copyable
               label="Widget tag for your site"
-              value={`<script src="https://${bot.defaultHost}/widget.js" async></script>`}
+              value={`<script src="${(bot.customUrl ?? bot.defaultUrl).replace(/\/+$/, "")}/widget.js" async></script>`}
             />
             {text("appEmbedOrigins", "Origins allowed to embed", {
               multiline: true,
