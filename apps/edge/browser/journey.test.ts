@@ -265,6 +265,10 @@ it("takes a new customer from sign-in to a chatbot on their own domain, locked b
   await admin.getByLabel("Origins allowed to embed").fill(SHOP);
   await admin.getByRole("button", { name: "Save settings" }).click();
   await expect.poll(() => admin.getByText("Saved.").isVisible(), { timeout: LIVE_MS }).toBe(true);
+  // Saving the form kept the domain attached on the domains page (it once wrote back a stale "none").
+  await expect
+    .poll(() => copyable(admin, "Current host").textContent(), { timeout: LIVE_MS })
+    .toBe(`journeybot.${domainName}`);
   const tag = (await copyable(admin, "Widget tag").textContent()) ?? "";
   expect(tag).toBe(`<script src="http://journeybot.${domainName}/widget.js" async></script>`);
   expect(await copyable(admin, "Widget tag for your site").textContent()).toBe(tag);
@@ -304,6 +308,8 @@ it("takes a new customer from sign-in to a chatbot on their own domain, locked b
   await expect.poll(() => history.textContent(), { timeout: LIVE_MS }).toContain("deployment.started");
   const live = await admin.getByRole("list", { name: "Events" }).textContent();
   expect(live).toContain("deployment started");
+  expect(live).toContain("tls status changed: Requested → Issued");
+  expect(live).toContain("dns status changed: Verifying → Verified");
   expect(live).toContain("apiKey created");
   expect(await admin.evaluate("window.__journeyMark")).toBe("still the same document");
   await shot(requests, "08a-request-log");
