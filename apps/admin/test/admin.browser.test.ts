@@ -150,7 +150,10 @@ describe("the admin app", () => {
     const bot = await user.client.chatbot.get.query({ id: botId });
     await expect
       .poll(() =>
-        page.getByText(`<script src="https://${bot.defaultHost}/widget.js" async></script>`).isVisible(),
+        page
+          .getByRole("region", { name: "Settings" })
+          .getByText(`<script src="${bot.defaultUrl}/widget.js" async></script>`)
+          .isVisible(),
       )
       .toBe(true);
     const origins = page.getByLabel("Origins allowed to embed");

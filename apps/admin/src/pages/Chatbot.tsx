@@ -25,8 +25,8 @@ export function ChatbotPage({ id }: { id: number }) {
       <h1>{data.name}</h1>
       <Status bot={data} />
       <Hosts bot={data} />
-      {/* Keyed by updatedAt: a save elsewhere (another tab) resets the form to what is stored. */}
-      {/* Keyed by id: a refetch after saving must not remount the form and drop "Saved." */}
+      {/* Keyed by id: a refetch after saving must not remount the form and drop "Saved."; the
+          form itself follows changes stored elsewhere while it has no unsaved edits. */}
       <EditForm key={data.id} bot={data} />
       <Functions chatbotId={data.id} />
       <ApiKeys chatbotId={data.id} />

@@ -131,15 +131,17 @@ export class EdgeTestStack {
   /**
    * The API's platform default provider is the fake OpenAI server of @botgate/llm/testing
    * (chatbots with provider "openai"; the model picks the fake's behaviour), with a short
-   * stream idle timeout so stalls fail quickly.
+   * stream idle timeout so stalls fail quickly. `env` adds to (or overrides) the API's
+   * environment, e.g. DNS_RESOLVERS or ADMIN_DIST_DIR.
    */
-  static async start(): Promise<EdgeTestStack> {
+  static async start(options: { env?: Record<string, string> } = {}): Promise<EdgeTestStack> {
     const fake = await startFakeOpenAi();
     const api = await startTestServer({
       env: {
         OPENAI_API_KEY: "sk-fake",
         OPENAI_BASE_URL: fake.baseUrl,
         CHAT_STREAM_IDLE_TIMEOUT_MS: "500",
+        ...options.env,
       },
     });
     const close = api.close;

@@ -6,13 +6,22 @@ import { type FieldErrors, fieldErrorsOf } from "../../errors.ts";
 import { useTRPC } from "../../trpc.ts";
 import { Copyable, ErrorMessage } from "../../ui/common.tsx";
 import { CheckboxField, SelectField, TextField } from "../../ui/fields.tsx";
-import { type FormState, formStateOf, updateInputOf } from "./form-state.ts";
+import { changedInputOf, type FormState, formStateOf, isDirty } from "./form-state.ts";
 import { ChatPreview } from "./Preview.tsx";
 
 export function EditForm({ bot }: { bot: ChatbotView }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [state, setState] = useState<FormState>(() => formStateOf(bot));
+  // What the form was filled with, and from which stored version of the chatbot.
+  const [base, setBase] = useState(() => ({ at: bot.updatedAt.getTime(), state: formStateOf(bot) }));
+  const [state, setState] = useState<FormState>(base.state);
+  // A newer stored chatbot (a refetch of data cached before a change elsewhere, another tab, a
+  // job): a form without unsaved edits follows it, so it never shows (or saves) stale values.
+  if (bot.updatedAt.getTime() > base.at && !isDirty(base.state, state)) {
+    const next = formStateOf(bot);
+    setBase({ at: bot.updatedAt.getTime(), state: next });
+    setState(next);
+  }
   const [localErrors, setLocalErrors] = useState<FieldErrors>({});
   const [saved, setSaved] = useState(false);
   const domains = useQuery(trpc.domain.list.queryOptions({ limit: 100 }));
@@ -25,6 +34,7 @@ export function EditForm({ bot }: { bot: ChatbotView }) {
   const update = useMutation(
     trpc.chatbot.update.mutationOptions({
       onSuccess: async (next) => {
+        setBase({ at: next.updatedAt.getTime(), state: formStateOf(next) });
         setState(formStateOf(next));
         setSaved(true);
         await queryClient.invalidateQueries({ queryKey: trpc.chatbot.pathKey() });
@@ -49,7 +59,7 @@ export function EditForm({ bot }: { bot: ChatbotView }) {
           noValidate
           onSubmit={(e) => {
             e.preventDefault();
-            const { input, errors: parseErrors } = updateInputOf(state);
+            const { input, errors: parseErrors } = changedInputOf(base.state, state);
             setLocalErrors(parseErrors);
             if (Object.keys(parseErrors).length === 0) update.mutate({ id: bot.id, ...input });
           }}
@@ -118,7 +128,7 @@ export function EditForm({ bot }: { bot: ChatbotView }) {
             </p>
             <Copyable
               label="Widget tag for your site"
-              value={`<script src="https://${bot.defaultHost}/widget.js" async></script>`}
+              value={`<script src="${(bot.customUrl ?? bot.defaultUrl).replace(/\/+$/, "")}/widget.js" async></script>`}
             />
             {text("appEmbedOrigins", "Origins allowed to embed", {
               multiline: true,

@@ -116,3 +116,21 @@ export function updateInputOf(state: FormState) {
   };
   return { input, errors };
 }
+
+/** Whether any field differs from what the form was filled with (unsaved edits). */
+export function isDirty(base: FormState, state: FormState): boolean {
+  return (Object.keys(state) as (keyof FormState)[]).some((key) => state[key] !== base[key]);
+}
+
+/**
+ * chatbot.update's input with only the fields the user changed since the form was filled: a
+ * save never writes back a stale value over a change made elsewhere to a field left alone
+ * (a domain attached on the domains page, another tab's edit).
+ */
+export function changedInputOf(base: FormState, state: FormState) {
+  const { input, errors } = updateInputOf(state);
+  const changed: Partial<typeof input> = Object.fromEntries(
+    Object.entries(input).filter(([key]) => state[key as keyof FormState] !== base[key as keyof FormState]),
+  );
+  return { input: changed, errors };
+}
