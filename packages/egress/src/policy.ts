@@ -1,7 +1,7 @@
 // Where outbound requests to customer-chosen URLs (webhook endpoints, LLM provider base URLs)
 // may go, and the checks on a URL as written. The URL checks give an early, clear reason; the
 // real guard is the dispatcher (dispatcher.ts), which checks the address actually connected to.
-import { lookup as dnsLookup } from "node:dns/promises";
+import { type LookupAddress, lookup as systemLookup } from "node:dns";
 import { isIP, type LookupFunction } from "node:net";
 import { isPrivateAddress } from "./address.ts";
 
@@ -50,10 +50,18 @@ export function egressUrlProblem(url: URL, policy: Pick<EgressPolicy, "developme
  * An early check with a readable reason only: the name is resolved again when connecting, and
  * a hostile resolver can answer differently then; the dispatcher checks that answer.
  */
-export async function privateDestinationReason(url: URL): Promise<string | null> {
+export async function privateDestinationReason(
+  url: URL,
+  lookup: LookupFunction = systemLookup as LookupFunction,
+): Promise<string | null> {
   const host = hostOf(url);
   if (isIP(host) !== 0) return isPrivateAddress(host) ? `${host} is a private address` : null;
-  const addresses = await dnsLookup(host, { all: true, verbatim: true });
+  const addresses = await new Promise<LookupAddress[]>((resolve, reject) =>
+    lookup(host, { all: true, verbatim: true }, (error, found) => {
+      if (error) reject(error);
+      else resolve(typeof found === "string" ? [{ address: found, family: isIP(found) }] : found);
+    }),
+  );
   const found = addresses.find((entry) => isPrivateAddress(entry.address));
   return found ? `${host} resolves to a private address (${found.address})` : null;
 }
