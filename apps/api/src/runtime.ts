@@ -22,6 +22,7 @@ import {
 } from "@botgate/cache";
 import { type PlatformConfig, platformConfig } from "@botgate/core";
 import { createDatabaseClient, type DatabaseClient, migrate, startEmbeddedPostgres } from "@botgate/db";
+import type { EgressPolicy } from "@botgate/egress";
 import { edgeSecretFor, edgeSecretSetting, isDevelopmentSetup, type NonceStore } from "@botgate/forwarding";
 import type { Jobs, Worker } from "@botgate/jobs";
 import { createProvisioning as openProvisioning, type Provisioning } from "@botgate/provisioning";
@@ -55,6 +56,11 @@ export interface Runtime {
   jobs: Jobs;
   /** The job worker of this process (JOBS_WORKER=inline), else null. */
   worker: Worker | null;
+  /**
+   * Where requests to customer-chosen URLs (account provider records) may go; absent: from
+   * the env (egressPolicyOf). Tests set one with a resolver of their own.
+   */
+  egress?: EgressPolicy;
   /**
    * With the embedded database only: the token of POST /operator/commands, through which the
    * CLI runs its commands here (it cannot open the database this process holds).
@@ -140,6 +146,14 @@ export async function createRuntime(env: Env): Promise<Runtime> {
     await close();
     throw error;
   }
+}
+
+/**
+ * Outbound requests to customer-chosen URLs: http and private/loopback addresses only in a
+ * development setup (ENVIRONMENT=local on .localhost domains, or BOTGATE_DEV), as for webhooks.
+ */
+export function egressPolicyOf(runtime: Pick<Runtime, "env" | "egress">): EgressPolicy {
+  return runtime.egress ?? { development: isDevelopmentSetup(edgeSecretSetting(runtime.env)) };
 }
 
 /** Webhook delivery settings: http and private receivers only in a development setup. */

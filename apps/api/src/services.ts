@@ -1,7 +1,7 @@
 // The admin API's services, as the tRPC route and the job worker both see them.
 import type { ApiServices } from "@botgate/api";
 import { platformProviderOf } from "./origin/provider.ts";
-import { type Runtime, webhookSettingsOf } from "./runtime.ts";
+import { egressPolicyOf, type Runtime, webhookSettingsOf } from "./runtime.ts";
 
 export function apiServicesOf(runtime: Runtime): ApiServices {
   return {
@@ -16,5 +16,6 @@ export function apiServicesOf(runtime: Runtime): ApiServices {
     logger: console,
     domainClaimTtlHours: runtime.env.DOMAIN_CLAIM_TTL_HOURS,
     webhooks: webhookSettingsOf(runtime.env),
+    egress: egressPolicyOf(runtime),
   };
 }

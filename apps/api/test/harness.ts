@@ -16,6 +16,7 @@ import { type RouteStore, UpstashDomainSetStore, UpstashNonceStore, UpstashRoute
 import { platformConfig, routeKey } from "@botgate/core";
 import { createDatabaseClient } from "@botgate/db";
 import { createTestDatabase, type TestDatabase } from "@botgate/db/testing";
+import type { EgressPolicy } from "@botgate/egress";
 import { type NonceStore, signForwardedRequest } from "@botgate/forwarding";
 import { startUpstashRest, TEST_COMMANDS } from "@botgate/upstash-rest";
 import { serve } from "@hono/node-server";
@@ -58,6 +59,8 @@ export interface TestServerOptions {
   database?: TestDatabase;
   /** Replaces the local provider, e.g. with the mocked AWS one (createAwsFake); the test closes it. */
   provisioning?: OpenProvisioning;
+  /** Replaces the egress policy the env gives (e.g. with a resolver on a test DNS server). */
+  egress?: EgressPolicy;
 }
 
 export interface TestServer {
@@ -121,6 +124,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       }),
       jobs,
       worker: null,
+      ...(options.egress === undefined ? {} : { egress: options.egress }),
       close,
     };
     if (env.JOBS_WORKER === "inline") runtime.worker = await startWorkerOf(runtime);

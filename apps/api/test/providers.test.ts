@@ -10,6 +10,7 @@ import {
   platformProviderOf,
   providerResolver,
 } from "../src/origin/provider.ts";
+import { egressPolicyOf } from "../src/runtime.ts";
 import {
   createAccount,
   createMember,
@@ -315,6 +316,7 @@ describe("the origin's provider resolution", () => {
       db: server.runtime.db,
       secrets: server.runtime.secrets,
       platform: null,
+      egress: egressPolicyOf(server.runtime),
       now: () => clock,
     });
     const record = await create(fresh(), { allowedModels: ["fake-model", "fake-model-mini"] });
@@ -342,6 +344,7 @@ describe("the origin's provider resolution", () => {
       db: server.runtime.db,
       secrets: server.runtime.secrets,
       platform: null,
+      egress: egressPolicyOf(server.runtime),
     });
     for (const provider of ["echo", "openai"]) {
       const chatbot = { accountId: admin.accountId, provider, defaultModel: null };
@@ -356,6 +359,7 @@ describe("the origin's provider resolution", () => {
       db: server.runtime.db,
       secrets: server.runtime.secrets,
       platform: null,
+      egress: egressPolicyOf(server.runtime),
     });
     await expect(resolver.forChatbot({ accountId: admin.accountId, provider: "gone" })).rejects.toMatchObject(
       {

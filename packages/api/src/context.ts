@@ -5,6 +5,7 @@
 import type { DomainSetStore, RouteStore } from "@botgate/cache";
 import type { PlatformConfig } from "@botgate/core";
 import type { DatabaseClient } from "@botgate/db";
+import type { EgressPolicy } from "@botgate/egress";
 import type { Provisioning } from "@botgate/provisioning";
 import type { JobQueue } from "./jobs.ts";
 import { authenticate, type Principal } from "./services/auth.ts";
@@ -39,6 +40,11 @@ export interface ApiServices {
   eventPollIntervalMs?: number;
   /** Webhook delivery (WEBHOOK_* variables); absent: production defaults (https, public hosts only). */
   webhooks?: WebhookSettings;
+  /**
+   * Where requests to customer-chosen URLs (account provider records) may go; absent: the
+   * production policy (https, public addresses only, checked again when connecting).
+   */
+  egress?: EgressPolicy;
 }
 
 /** A type, not an interface: HTTP adapters require a plain record. */

@@ -6,6 +6,7 @@
 // The client's own stream iterator ends silently when aborted and when the body ends without
 // [DONE]; both are turned into errors here, so a stream ends with its usage or throws.
 import { BotgateError } from "@botgate/core";
+import { type EgressPolicy, egressFetch } from "@botgate/egress";
 import OpenAI, { APIUserAbortError } from "openai";
 import { checkedChunk, checkedCompletion } from "./shape.ts";
 import type {
@@ -26,7 +27,14 @@ export interface OpenAiCompatibleOptions {
   apiKey: string;
   timeoutMs?: number;
   idleTimeoutMs?: number;
-  /** Tests only: the fetch the client uses. */
+  /**
+   * For a URL a customer chose (an account's provider record): connect only as this policy
+   * allows, through @botgate/egress's guarded dispatcher (outside development no private or
+   * loopback address, checked when connecting). Absent: the platform's own fetch, unrestricted
+   * (the operator's OPENAI_BASE_URL).
+   */
+  egress?: EgressPolicy;
+  /** Tests only: the fetch the client uses (wins over `egress`). */
   fetch?: typeof fetch;
 }
 
@@ -75,13 +83,16 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     this.name = options.name;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    // undici's own fetch with the guarded dispatcher: Node's global fetch bundles another undici.
+    const clientFetch =
+      options.fetch ?? (options.egress === undefined ? undefined : egressFetch(options.egress));
     this.#client = new OpenAI({
       baseURL: options.baseUrl,
       apiKey: options.apiKey,
       maxRetries: 0,
       // Our guard fires first; the client's own timer is a backstop only.
       timeout: this.timeoutMs + 1_000,
-      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      ...(clientFetch === undefined ? {} : { fetch: clientFetch }),
     });
   }
 

@@ -23,11 +23,13 @@
 // | other 4xx           | PROVIDER_ERROR              | 502    | provider      | no        |
 // | other 5xx           | PROVIDER_ERROR              | 502    | provider      | yes       |
 // | connect failure     | PROVIDER_UNREACHABLE        | 502    | provider      | yes       |
+// | private address     | PROVIDER_UNREACHABLE        | 502    | configuration | no        |
 // | timeout (total/idle)| PROVIDER_TIMEOUT            | 504    | provider      | yes       |
 // | error chunk / cut   | PROVIDER_STREAM_INTERRUPTED | 502    | provider      | yes       |
 // | malformed 200 body  | PROVIDER_ERROR              | 502    | provider      | yes       |
 // | caller went away    | REQUEST_ABORTED             | 499    | request       | no        |
 import { BotgateError, type ErrorCode } from "@botgate/core";
+import { egressRefusalOf } from "@botgate/egress";
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 
 export type FailedSide = "request" | "configuration" | "provider";
@@ -65,6 +67,17 @@ export const CONNECT_FAILURE_ROW = row(
   "provider",
   true,
   "The provider could not be reached",
+);
+/**
+ * The base URL's host is, or resolved to, a private address (refused by @botgate/egress when
+ * connecting): the record is wrong, and trying again does not help. The address is not
+ * quoted: it would tell a customer what the platform's internal names resolve to.
+ */
+export const PRIVATE_ADDRESS_ROW = row(
+  "PROVIDER_UNREACHABLE",
+  "configuration",
+  false,
+  "The provider's base URL leads to a private or loopback address, which chatbots may not reach",
 );
 export const TIMEOUT_ROW = row("PROVIDER_TIMEOUT", "provider", true, "The provider did not answer in time");
 export const STREAM_INTERRUPTED_ROW = row(
@@ -166,6 +179,8 @@ export function mapUpstreamError(error: unknown, context: MapContext): BotgateEr
   if (context.timedOut !== undefined) return failure(TIMEOUT_ROW, provider, { timeout: context.timedOut });
   if (error instanceof APIConnectionTimeoutError) return failure(TIMEOUT_ROW, provider, { timeout: "total" });
   if (error instanceof APIUserAbortError) return failure(ABORTED_ROW, provider);
+  // Before the generic connect failure: the client wraps the refusal in an APIConnectionError.
+  if (egressRefusalOf(error) !== null) return failure(PRIVATE_ADDRESS_ROW, provider);
   if (error instanceof APIConnectionError) return failure(CONNECT_FAILURE_ROW, provider);
   if (error instanceof APIError) {
     if (error.status === undefined) {

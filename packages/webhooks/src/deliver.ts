@@ -1,6 +1,9 @@
 // One delivery attempt: sign, POST with a timeout, classify the answer. Redirects are not
-// followed (a redirect could point anywhere, including the platform's internals).
-import { privateDestinationReason } from "./destination.ts";
+// followed (a redirect could point anywhere, including the platform's internals). Outside
+// development the POST goes through @botgate/egress's dispatcher, which refuses private
+// addresses when connecting; the check before it only gives an early, readable reason.
+import type { LookupFunction } from "node:net";
+import { egressFetch, egressRefusalOf, privateDestinationReason } from "@botgate/egress";
 import { signWebhook } from "./signing.ts";
 
 export type DeliveryOutcome =
@@ -20,8 +23,11 @@ export interface DeliveryAttempt {
   timeoutMs: number;
   /** Refuse hosts that resolve to private addresses (every setup but development). */
   refusePrivateAddresses: boolean;
+  /** How host names are resolved (node:net lookup); default the system resolver. Tests only. */
+  lookup?: LookupFunction;
   /** The attempt's time (the signed `webhook-timestamp`). */
   now?: Date;
+  /** Tests only: replaces the fetch (and with it the connect-time guard). */
   fetch?: typeof fetch;
 }
 
@@ -45,10 +51,11 @@ export function classifyStatus(status: number): DeliveryOutcome {
 export async function deliverWebhook(attempt: DeliveryAttempt): Promise<DeliveryResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  const doFetch = attempt.fetch ?? fetch;
+  const lookup = attempt.lookup === undefined ? {} : { lookup: attempt.lookup };
+  const doFetch = attempt.fetch ?? egressFetch({ development: !attempt.refusePrivateAddresses, ...lookup });
   try {
     if (attempt.refusePrivateAddresses) {
-      const reason = await privateDestinationReason(new URL(attempt.url));
+      const reason = await privateDestinationReason(new URL(attempt.url), attempt.lookup);
       if (reason !== null)
         return { outcome: "retry", status: null, error: `refused: ${reason}`, durationMs: elapsed() };
     }
@@ -94,6 +101,9 @@ function failureReason(error: unknown, timeoutMs: number): string {
   if (error instanceof DOMException && (error.name === "TimeoutError" || error.name === "AbortError")) {
     return `no answer within ${timeoutMs} ms`;
   }
+  // The connect-time guard: the name resolved to a private address when connecting.
+  const refused = egressRefusalOf(error);
+  if (refused !== null) return `refused: ${refused.message}`;
   const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
   if (typeof cause?.code === "string") return `connection failed (${cause.code})`;
   if (error instanceof Error) return error.message;

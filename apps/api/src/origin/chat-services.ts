@@ -1,7 +1,7 @@
 // What both chat surfaces (routes/origin.ts: config/ and chat/; routes/openai.ts: /v1) share,
 // built once per runtime: one provider resolver (and so one cache of provider records), the
 // chat limits and stream timings, and the function runner.
-import type { Runtime } from "../runtime.ts";
+import { egressPolicyOf, type Runtime } from "../runtime.ts";
 import { chatLimitsOf } from "./inputs.ts";
 import { platformProviderOf, providerResolver } from "./provider.ts";
 import { toolRunnerOf } from "./tools.ts";
@@ -13,6 +13,7 @@ function build(runtime: Runtime) {
       db: runtime.db,
       secrets: runtime.secrets,
       platform: platformProviderOf(runtime.env),
+      egress: egressPolicyOf(runtime),
     }),
     limits,
     timings: { idleMs: limits.streamIdleMs, pingMs: limits.streamPingMs },

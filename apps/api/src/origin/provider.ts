@@ -13,6 +13,7 @@ import {
 } from "@botgate/api";
 import { BotgateError } from "@botgate/core";
 import type { DatabaseClient } from "@botgate/db";
+import type { EgressPolicy } from "@botgate/egress";
 import { type ChatMessage, type ChatProvider, messageText } from "@botgate/llm";
 import type { Env } from "../env.ts";
 
@@ -77,6 +78,8 @@ export function providerResolver(options: {
   db: DatabaseClient;
   secrets: SecretBox;
   platform: PlatformProvider | null;
+  /** How account provider records may connect (the platform default is not restricted). */
+  egress: EgressPolicy;
   now?: () => number;
 }): ProviderResolver {
   const now = options.now ?? Date.now;
@@ -100,7 +103,7 @@ export function providerResolver(options: {
         });
       }
       const value: ChatbotProvider = {
-        provider: chatProviderOf(resolved, options.secrets),
+        provider: chatProviderOf(resolved, options.secrets, options.egress),
         allowedModels: resolved.allowedModels,
         defaultModel: resolved.defaultModel,
       };

@@ -4,6 +4,7 @@
 // never answered; the hint (last 4 characters) tells keys apart.
 import { BotgateError } from "@botgate/core";
 import type { DatabaseClient, LlmProvider, Prisma } from "@botgate/db";
+import { type EgressPolicy, egressUrlProblem, STRICT_EGRESS } from "@botgate/egress";
 import { type ChatProvider, EchoProvider, OpenAiCompatibleProvider, providerFailureOf } from "@botgate/llm";
 import type { ApiServices } from "../context.ts";
 import type { CreateProviderInput, UpdateProviderInput } from "../inputs/provider.ts";
@@ -78,6 +79,21 @@ function checkModels(allowedModels: readonly string[], defaultModel: string | nu
   }
 }
 
+/** The egress policy for account provider records (absent from the services: production's). */
+export function egressPolicy(services: Pick<ApiServices, "egress">): EgressPolicy {
+  return services.egress ?? STRICT_EGRESS;
+}
+
+/**
+ * A base URL as written: https and no literal private/loopback address outside development.
+ * The name it holds is checked again on every connection (the egress dispatcher), since DNS
+ * may answer differently then.
+ */
+function checkBaseUrl(services: Pick<ApiServices, "egress">, baseUrl: string) {
+  const problem = egressUrlProblem(new URL(baseUrl), egressPolicy(services));
+  if (problem !== null) throw badField("baseUrl", `The base URL ${problem}.`);
+}
+
 async function providerInAccount(
   db: Pick<Prisma.TransactionClient, "llmProvider">,
   principal: Principal,
@@ -122,6 +138,7 @@ export async function createProvider(
   if (RESERVED_NAMES.has(input.name)) {
     throw badField("name", `"${input.name}" is reserved for a built-in provider.`);
   }
+  checkBaseUrl(services, input.baseUrl);
   checkModels(input.allowedModels ?? [], input.defaultModel);
   const row = await services.db.llmProvider.create({
     data: {
@@ -145,6 +162,7 @@ export async function updateProvider(
   input: UpdateProviderInput,
 ): Promise<ProviderView> {
   const { id, apiKey, ...fields } = input;
+  if (fields.baseUrl !== undefined) checkBaseUrl(services, fields.baseUrl);
   const row = await services.db.$transaction(async (tx) => {
     const before = await providerInAccount(tx, principal, id);
     await lockProvider(tx, id, "UPDATE");
@@ -289,8 +307,16 @@ export async function assertChatbotProvider(
 
 const sharedEcho = new EchoProvider();
 
-/** The ChatProvider a resolved provider talks through (the key opened here, held in memory only). */
-export function chatProviderOf(resolved: ResolvedProvider, secrets: SecretBox): ChatProvider {
+/**
+ * The ChatProvider a resolved provider talks through (the key opened here, held in memory
+ * only). An account's record is a customer-chosen URL: it connects under `egress`; the
+ * platform default (OPENAI_BASE_URL, the operator's choice) is not restricted.
+ */
+export function chatProviderOf(
+  resolved: ResolvedProvider,
+  secrets: SecretBox,
+  egress: EgressPolicy = STRICT_EGRESS,
+): ChatProvider {
   switch (resolved.kind) {
     case "echo":
       return sharedEcho;
@@ -303,6 +329,7 @@ export function chatProviderOf(resolved: ResolvedProvider, secrets: SecretBox): 
         apiKey: secrets.open(resolved.record.apiKeySealed),
         timeoutMs: resolved.record.timeoutMs,
         idleTimeoutMs: resolved.record.idleTimeoutMs,
+        egress,
       });
   }
 }
@@ -342,6 +369,7 @@ export async function testProvider(
     apiKey: services.secrets.open(record.apiKeySealed),
     timeoutMs: Math.min(record.timeoutMs, TEST_TIMEOUT_MS),
     idleTimeoutMs: record.idleTimeoutMs,
+    egress: egressPolicy(services),
   });
   const started = performance.now();
   try {
