@@ -28,6 +28,8 @@ export async function admit(c: Context, runtime: Runtime): Promise<AdmittedReque
   loading.catch(() => {});
   // A direct call is always sandbox mode, which always needs a credential: its reads start
   // now too, and are only believed in authorizeChat's order, after the chatbot's own checks.
+  // (A valid admin token's lastUsedAt hint may then be written for an id that turns out
+  // unknown, as any admin API call with the token would write it.)
   const id = parseChatbotIdSegment(idSegment);
   const early =
     claimsForwarding(headers) || id === null || id > MAX_STORED_ID
