@@ -1,10 +1,13 @@
 // Chat latency benchmarks (`pnpm bench chat-latency`): what the platform adds to a provider
-// call. The same /v1/chat/completions request, at a fixed request rate, one at a time, three
+// call. The same /v1/chat/completions request, at a fixed request rate, one at a time, the
 // ways interleaved so they share the machine's noise: straight to the fake OpenAI provider
 // (the baseline), to the origin directly, and through the edge (workerd, `wrangler dev`) and
 // the origin. Reported as added milliseconds at p50 and p99, and the time to the first
-// streamed byte added. The fake provider, the API and Redis are the edge tests' stack.
+// streamed byte added. The fake provider, the API and Redis are the edge tests' stack. A
+// fourth way, a bare Hono worker under `wrangler dev` (edge.bench.ts's baseline), sizes the
+// local proxy's own hop, which production does not have.
 import { Agent, request as httpRequest } from "node:http";
+import { fileURLToPath } from "node:url";
 import type { AppRouter, BootstrappedAccount } from "@botgate/api";
 import { createTRPCClient, httpLink } from "@trpc/client";
 import superjson from "superjson";
@@ -12,7 +15,7 @@ import type { BenchRow, BenchSection } from "../../../scripts/bench-types.ts";
 import { startStackProcess } from "../test/node/stack-process.ts";
 import { startWranglerDev, type WranglerDev } from "../test/node/wrangler-dev.ts";
 
-/** Requests per way; one every INTERVAL_MS, round-robin over the three ways. */
+/** Requests per way; one every INTERVAL_MS, round-robin over the ways. */
 const SAMPLES = 300;
 const WARMUP = 30;
 const INTERVAL_MS = 10;
@@ -78,6 +81,7 @@ async function measure(targets: Record<string, Target>, body: string) {
 export async function run(): Promise<BenchSection[]> {
   const stack = await startStackProcess();
   let worker: WranglerDev | undefined;
+  let bareWorker: WranglerDev | undefined;
   try {
     const control = async <T>(path: string, body?: unknown): Promise<T> => {
       const response = await fetch(`${stack.controlUrl}${path}`, {
@@ -117,6 +121,9 @@ export async function run(): Promise<BenchSection[]> {
         ROUTE_CACHE_TTL_MS: "60000",
       },
     });
+    bareWorker = await startWranglerDev({
+      config: fileURLToPath(new URL("bare.wrangler.toml", import.meta.url)),
+    });
     const targets: Record<string, Target> = {
       provider: {
         url: `${stack.fakeOpenAiUrl}/chat/completions`,
@@ -127,6 +134,8 @@ export async function run(): Promise<BenchSection[]> {
         headers: { authorization: `Bearer ${account.token}` },
       },
       edge: { url: `${worker.url}/v1/chat/completions`, headers: { host: chatbot.defaultHost } },
+      // Answers its constant JSON to any request: wrangler dev's hop and workerd, nothing else.
+      bareWorker: { url: `${bareWorker.url}/v1/chat/completions`, headers: {} },
     };
     const message = { model: "gpt-test", messages: [{ role: "user", content: "how fast is this" }] };
     console.log("bench chat-latency: non-streamed calls");
@@ -135,7 +144,7 @@ export async function run(): Promise<BenchSection[]> {
     const streamed = await measure(targets, JSON.stringify({ ...message, stream: true }));
 
     const rows: BenchRow[] = [];
-    const added = (name: string, way: "origin" | "edge", q: number, goalMs?: number) => {
+    const added = (name: string, way: "origin" | "edge" | "bareWorker", q: number, goalMs?: number) => {
       const base = quantile(plain.provider?.total ?? [], q);
       const value = quantile(plain[way]?.total ?? [], q);
       rows.push({
@@ -151,6 +160,8 @@ export async function run(): Promise<BenchSection[]> {
     added("edge + origin, p99", "edge", 0.99, 10);
     added("origin alone, p50", "origin", 0.5);
     added("origin alone, p99", "origin", 0.99);
+    added("wrangler dev's own hop (bare Hono worker), p50", "bareWorker", 0.5);
+    added("wrangler dev's own hop (bare Hono worker), p99", "bareWorker", 0.99);
     const baseFirst = quantile(streamed.provider?.firstByte ?? [], 0.5);
     const edgeFirst = quantile(streamed.edge?.firstByte ?? [], 0.5);
     rows.push({
@@ -177,8 +188,8 @@ export async function run(): Promise<BenchSection[]> {
           "the same request straight to the fake OpenAI provider (baseline column: its latency in ms)",
         rows,
         notes: [
-          `${SAMPLES} requests per way after ${WARMUP} of warm-up, one at a time, the three ways interleaved, ${INTERVAL_MS} ms apart (about ${Math.round(1000 / (3 * INTERVAL_MS))} requests/s per way).`,
-          "The edge runs in `wrangler dev`, whose local proxy adds its own hop; in production the edge is Cloudflare's.",
+          `${SAMPLES} requests per way after ${WARMUP} of warm-up, one at a time, the four ways interleaved, ${INTERVAL_MS} ms apart (about ${Math.round(1000 / (4 * INTERVAL_MS))} requests/s per way).`,
+          "The edge runs in `wrangler dev`, whose local proxy adds its own hop; in production the edge is Cloudflare's. The hop rows size it: a bare Hono worker (edge.bench.ts's baseline) answering a constant JSON under `wrangler dev`, against the fake provider's answer from Node (slightly more work, so the hop is if anything understated). Edge + origin less that hop approximates what the platform itself adds.",
           "Origin alone: the direct /api/v1/chatbots/<id>/v1/ path with an account token (sandbox mode, one more key lookup than a public host).",
           "Each origin call also verifies a signed forward (edge) or a credential, loads the chatbot and queues the request log.",
         ],
@@ -186,6 +197,7 @@ export async function run(): Promise<BenchSection[]> {
     ];
   } finally {
     await worker?.stop();
+    await bareWorker?.stop();
     await stack.stop();
     agent.destroy();
   }

@@ -2,14 +2,22 @@
 // is counted, in sliding windows in Redis (@upstash/ratelimit), against up to three budgets: the
 // chatbot's as a whole, the client IP's (IPv6 by /64), and the API key's when one is sent.
 // It is admitted only while all have room; the client's budgets are asked first, the
-// chatbot's only for what they admit. Limits come from the route record (the
+// chatbot's only for what they admit, except while this isolate's last answers say the
+// client's budgets have room: then all are asked at once (one Redis round trip, not two).
+// Limits come from the route record (the
 // chatbot's own settings) or the platform defaults of the env. Redis failing or slower than
 // the timeout means RATE_LIMIT_ON_FAILURE decides: open admits, closed refuses (503).
 import { BotgateError, type RouteRateLimit } from "@botgate/core";
 import { Ratelimit } from "@upstash/ratelimit";
 import type { Redis } from "@upstash/redis/cloudflare";
 import { LRUCache } from "lru-cache";
-import { askShared, BoundedMap, LocalWindows, type SharedAnswer } from "./limiter-parts.ts";
+import {
+  askShared,
+  BoundedMap,
+  LocalWindows,
+  MAX_TRACKED_CLIENTS,
+  type SharedAnswer,
+} from "./limiter-parts.ts";
 
 export interface ChatLimitDefaults {
   requests: number;
@@ -72,6 +80,11 @@ export class ChatRateLimiter {
   readonly #options: ChatLimiterOptions;
   readonly #limiters = new LRUCache<string, Ratelimit>({ max: MAX_LIMITERS });
   readonly #local = new Map<number, LocalWindows>();
+  /**
+   * Per client budget key: what Redis last said remains, less the requests sent since. Only
+   * a key known to have room is counted alongside the chatbot's budget; its TTL is the window.
+   */
+  readonly #room = new LRUCache<string, number>({ max: MAX_TRACKED_CLIENTS, ttl: 60_000 });
 
   constructor(options: ChatLimiterOptions) {
     this.#options = options;
@@ -98,14 +111,23 @@ export class ChatRateLimiter {
       });
     }
     const now = Date.now();
-    // The client's budgets first, the chatbot's only for requests they admit: a client over
-    // its own limit must not spend everyone's. With Redis failing at the first step the
-    // second is skipped, so a decision takes at most about twice the timeout.
-    const answers = await this.#count(clientBudgets, windowSeconds, now);
-    const clientAdmitted = answers.every((a) => a.kind === "answered" && a.success);
-    if (clientAdmitted)
-      answers.push(...(await this.#count([{ key: base, limit: requests }], windowSeconds, now)));
-    const budgets = [...clientBudgets, { key: base, limit: requests }];
+    const chatbotBudget: Budget = { key: base, limit: requests };
+    let answers: SharedAnswer[];
+    if (this.#options.redis !== null && this.#hasRoom(clientBudgets)) {
+      // The client had room at its last answer: its budgets and the chatbot's in one round
+      // trip. Only a client that other isolates pushed over its limit in the meantime spends
+      // a chatbot request on a refusal, and its next request goes the sequential way.
+      answers = await this.#count([...clientBudgets, chatbotBudget], windowSeconds, now);
+    } else {
+      // The client's budgets first, the chatbot's only for requests they admit: a client over
+      // its own limit must not spend everyone's. With Redis failing at the first step the
+      // second is skipped, so a decision takes at most about twice the timeout.
+      answers = await this.#count(clientBudgets, windowSeconds, now);
+      const clientAdmitted = answers.every((a) => a.kind === "answered" && a.success);
+      if (clientAdmitted) answers.push(...(await this.#count([chatbotBudget], windowSeconds, now)));
+    }
+    this.#learnRoom(clientBudgets, answers, windowSeconds);
+    const budgets = [...clientBudgets, chatbotBudget];
     const failed = answers.some((a) => a.kind === "failed");
     const states = answers.flatMap((a, i) =>
       a.kind === "answered"
@@ -136,6 +158,27 @@ export class ChatRateLimiter {
     }
     const tightest = states.reduce((a, b) => (b.remaining < a.remaining ? b : a));
     return { limit: tightest.limit, remaining: Math.max(0, tightest.remaining), resetMs: tightest.resetMs };
+  }
+
+  /** Whether every budget had room at its last answer; if so, this request takes one. */
+  #hasRoom(budgets: Budget[]): boolean {
+    const room = budgets.map((b) => this.#room.get(b.key) ?? 0);
+    if (room.some((left) => left < 1)) return false;
+    budgets.forEach((b, i) => {
+      this.#room.set(b.key, (room[i] ?? 1) - 1, { noUpdateTTL: true });
+    });
+    return true;
+  }
+
+  #learnRoom(budgets: Budget[], answers: SharedAnswer[], windowSeconds: number): void {
+    budgets.forEach((b, i) => {
+      const answer = answers[i];
+      if (answer?.kind === "answered") {
+        this.#room.set(b.key, answer.success ? answer.remaining : 0, { ttl: windowSeconds * 1000 });
+      } else {
+        this.#room.delete(b.key);
+      }
+    });
   }
 
   async #count(budgets: Budget[], windowSeconds: number, now: number): Promise<SharedAnswer[]> {

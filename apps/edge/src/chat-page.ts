@@ -22,9 +22,37 @@ function assetsOf(bindings: unknown): AssetsBinding {
   return assets as AssetsBinding;
 }
 
-async function fetchAsset(bindings: unknown, path: string): Promise<Response> {
-  const response = await assetsOf(bindings).fetch(`${ASSET_ORIGIN}/${path}`);
-  if (response.ok) return response;
+/**
+ * The bytes of each file the binding served, per binding: a deployment's assets never change
+ * while its isolates live (a new version starts new isolates), and the page is answered on
+ * every chatbot's every visit. Only files that exist are kept, so the entries are bounded by
+ * the build's own files.
+ */
+const assetBytes = new WeakMap<AssetsBinding, Map<string, Promise<Uint8Array>>>();
+
+async function fetchAsset(bindings: unknown, path: string): Promise<Uint8Array> {
+  const assets = assetsOf(bindings);
+  let files = assetBytes.get(assets);
+  if (files === undefined) {
+    files = new Map();
+    assetBytes.set(assets, files);
+  }
+  let bytes = files.get(path);
+  if (bytes === undefined) {
+    bytes = readAsset(assets, path);
+    files.set(path, bytes);
+    // A failure is not kept: the next request asks the binding again.
+    bytes.catch(() => {
+      if (files.get(path) === bytes) files.delete(path);
+    });
+  }
+  return bytes;
+}
+
+async function readAsset(assets: AssetsBinding, path: string): Promise<Uint8Array> {
+  const response = await assets.fetch(`${ASSET_ORIGIN}/${path}`);
+  if (response.ok) return new Uint8Array(await response.arrayBuffer());
+  await response.body?.cancel();
   if (response.status === 404 && path.startsWith("_botgate/")) {
     // An old page asking for a file of an earlier build: gone, not broken.
     throw new BotgateError("NOT_FOUND", "No such file.");
@@ -49,15 +77,16 @@ export function chatPageHeaders(embedOrigins: readonly string[]): Record<string,
 }
 
 export async function chatPage(bindings: unknown, embedOrigins: readonly string[]): Promise<Response> {
-  const asset = await fetchAsset(bindings, "chat.html");
-  return new Response(asset.body, { status: 200, headers: chatPageHeaders(embedOrigins) });
+  return new Response(await fetchAsset(bindings, "chat.html"), {
+    status: 200,
+    headers: chatPageHeaders(embedOrigins),
+  });
 }
 
 /** One of the page's hashed files: immutable, so browsers and Cloudflare cache it for good. */
 export async function chatAsset(bindings: unknown, name: string): Promise<Response> {
   if (!ASSET_NAME.test(name)) throw new BotgateError("NOT_FOUND", "No such file.");
-  const asset = await fetchAsset(bindings, `_botgate/${name}`);
-  return new Response(asset.body, {
+  return new Response(await fetchAsset(bindings, `_botgate/${name}`), {
     status: 200,
     headers: {
       "Content-Type": name.endsWith(".js") ? "text/javascript; charset=UTF-8" : "text/css; charset=UTF-8",
@@ -69,8 +98,7 @@ export async function chatAsset(bindings: unknown, name: string): Promise<Respon
 
 /** widget.js keeps one URL on customers' sites, so it is cached briefly and revalidated. */
 export async function widgetScript(bindings: unknown): Promise<Response> {
-  const asset = await fetchAsset(bindings, "widget.js");
-  return new Response(asset.body, {
+  return new Response(await fetchAsset(bindings, "widget.js"), {
     status: 200,
     headers: {
       "Content-Type": "text/javascript; charset=UTF-8",

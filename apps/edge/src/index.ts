@@ -30,14 +30,13 @@ app.use(async (c, next) => {
 app.all("*", async (c) => {
   const { config, resolver, origin, chatLimiter } = servicesFor(c.env);
   const request = c.req.raw;
-  const { classification, endpoint } = classifyChatbotRequest(request, config.platform);
+  const { classification, endpoint, url } = classifyChatbotRequest(request, config.platform);
 
   // The page's own files are the same for every chatbot: nothing to resolve.
   if (endpoint === "asset") return chatAsset(c.env, classification.rest.slice(ASSET_PREFIX.length));
   // The page loads its files relative to its own address, which must therefore end in '/'.
-  if (endpoint === "page") {
-    const url = new URL(request.url);
-    if (!url.pathname.endsWith("/")) return c.redirect(`${url.pathname}/${url.search}`, 308);
+  if (endpoint === "page" && !url.pathname.endsWith("/")) {
+    return c.redirect(`${url.pathname}/${url.search}`, 308);
   }
 
   // An id path must not tell a caller without a credential whether the id exists: the page is

@@ -47,6 +47,8 @@ type ChatbotClassification = Extract<
 export interface ChatbotRequest {
   classification: ChatbotClassification;
   endpoint: Endpoint;
+  /** The request URL, parsed once. */
+  url: URL;
 }
 
 export interface ResolvedChatbot {
@@ -93,7 +95,7 @@ export function classifyChatbotRequest(request: Request, platform: PlatformConfi
           allowed: ENDPOINT_METHODS[endpoint],
         });
       }
-      return { classification, endpoint };
+      return { classification, endpoint, url };
     }
   }
 }

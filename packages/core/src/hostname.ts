@@ -30,7 +30,9 @@ export function foldHostname(input: string): string {
 export function toAsciiHostname(folded: string): Result<string, HostnameErrorCode> {
   let ascii: string;
   try {
-    ascii = punycode.toASCII(folded);
+    // punycode only rewrites non-ASCII labels and separators: a printable-ASCII name (every
+    // request to a platform host) comes back unchanged, so it skips the conversion.
+    ascii = /^[ -~]*$/.test(folded) ? folded : punycode.toASCII(folded);
   } catch {
     return fail("punycode_invalid", "The name cannot be converted to punycode.");
   }

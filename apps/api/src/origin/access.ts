@@ -9,7 +9,13 @@
 // Credentials come as `Authorization: Bearer <secret>` or `X-API-Key: <secret>`, and are
 // compared by their SHA-256 hash (hashSecret), as stored. Keys of a suspended account are
 // refused with the account (the chatbot itself is unknown then, see loadChatbot).
-import { authenticate, hashSecret, isChatbotInScope, LAST_USED_RESOLUTION_MS } from "@botgate/api";
+import {
+  authenticate,
+  hashSecret,
+  isChatbotRowInScope,
+  LAST_USED_RESOLUTION_MS,
+  type Principal,
+} from "@botgate/api";
 import { BotgateError, type ChatbotMode } from "@botgate/core";
 import type { DatabaseClient } from "@botgate/db";
 import { unknownChatbot } from "./chatbot.ts";
@@ -32,19 +38,73 @@ export function presentedCredential(headers: Headers): string | null {
 interface AccessSubject {
   id: number;
   accountId: number;
+  userProfileId: number;
   activeApiKeys: number;
 }
 
+/**
+ * The reads that decide what a presented credential is worth, started together: the key of
+ * this chatbot with that hash and, where admin tokens count (sandbox), the token with it.
+ * Neither says anything until authorizeChat awaits it in its own order; a credential that is
+ * an API key finds no token (and so touches none), and the other way round.
+ */
+export interface CredentialLookup {
+  apiKey: Promise<{ id: number; lastUsedAt: Date | null } | null>;
+  /** null where admin tokens do not count. */
+  adminToken: Promise<Principal | null> | null;
+}
+
+/** null when the request presents no usable credential. */
+export function lookUpCredential(
+  db: DatabaseClient,
+  chatbotId: number,
+  headers: Headers,
+  { adminTokens }: { adminTokens: boolean },
+): CredentialLookup | null {
+  const credential = presentedCredential(headers);
+  if (credential === null) return null;
+  const hash = hashSecret(credential);
+  const apiKey = Promise.resolve(
+    db.chatBotAPIKey.findFirst({
+      where: {
+        keyHash: hash,
+        chatbotId,
+        isActive: true,
+        revokedAt: null,
+        chatbot: { account: { isActive: true } },
+      },
+      select: { id: true, lastUsedAt: true },
+    }),
+  );
+  // The admin API's own rules (revoked, expired, inactive account).
+  const adminToken = adminTokens
+    ? authenticate(db, `Bearer ${credential}`).catch((error: unknown) => {
+        if (error instanceof BotgateError) return null;
+        throw error;
+      })
+    : null;
+  // Awaited later, or never when the request is refused first.
+  apiKey.catch(() => {});
+  adminToken?.catch(() => {});
+  return { apiKey, adminToken };
+}
+
+/**
+ * `early`: lookUpCredential's reads, when the caller started them before the chatbot loaded
+ * (for this chatbot id, with admin tokens counted exactly when the mode is sandbox).
+ */
 export async function authorizeChat(
   db: DatabaseClient,
   chatbot: AccessSubject,
   mode: Exclude<ChatbotMode, "unknown">,
   headers: Headers,
+  early?: CredentialLookup | null,
 ): Promise<AccessGrant> {
   const sandbox = mode === "sandbox";
   if (!sandbox && chatbot.activeApiKeys === 0) return { by: "public" };
-  const credential = presentedCredential(headers);
-  if (credential === null) {
+  const lookup =
+    early !== undefined ? early : lookUpCredential(db, chatbot.id, headers, { adminTokens: sandbox });
+  if (lookup === null) {
     if (sandbox) throw unknownChatbot();
     throw new BotgateError(
       "UNAUTHORIZED",
@@ -52,28 +112,15 @@ export async function authorizeChat(
       { required: "api_key" },
     );
   }
-  const hash = hashSecret(credential);
-  const key = await db.chatBotAPIKey.findFirst({
-    where: {
-      keyHash: hash,
-      chatbotId: chatbot.id,
-      isActive: true,
-      revokedAt: null,
-      chatbot: { account: { isActive: true } },
-    },
-    select: { id: true, lastUsedAt: true },
-  });
+  const key = await lookup.apiKey;
   if (key !== null) {
     await touchApiKey(db, key);
     return { by: "api_key", apiKeyId: key.id };
   }
   if (!sandbox) throw new BotgateError("FORBIDDEN", "This credential does not give access to this chatbot.");
-  // The admin API's own rules (revoked, expired, inactive account) and its own scope.
-  const principal = await authenticate(db, `Bearer ${credential}`).catch((error: unknown) => {
-    if (error instanceof BotgateError) return null;
-    throw error;
-  });
-  if (principal !== null && (await isChatbotInScope(db, principal, chatbot.id))) {
+  // The token's scope, checked against the chatbot row admission loaded (no second read).
+  const principal = await (lookup.adminToken ?? Promise.resolve(null));
+  if (principal !== null && isChatbotRowInScope(principal, chatbot)) {
     return { by: "admin_token", userProfileId: principal.userProfileId };
   }
   throw unknownChatbot();

@@ -17,7 +17,7 @@ function build(runtime: Runtime) {
     }),
     limits,
     timings: { idleMs: limits.streamIdleMs, pingMs: limits.streamPingMs },
-    toolRunner: toolRunnerOf(runtime.env, runtime.db),
+    toolRunner: toolRunnerOf(runtime.env),
   };
 }
 

@@ -1,6 +1,7 @@
-// The chatbot as the chat origin needs it: one query with its owner, account, domain and
-// active key count, the facts core derives hosts from, and the snake_case view /config/
-// answers (the seed's field names, as the original chat app reads them).
+// The chatbot as the chat origin needs it: one query (one SQL statement, as the schema enables
+// relationJoins) with its owner, account, domain, active key count and enabled functions;
+// the facts core derives hosts from; and the snake_case view /config/ answers (the seed's
+// field names, as the original chat app reads them).
 
 import { chatbotFactsOf } from "@botgate/api";
 import {
@@ -18,6 +19,8 @@ const originChatbotInclude = {
   userProfile: { select: { isAccountAdmin: true, user: { select: { username: true } } } },
   customDomain: { select: { domainName: true, isVerified: true } },
   _count: { select: { apiKeys: { where: { isActive: true } } } },
+  // Here rather than in a query of their own: the chat endpoints offer them to the model.
+  functions: { select: { name: true } },
 } satisfies Prisma.ChatBotInclude;
 
 export type OriginChatbot = Prisma.ChatBotGetPayload<{ include: typeof originChatbotInclude }>;

@@ -14,27 +14,28 @@ import {
   functionsFor,
 } from "@botgate/llm";
 import type { Env } from "../env.ts";
-import type { Runtime } from "../runtime.ts";
 import type { ChatCompletion, ChatCompletionChunk } from "./provider.ts";
 import type { StoredMessage } from "./sessions.ts";
 
 export interface ToolRunner {
-  /** The chatbot's enabled functions (none: the request goes to the provider as it is). */
-  toolsFor(chatbotId: number): Promise<ChatFunction[]>;
+  /**
+   * The chatbot's enabled functions, by the names loadChatbot read with the chatbot (none:
+   * the request goes to the provider as it is).
+   */
+  toolsFor(chatbot: { functions: readonly { name: string }[] }): ChatFunction[];
   maxRounds: number;
 }
 
-export function toolRunnerOf(env: Env, db: Runtime["db"]): ToolRunner {
+export function toolRunnerOf(env: Env): ToolRunner {
   const library: FunctionLibrary = createFunctionLibrary({
     weather: { url: env.WEATHER_SERVICE_URL ?? null, timeoutMs: env.WEATHER_TIMEOUT_MS },
   });
   return {
     maxRounds: env.CHAT_TOOL_MAX_ROUNDS,
-    async toolsFor(chatbotId) {
-      const rows = await db.chatBotFunctions.findMany({ where: { chatbotId }, select: { name: true } });
+    toolsFor(chatbot) {
       return functionsFor(
         library,
-        rows.map((r) => r.name),
+        chatbot.functions.map((f) => f.name),
       );
     },
   };

@@ -100,7 +100,7 @@ export function openAiRoutes(runtime: Runtime) {
     };
     // The chatbot's functions only when the client brought no tools: a client's own tools
     // pass to the provider unchanged and the client runs them (origin/tools.ts).
-    const tools = client.tools === undefined ? await toolRunner.toolsFor(chatbot.id) : [];
+    const tools = client.tools === undefined ? toolRunner.toolsFor(chatbot) : [];
     const toolOptions = { maxRounds: toolRunner.maxRounds, signal: c.req.raw.signal };
     const started = performance.now();
 

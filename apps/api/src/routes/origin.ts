@@ -95,7 +95,7 @@ export function originRoutes(runtime: Runtime) {
     const lastUser = input.messages.findLast((m) => m.role === "user");
     // The chatbot's enabled functions run at the origin (origin/tools.ts); their calls and
     // results are stored between the user's message and the answer.
-    const tools = await toolRunner.toolsFor(chatbot.id);
+    const tools = toolRunner.toolsFor(chatbot);
     const toolOptions = { maxRounds: toolRunner.maxRounds, signal: c.req.raw.signal };
     let transcript: ChatMessage[] = [];
     const storeTurn = async (answer: string) => {

@@ -12,6 +12,20 @@ export function chatbotScope(principal: Principal): Prisma.ChatBotWhereInput {
 }
 
 /**
+ * chatbotScope's rule for a chatbot row the caller already holds (the chat origin loads the
+ * chatbot once per request and checks the token against it, with no second query).
+ */
+export function isChatbotRowInScope(
+  principal: Principal,
+  row: { accountId: number; userProfileId: number },
+): boolean {
+  return (
+    row.accountId === principal.accountId &&
+    (principal.isAccountAdmin || row.userProfileId === principal.userProfileId)
+  );
+}
+
+/**
  * Custom domains belong to the account: every member may see and attach them (admins manage
  * them). A claim whose time ran out unverified is gone, whether or not cleanup deleted it yet.
  */
