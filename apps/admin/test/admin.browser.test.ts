@@ -13,7 +13,8 @@ import {
   type TestServer,
   type TestUser,
 } from "../../api/test/harness.ts";
-import { audit, launchChromium } from "./browser.ts";
+import { audit } from "./browser.ts";
+import { launchChromium } from "./chromium.ts";
 
 const LIVE_MS = 60_000;
 

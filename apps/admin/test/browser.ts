@@ -1,27 +1,13 @@
-// Debian's Chromium through playwright-core, axe-core injected from node_modules, and
-// screenshots at phone and desktop widths saved under test/artifacts/.
+// axe-core injected from node_modules, and screenshots at phone and desktop widths saved under
+// test/artifacts/.
 import { mkdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { expect } from "vitest";
 
-const CHROMIUM = "/usr/bin/chromium";
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 export const ARTIFACTS = join(import.meta.dirname, "artifacts");
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-}
 
 interface AxeViolation {
   id: string;

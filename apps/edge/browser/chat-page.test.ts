@@ -1,18 +1,17 @@
 // The chat page and the widget in a real browser (Debian's Chromium) at chatbots' real
 // hostnames, served by the worker in workerd (`wrangler dev`, with its static assets) in front
 // of the real origin, database and Redis.
-import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { get } from "node:http";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../../admin/test/chromium.ts";
 import { createAccount, deployAndWait, type TestUser } from "../../api/test/harness.ts";
 import { EdgeTestStack } from "../test/node/stack.ts";
 import { startWranglerDev, type WranglerDev } from "../test/node/wrangler-dev.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = join(import.meta.dirname, "artifacts");
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
@@ -22,7 +21,6 @@ let browser: Browser;
 let user: TestUser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: scripts/services.mjs installs it`);
   await mkdir(ARTIFACTS, { recursive: true });
   stack = await EdgeTestStack.start();
   const upstreams = await stack.addUpstreams();
@@ -34,14 +32,8 @@ beforeAll(async () => {
       EDGE_SHARED_SECRET: stack.api.runtime.edgeSecret,
     },
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
+  browser = await launchChromium({
     args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
       // The widget's test sites are "public" pages loading a chatbot host that resolves to
       // loopback: Chromium's local-network-access checks would block that, as they would not
       // for a real chatbot host on the internet.

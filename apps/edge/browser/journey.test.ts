@@ -5,27 +5,19 @@
 // events back in the admin app. Real parts throughout: the built admin app served by the API,
 // the edge in workerd (`wrangler dev`), PostgreSQL, Redis, a DNS server on loopback standing in
 // for the world's DNS, and Debian's Chromium mapping every hostname to the edge.
-import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { get } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  type Browser,
-  type BrowserContext,
-  chromium,
-  type FrameLocator,
-  type Locator,
-  type Page,
-} from "playwright-core";
+import type { Browser, BrowserContext, FrameLocator, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { buildAdmin } from "../../admin/test/build.global.ts";
+import { launchChromium } from "../../admin/test/chromium.ts";
 import { startTestDnsServer, type TestDnsServer } from "../../api/test/dns-server.ts";
 import { createAccount, type TestUser } from "../../api/test/harness.ts";
 import { EdgeTestStack } from "../test/node/stack.ts";
 import { startWranglerDev, type WranglerDev } from "../test/node/wrangler-dev.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = join(import.meta.dirname, "artifacts");
 /** Jobs, the event stream and the edge's caches on a loaded 2-core machine: generous. */
 const LIVE_MS = 60_000;
@@ -41,7 +33,6 @@ let context: BrowserContext;
 let user: TestUser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: scripts/services.mjs installs it`);
   await mkdir(ARTIFACTS, { recursive: true });
   // A build of its own: the admin project's globalSetup may rebuild apps/admin/dist meanwhile.
   adminDist = await mkdtemp(join(tmpdir(), "botgate-journey-admin-"));
@@ -60,14 +51,8 @@ beforeAll(async () => {
       EDGE_SHARED_SECRET: stack.api.runtime.edgeSecret,
     },
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
+  browser = await launchChromium({
     args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
       // The shop is a "public" page loading a chatbot host that resolves to loopback.
       "--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights",
       // Every hostname is the edge; the admin app stays at the API's own 127.0.0.1 address.
