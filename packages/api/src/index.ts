@@ -78,7 +78,7 @@ export {
   routeEntryFor,
   routeRowSelect,
 } from "./services/routing.ts";
-export { chatbotScope, isChatbotInScope, isChatbotRowInScope } from "./services/scope.ts";
+export { chatbotScope, isChatbotRowInScope } from "./services/scope.ts";
 export { createSecretBox, parseSecretsKey, type SecretBox, secretBoxFor } from "./services/secret-box.ts";
 export * from "./services/secrets.ts";
 export {
