@@ -40,7 +40,7 @@ export function notFound(what: string, id: number): BotgateError {
   return new BotgateError("NOT_FOUND", `No ${what} with id ${id}.`);
 }
 
-/** Whether the chatbot is in the caller's scope (the admin API and the chat origin ask alike). */
+/** Whether the chatbot with this id is in the caller's scope (one query). */
 export async function isChatbotInScope(
   db: Pick<Prisma.TransactionClient, "chatBot">,
   principal: Principal,
