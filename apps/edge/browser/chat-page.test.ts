@@ -7,10 +7,10 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../../admin/test/chromium.ts";
 import { createAccount, deployAndWait, type TestUser } from "../../api/test/harness.ts";
 import { EdgeTestStack } from "../test/node/stack.ts";
 import { startWranglerDev, type WranglerDev } from "../test/node/wrangler-dev.ts";
+import { launchChromiumAtEdge } from "./chromium-at-edge.ts";
 
 const ARTIFACTS = join(import.meta.dirname, "artifacts");
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
@@ -24,24 +24,8 @@ beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
   stack = await EdgeTestStack.start();
   const upstreams = await stack.addUpstreams();
-  worker = await startWranglerDev({
-    vars: {
-      ORIGIN_URL: upstreams.origin.url,
-      UPSTASH_REDIS_REST_URL: upstreams.upstash.url,
-      UPSTASH_REDIS_REST_TOKEN: upstreams.upstash.token,
-      EDGE_SHARED_SECRET: stack.api.runtime.edgeSecret,
-    },
-  });
-  browser = await launchChromium({
-    args: [
-      // The widget's test sites are "public" pages loading a chatbot host that resolves to
-      // loopback: Chromium's local-network-access checks would block that, as they would not
-      // for a real chatbot host on the internet.
-      "--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights",
-      // Every hostname resolves to the worker, so pages are browsed at their real hosts.
-      `--host-resolver-rules=MAP * 127.0.0.1:${worker.port}`,
-    ],
-  });
+  worker = await startWranglerDev({ vars: stack.workerVars(upstreams) });
+  browser = await launchChromiumAtEdge(worker);
   user = await createAccount(stack.api);
 });
 

@@ -12,11 +12,11 @@ import { join } from "node:path";
 import type { Browser, BrowserContext, FrameLocator, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { buildAdmin } from "../../admin/test/build.global.ts";
-import { launchChromium } from "../../admin/test/chromium.ts";
 import { startTestDnsServer, type TestDnsServer } from "../../api/test/dns-server.ts";
 import { createAccount, type TestUser } from "../../api/test/harness.ts";
 import { EdgeTestStack } from "../test/node/stack.ts";
 import { startWranglerDev, type WranglerDev } from "../test/node/wrangler-dev.ts";
+import { launchChromiumAtEdge } from "./chromium-at-edge.ts";
 
 const ARTIFACTS = join(import.meta.dirname, "artifacts");
 /** Jobs, the event stream and the edge's caches on a loaded 2-core machine: generous. */
@@ -43,22 +43,9 @@ beforeAll(async () => {
   // world's DNS would answer once the API domain is delegated to the platform.
   dns.aUnder.set(stack.api.runtime.config.apiDomain, [stack.api.runtime.env.EDGE_TARGET]);
   const upstreams = await stack.addUpstreams();
-  worker = await startWranglerDev({
-    vars: {
-      ORIGIN_URL: upstreams.origin.url,
-      UPSTASH_REDIS_REST_URL: upstreams.upstash.url,
-      UPSTASH_REDIS_REST_TOKEN: upstreams.upstash.token,
-      EDGE_SHARED_SECRET: stack.api.runtime.edgeSecret,
-    },
-  });
-  browser = await launchChromium({
-    args: [
-      // The shop is a "public" page loading a chatbot host that resolves to loopback.
-      "--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights",
-      // Every hostname is the edge; the admin app stays at the API's own 127.0.0.1 address.
-      `--host-resolver-rules=MAP * 127.0.0.1:${worker.port}, EXCLUDE 127.0.0.1`,
-    ],
-  });
+  worker = await startWranglerDev({ vars: stack.workerVars(upstreams) });
+  // The admin app stays at the API's own 127.0.0.1 address.
+  browser = await launchChromiumAtEdge(worker, { except: "127.0.0.1" });
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   // The only shortcut: the account and its admin token, which an operator hands out (CLI).
   user = await createAccount(stack.api, "journey");

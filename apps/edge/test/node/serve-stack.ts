@@ -22,14 +22,7 @@ const inspect = await stack.startInspectingOrigin();
 const control = await RestartableServer.start(controlApp(stack).fetch);
 let wranglerDev: WranglerDev | undefined;
 if (withWranglerDev) {
-  wranglerDev = await startWranglerDev({
-    vars: {
-      ORIGIN_URL: upstreams.origin.url,
-      UPSTASH_REDIS_REST_URL: upstreams.upstash.url,
-      UPSTASH_REDIS_REST_TOKEN: upstreams.upstash.token,
-      EDGE_SHARED_SECRET: stack.api.runtime.edgeSecret,
-    },
-  });
+  wranglerDev = await startWranglerDev({ vars: stack.workerVars(upstreams) });
 }
 
 let closing = false;

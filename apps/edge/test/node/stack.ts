@@ -164,6 +164,16 @@ export class EdgeTestStack {
     return total;
   }
 
+  /** The worker's bindings for a pair of upstreams: its origin, its Redis and the edge secret. */
+  workerVars(upstreams: EdgeUpstreams): Record<string, string> {
+    return {
+      ORIGIN_URL: upstreams.origin.url,
+      UPSTASH_REDIS_REST_URL: upstreams.upstash.url,
+      UPSTASH_REDIS_REST_TOKEN: upstreams.upstash.token,
+      EDGE_SHARED_SECRET: this.api.runtime.edgeSecret,
+    };
+  }
+
   /** A new origin server (same API, same database) and Upstash endpoint (same Redis). */
   async addUpstreams(): Promise<{ id: string } & EdgeUpstreams> {
     const app = createApp(this.api.runtime);
