@@ -1,86 +1,83 @@
 // Chat latency benchmarks (`pnpm bench chat-latency`): what the platform adds to a provider
 // call. The same /v1/chat/completions request, at a fixed request rate, one at a time, the
 // ways interleaved so they share the machine's noise: straight to the fake OpenAI provider
-// (the baseline), to the origin directly, and through the edge (workerd, `wrangler dev`) and
-// the origin. Reported as added milliseconds at p50 and p99, and the time to the first
-// streamed byte added. The fake provider, the API and Redis are the edge tests' stack. A
-// fourth way, a bare Hono worker under `wrangler dev` (edge.bench.ts's baseline), sizes the
-// local proxy's own hop, which production does not have.
-import { Agent, request as httpRequest } from "node:http";
+// (the baseline), to the origin directly, and through the edge and the origin, the edge served
+// twice: in workerd by Miniflare with nothing in front (the goals: production has no local proxy
+// either) and under `wrangler dev`, whose proxy adds its own hop. A bare Hono worker under
+// `wrangler dev` (edge.bench.ts's baseline) sizes that hop. Reported as added milliseconds at
+// p50 and p99, and the time to the first streamed byte added. The fake provider, the API (on the
+// machine's PostgreSQL) and Redis are the edge tests' stack.
+import { request as httpRequest } from "node:http";
 import { fileURLToPath } from "node:url";
 import type { AppRouter, BootstrappedAccount } from "@botgate/api";
 import { createTRPCClient, httpLink } from "@trpc/client";
 import superjson from "superjson";
 import type { BenchRow, BenchSection } from "../../../scripts/bench-types.ts";
 import { startStackProcess } from "../test/node/stack-process.ts";
+import { startWorkerdDirect, type WorkerdDirect } from "../test/node/workerd-direct.ts";
 import { startWranglerDev, type WranglerDev } from "../test/node/wrangler-dev.ts";
+import { closeConnections, measure, quantile, type Samples, type Target } from "./chat-timing.ts";
 
 /** Requests per way; one every INTERVAL_MS, round-robin over the ways. */
 const SAMPLES = 300;
 const WARMUP = 30;
 const INTERVAL_MS = 10;
-const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+/** Production's kind of database, as .ci/run defaults it. */
+const DATABASE_URL = process.env.DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/postgres";
 
-interface Target {
-  url: string;
-  headers: Record<string, string>;
-}
+type Way = "provider" | "origin" | "edge" | "edgeWranglerDev" | "bareWorker";
 
-/** Total time and time to the first body byte of one POST, in ms. */
-function timedPost(target: Target, body: string): Promise<{ totalMs: number; firstByteMs: number }> {
+/** The status of a GET, for checking that a worker serves before measuring it. */
+function getStatus(url: string, host: string): Promise<number | undefined> {
   return new Promise((resolve, reject) => {
-    const started = performance.now();
-    let firstByteMs = -1;
-    const req = httpRequest(
-      target.url,
-      {
-        method: "POST",
-        agent,
-        headers: {
-          "content-type": "application/json",
-          "content-length": Buffer.byteLength(body),
-          ...target.headers,
-        },
-      },
-      (res) => {
-        if (res.statusCode !== 200) reject(new Error(`${target.url}: ${res.statusCode}`));
-        res.on("data", () => {
-          if (firstByteMs < 0) firstByteMs = performance.now() - started;
-        });
-        res.on("end", () => resolve({ totalMs: performance.now() - started, firstByteMs }));
-        res.on("error", reject);
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
+    httpRequest(url, { headers: { host } }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode));
+    })
+      .on("error", reject)
+      .end();
   });
 }
 
-const quantile = (values: number[], q: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-};
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+function rowsFor(plain: Record<Way, Samples>, streamed: Record<Way, Samples>): BenchRow[] {
+  const rows: BenchRow[] = [];
+  const addedRow = (name: string, base: number, value: number, goalMs?: number) =>
+    rows.push({
+      name,
+      value: value - base,
+      unit: "ms added",
+      baseline: base,
+      ratio: value / base,
+      ...(goalMs === undefined ? {} : { goal: `≤ ${goalMs} ms added`, met: value - base <= goalMs }),
+    });
+  const total = (name: string, way: Way, q: number, goalMs?: number) =>
+    addedRow(name, quantile(plain.provider.total, q), quantile(plain[way].total, q), goalMs);
+  const firstByte = (name: string, way: Way, goalMs?: number) =>
+    addedRow(
+      name,
+      quantile(streamed.provider.firstByte, 0.5),
+      quantile(streamed[way].firstByte, 0.5),
+      goalMs,
+    );
 
-async function measure(targets: Record<string, Target>, body: string) {
-  const samples: Record<string, { total: number[]; firstByte: number[] }> = {};
-  for (const name of Object.keys(targets)) samples[name] = { total: [], firstByte: [] };
-  for (let i = 0; i < WARMUP + SAMPLES; i++) {
-    for (const [name, target] of Object.entries(targets)) {
-      const { totalMs, firstByteMs } = await timedPost(target, body);
-      if (i >= WARMUP) {
-        samples[name]?.total.push(totalMs);
-        samples[name]?.firstByte.push(firstByteMs);
-      }
-      await sleep(INTERVAL_MS);
-    }
-  }
-  return samples;
+  total("edge + origin, workerd without wrangler's proxy (Miniflare), p50", "edge", 0.5, 3);
+  total("edge + origin, workerd without wrangler's proxy (Miniflare), p99", "edge", 0.99, 10);
+  total("edge + origin under wrangler dev, p50", "edgeWranglerDev", 0.5);
+  total("edge + origin under wrangler dev, p99", "edgeWranglerDev", 0.99);
+  total("origin alone, p50", "origin", 0.5);
+  total("origin alone, p99", "origin", 0.99);
+  total("wrangler dev's own hop (bare Hono worker), p50", "bareWorker", 0.5);
+  total("wrangler dev's own hop (bare Hono worker), p99", "bareWorker", 0.99);
+  firstByte("time to first streamed byte, edge + origin (Miniflare), p50", "edge", 5);
+  firstByte("time to first streamed byte, edge + origin under wrangler dev, p50", "edgeWranglerDev");
+  firstByte("time to first streamed byte, origin alone, p50", "origin");
+  return rows;
 }
 
 export async function run(): Promise<BenchSection[]> {
-  const stack = await startStackProcess();
-  let worker: WranglerDev | undefined;
+  const stack = await startStackProcess({ env: { DATABASE_URL } });
+  let edge: WorkerdDirect | undefined;
+  let edgeWranglerDev: WranglerDev | undefined;
   let bareWorker: WranglerDev | undefined;
   try {
     const control = async <T>(path: string, body?: unknown): Promise<T> => {
@@ -112,19 +109,25 @@ export async function run(): Promise<BenchSection[]> {
       rateLimitClientRequests: 1_000_000,
     });
     const chatbot = await client.chatbot.deploy.mutate({ id: created.id });
-    worker = await startWranglerDev({
-      vars: {
-        ORIGIN_URL: stack.originUrl,
-        UPSTASH_REDIS_REST_URL: stack.upstashUrl,
-        UPSTASH_REDIS_REST_TOKEN: stack.upstashToken,
-        EDGE_SHARED_SECRET: stack.edgeSecret,
-        ROUTE_CACHE_TTL_MS: "60000",
-      },
-    });
+    const vars = {
+      ORIGIN_URL: stack.originUrl,
+      UPSTASH_REDIS_REST_URL: stack.upstashUrl,
+      UPSTASH_REDIS_REST_TOKEN: stack.upstashToken,
+      EDGE_SHARED_SECRET: stack.edgeSecret,
+      ROUTE_CACHE_TTL_MS: "60000",
+    };
+    edge = await startWorkerdDirect({ vars });
+    edgeWranglerDev = await startWranglerDev({ vars });
     bareWorker = await startWranglerDev({
       config: fileURLToPath(new URL("bare.wrangler.toml", import.meta.url)),
     });
-    const targets: Record<string, Target> = {
+    // The chat page comes from the ASSETS binding: both edges must serve it like production.
+    for (const { url } of [edge, edgeWranglerDev]) {
+      const status = await getStatus(`${url}/`, chatbot.defaultHost);
+      if (status !== 200) throw new Error(`the chat page through ${url}: ${status}`);
+    }
+    const chatHost = { host: chatbot.defaultHost };
+    const targets: Record<Way, Target> = {
       provider: {
         url: `${stack.fakeOpenAiUrl}/chat/completions`,
         headers: { authorization: "Bearer sk-fake" },
@@ -133,72 +136,40 @@ export async function run(): Promise<BenchSection[]> {
         url: `${stack.originUrl}/api/v1/chatbots/${chatbot.hashedId}/v1/chat/completions`,
         headers: { authorization: `Bearer ${account.token}` },
       },
-      edge: { url: `${worker.url}/v1/chat/completions`, headers: { host: chatbot.defaultHost } },
+      edge: { url: `${edge.url}/v1/chat/completions`, headers: chatHost },
+      edgeWranglerDev: { url: `${edgeWranglerDev.url}/v1/chat/completions`, headers: chatHost },
       // Answers its constant JSON to any request: wrangler dev's hop and workerd, nothing else.
       bareWorker: { url: `${bareWorker.url}/v1/chat/completions`, headers: {} },
     };
+    const ways = Object.keys(targets).length;
+    const options = { samples: SAMPLES, warmup: WARMUP, intervalMs: INTERVAL_MS };
     const message = { model: "gpt-test", messages: [{ role: "user", content: "how fast is this" }] };
     console.log("bench chat-latency: non-streamed calls");
-    const plain = await measure(targets, JSON.stringify(message));
+    const plain = await measure(targets, JSON.stringify(message), options);
     console.log("bench chat-latency: streamed calls");
-    const streamed = await measure(targets, JSON.stringify({ ...message, stream: true }));
-
-    const rows: BenchRow[] = [];
-    const added = (name: string, way: "origin" | "edge" | "bareWorker", q: number, goalMs?: number) => {
-      const base = quantile(plain.provider?.total ?? [], q);
-      const value = quantile(plain[way]?.total ?? [], q);
-      rows.push({
-        name,
-        value: value - base,
-        unit: "ms added",
-        baseline: base,
-        ratio: value / base,
-        ...(goalMs === undefined ? {} : { goal: `≤ ${goalMs} ms added`, met: value - base <= goalMs }),
-      });
-    };
-    added("edge + origin, p50", "edge", 0.5, 3);
-    added("edge + origin, p99", "edge", 0.99, 10);
-    added("origin alone, p50", "origin", 0.5);
-    added("origin alone, p99", "origin", 0.99);
-    added("wrangler dev's own hop (bare Hono worker), p50", "bareWorker", 0.5);
-    added("wrangler dev's own hop (bare Hono worker), p99", "bareWorker", 0.99);
-    const baseFirst = quantile(streamed.provider?.firstByte ?? [], 0.5);
-    const edgeFirst = quantile(streamed.edge?.firstByte ?? [], 0.5);
-    rows.push({
-      name: "time to first streamed byte, edge + origin, p50",
-      value: edgeFirst - baseFirst,
-      unit: "ms added",
-      baseline: baseFirst,
-      ratio: edgeFirst / baseFirst,
-      goal: "≤ 5 ms added",
-      met: edgeFirst - baseFirst <= 5,
-    });
-    const originFirst = quantile(streamed.origin?.firstByte ?? [], 0.5);
-    rows.push({
-      name: "time to first streamed byte, origin alone, p50",
-      value: originFirst - baseFirst,
-      unit: "ms added",
-      baseline: baseFirst,
-      ratio: originFirst / baseFirst,
-    });
+    const streamed = await measure(targets, JSON.stringify({ ...message, stream: true }), options);
+    const database = new URL(DATABASE_URL);
     return [
       {
         title: "Chat latency: what the platform adds to a provider call",
         baseline:
           "the same request straight to the fake OpenAI provider (baseline column: its latency in ms)",
-        rows,
+        rows: rowsFor(plain, streamed),
         notes: [
-          `${SAMPLES} requests per way after ${WARMUP} of warm-up, one at a time, the four ways interleaved, ${INTERVAL_MS} ms apart (about ${Math.round(1000 / (4 * INTERVAL_MS))} requests/s per way).`,
-          "The edge runs in `wrangler dev`, whose local proxy adds its own hop; in production the edge is Cloudflare's. The hop rows size it: a bare Hono worker (edge.bench.ts's baseline) answering a constant JSON under `wrangler dev`, against the fake provider's answer from Node (slightly more work, so the hop is if anything understated). Edge + origin less that hop approximates what the platform itself adds.",
+          `${SAMPLES} requests per way after ${WARMUP} of warm-up, one at a time, the ${ways} ways interleaved, ${INTERVAL_MS} ms apart (about ${Math.round(1000 / (ways * INTERVAL_MS))} requests/s per way).`,
+          "The goals are on the edge in workerd without wrangler's proxy: the bundle `wrangler deploy --dry-run` writes, served by Miniflare (the library `wrangler dev` runs) with wrangler.toml's compatibility date and flags, [vars] and [assets], and nothing in front of workerd but Miniflare's entry worker; production has no local proxy either. Its chat page (ASSETS) is checked to answer 200 before measuring.",
+          "The same edge under `wrangler dev` is information: its local proxy adds a hop. The hop rows size it: a bare Hono worker (edge.bench.ts's baseline) answering a constant JSON under `wrangler dev`, against the fake provider's answer from Node (slightly more work, so the hop is if anything understated).",
           "Origin alone: the direct /api/v1/chatbots/<id>/v1/ path with an account token (sandbox mode, one more key lookup than a public host).",
           "Each origin call also verifies a signed forward (edge) or a credential, loads the chatbot and queues the request log.",
+          `Database: a fresh database on the PostgreSQL server at ${database.host} (DATABASE_URL, default the machine's, as .ci/run); Redis: the machine's, through the Upstash-compatible endpoint.`,
         ],
       },
     ];
   } finally {
-    await worker?.stop();
+    await edge?.stop();
+    await edgeWranglerDev?.stop();
     await bareWorker?.stop();
     await stack.stop();
-    agent.destroy();
+    closeConnections();
   }
 }

@@ -2,13 +2,11 @@
 // Hono worker returning a constant JSON in the same runtime with the same settings, measured
 // with autocannon on loopback in one run, plus the deployed bundle size. The real API origin
 // (fresh test database) and the real Redis (through the Upstash-compatible endpoint) serve it.
-import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import type { AppRouter, BootstrappedAccount } from "@botgate/api";
 import { createTRPCClient, httpLink } from "@trpc/client";
@@ -16,9 +14,9 @@ import autocannon from "autocannon";
 import superjson from "superjson";
 import type { BenchRow, BenchSection } from "../../../scripts/bench-types.ts";
 import { startStackProcess } from "../test/node/stack-process.ts";
+import { bundleWorker } from "../test/node/worker-bundle.ts";
 import { startWranglerDev, type WranglerDev } from "../test/node/wrangler-dev.ts";
 
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const DURATION_S = 5;
 const WARMUP_S = 2;
 const ROUNDS = 5;
@@ -159,15 +157,7 @@ async function expectStatus(url: string, requests: Requests, status: number): Pr
 async function bundleSizeKiB(): Promise<number> {
   const outdir = await mkdtemp(join(tmpdir(), "botgate-edge-bundle-"));
   try {
-    await promisify(execFile)(
-      process.execPath,
-      ["scripts/wrangler.mjs", "deploy", "--dry-run", "--outdir", outdir],
-      {
-        cwd: ROOT,
-        env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-      },
-    );
-    return gzipSync(await readFile(join(outdir, "index.js"))).length / 1024;
+    return gzipSync(await readFile(await bundleWorker(outdir))).length / 1024;
   } finally {
     await rm(outdir, { recursive: true, force: true });
   }

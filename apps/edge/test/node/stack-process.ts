@@ -13,15 +13,24 @@ export interface StackProcess extends StackInfo {
   stop(): Promise<void>;
 }
 
-/** `wranglerDev`: also serve the worker with `wrangler dev` on the stack (adds a few seconds). */
-export async function startStackProcess({ wranglerDev = false } = {}): Promise<StackProcess> {
+export interface StackProcessOptions {
+  /** Also serve the worker with `wrangler dev` on the stack (adds a few seconds). */
+  wranglerDev?: boolean;
+  /** Variables set for the child over this process's environment (e.g. DATABASE_URL). */
+  env?: Record<string, string>;
+}
+
+export async function startStackProcess({
+  wranglerDev = false,
+  env = {},
+}: StackProcessOptions = {}): Promise<StackProcess> {
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
   const child = spawn(
     process.execPath,
     ["--import", tsx, fileURLToPath(new URL("serve-stack.ts", import.meta.url))],
     {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
-      env: { ...process.env, BOTGATE_EDGE_STACK_WRANGLER_DEV: wranglerDev ? "1" : "0" },
+      env: { ...process.env, ...env, BOTGATE_EDGE_STACK_WRANGLER_DEV: wranglerDev ? "1" : "0" },
     },
   );
   const info = await new Promise<StackInfo>((resolve, reject) => {

@@ -1,0 +1,2 @@
+export const edgeRequire: NodeJS.Require;
+export function node22(): string;
