@@ -1,12 +1,13 @@
 // The operator CLI while the API holds the embedded database (as under `npm run dev`): the
 // command runs inside that API on its one connection, and its result works against it.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import type { AppRouter } from "@botgate/api";
 import { createDatabaseClient } from "@botgate/db";
 import { createTestDatabase } from "@botgate/db/testing";
 import { createTRPCClient, httpLink } from "@trpc/client";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { embeddedDatabaseNodeFlags } from "../../../scripts/embedded-node.mjs";
 import { printedJson, type RunningApi, runCli, startApiProcess } from "./running-api.ts";
 
 let api: RunningApi;
@@ -33,6 +34,11 @@ const clientWith = (token: string) =>
 
 describe("the operator CLI while the API holds the embedded database", { timeout: 120_000 }, () => {
   let account: { accountNumber: string; username: string; token: string };
+
+  it("runs the API on a Node without V8's memory-protection-key code pages, which PGlite can crash", () => {
+    const commandLine = readFileSync(`/proc/${api.operator.pid}/cmdline`, "utf8").split("\0");
+    expect(commandLine).toEqual(expect.arrayContaining(embeddedDatabaseNodeFlags));
+  });
 
   it("bootstraps an account whose admin token the running API accepts", async () => {
     const run = await runCli(api.dataDir, ["bootstrap", "--json", "--username", "opsadmin"]);

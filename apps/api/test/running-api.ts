@@ -1,5 +1,5 @@
-// The real API process (`tsx apps/api/src/main.ts`) on an embedded database in a temporary
-// DATA_DIR, and the real operator CLI (`tsx apps/api/src/cli.ts`) as child processes beside it,
+// The real API process (`apps/api/src/main.ts`) on an embedded database in a temporary
+// DATA_DIR, and the real operator CLI (`apps/api/src/cli.ts`) as child processes beside it,
 // as `npm run dev` and an operator's terminal run them.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -7,8 +7,10 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repositoryRoot } from "@botgate/db";
+import { embeddedDatabaseNodeFlags } from "../../../scripts/embedded-node.mjs";
 
-const TSX = join(repositoryRoot, "node_modules", ".bin", "tsx");
+// As `npm run dev` and `npm run botgate` start them: both open the embedded database.
+const NODE_ARGS = [...embeddedDatabaseNodeFlags, "--import", "tsx"];
 const MAIN = join(repositoryRoot, "apps", "api", "src", "main.ts");
 const CLI = join(repositoryRoot, "apps", "api", "src", "cli.ts");
 
@@ -42,7 +44,7 @@ function processEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS
 export async function startApiProcess(): Promise<RunningApi> {
   const dataDir = await mkdtemp(join(tmpdir(), "botgate-cli-"));
   const operatorFile = join(dataDir, "operator.json");
-  const child: ChildProcess = spawn(TSX, [MAIN], {
+  const child: ChildProcess = spawn(process.execPath, [...NODE_ARGS, MAIN], {
     env: processEnv(dataDir),
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -82,7 +84,7 @@ export interface CliRun {
 /** Runs the operator CLI to completion with the API's DATA_DIR (and more environment, if given). */
 export function runCli(dataDir: string, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [CLI, ...args], {
+    const child = spawn(process.execPath, [...NODE_ARGS, CLI, ...args], {
       env: processEnv(dataDir, env),
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -2,9 +2,14 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { embeddedDatabaseNodeFlags } from "../../../scripts/embedded-node.mjs";
 import { createDatabaseClient, migrate, startEmbeddedPostgres } from "../src/index.ts";
 
 describe("the embedded Postgres", () => {
+  it("runs in a test process started without V8's memory-protection-key code pages, which PGlite can crash", () => {
+    expect(process.execArgv).toEqual(expect.arrayContaining(embeddedDatabaseNodeFlags));
+  });
+
   it("keeps its data in the data folder across restarts", async () => {
     const dataDir = join(await mkdtemp(join(tmpdir(), "botgate-pglite-")), "pglite");
     const first = await startEmbeddedPostgres({ dataDir });

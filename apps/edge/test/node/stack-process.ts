@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { embeddedDatabaseNodeFlags } from "../../../../scripts/embedded-node.mjs";
 import type { StackInfo } from "./serve-stack.ts";
 
 const STARTUP_TIMEOUT_MS = 90_000;
@@ -27,7 +28,12 @@ export async function startStackProcess({
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
   const child = spawn(
     process.execPath,
-    ["--import", tsx, fileURLToPath(new URL("serve-stack.ts", import.meta.url))],
+    [
+      ...embeddedDatabaseNodeFlags,
+      "--import",
+      tsx,
+      fileURLToPath(new URL("serve-stack.ts", import.meta.url)),
+    ],
     {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
       env: { ...process.env, ...env, BOTGATE_EDGE_STACK_WRANGLER_DEV: wranglerDev ? "1" : "0" },
