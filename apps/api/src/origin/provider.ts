@@ -15,6 +15,7 @@ import { BotgateError } from "@botgate/core";
 import type { DatabaseClient } from "@botgate/db";
 import type { EgressPolicy } from "@botgate/egress";
 import { type ChatMessage, type ChatProvider, messageText } from "@botgate/llm";
+import { LRUCache } from "lru-cache";
 import type { Env } from "../env.ts";
 
 export type {
@@ -80,16 +81,21 @@ export function providerResolver(options: {
   platform: PlatformProvider | null;
   /** How account provider records may connect (the platform default is not restricted). */
   egress: EgressPolicy;
+  /** Clock for the cache's TTL (lru-cache `perf`), e.g. a fake one in tests. */
   now?: () => number;
 }): ProviderResolver {
-  const now = options.now ?? Date.now;
-  // Insertion-ordered: the oldest entry goes first when the cache is full.
-  const cache = new Map<string, { value: ChatbotProvider; expires: number }>();
+  // Least recently used entries go first when full; ttlResolution 0: expiry exact to the clock.
+  const cache = new LRUCache<string, ChatbotProvider>({
+    max: MAX_CACHED,
+    ttl: PROVIDER_CACHE_TTL_MS,
+    ttlResolution: 0,
+    ...(options.now && { perf: { now: options.now } }),
+  });
   return {
     async forChatbot(chatbot) {
       const key = `${chatbot.accountId}:${chatbot.provider}`;
       const hit = cache.get(key);
-      if (hit !== undefined && hit.expires > now()) return hit.value;
+      if (hit !== undefined) return hit;
       const resolved: ResolvedProvider | null = await resolveProvider(
         options.db,
         options.platform,
@@ -107,12 +113,7 @@ export function providerResolver(options: {
         allowedModels: resolved.allowedModels,
         defaultModel: resolved.defaultModel,
       };
-      cache.delete(key);
-      if (cache.size >= MAX_CACHED) {
-        const oldest = cache.keys().next();
-        if (!oldest.done) cache.delete(oldest.value);
-      }
-      cache.set(key, { value, expires: now() + PROVIDER_CACHE_TTL_MS });
+      cache.set(key, value);
       return value;
     },
   };
