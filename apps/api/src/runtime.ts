@@ -31,6 +31,7 @@ import { Redis } from "@upstash/redis";
 import { type Env, provisioningSettings } from "./env.ts";
 import { openJobsOf, startWorkerOf } from "./jobs.ts";
 import { dataDirectory, newOperatorToken } from "./operator/endpoint-file.ts";
+import { openRedisNonceStore } from "./redis-nonces.ts";
 
 export interface Runtime {
   env: Env;
@@ -109,7 +110,11 @@ export async function createRuntime(env: Env): Promise<Runtime> {
     const db = createDatabaseClient(database.url, { maxConnections: database.maxConnections });
     closers.push(() => db.$disconnect());
 
-    const { routes, routeCache, forwardNonces, verifiedDomains } = await createRouteStore(env, closers);
+    const stores = await createRouteStore(env, closers);
+    const { routes, routeCache, verifiedDomains } = stores;
+    const forwardNonces = env.REDIS_URL
+      ? await openRedisNonceStore(env.REDIS_URL, closers)
+      : stores.forwardNonces;
     const config = platformConfigOf(env);
     // Before serving: routing looks chatbots up by their stored host label (see host-names.ts).
     await backfillHostLabels({ db, routes, config, logger: console });

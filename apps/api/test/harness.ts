@@ -34,6 +34,7 @@ import { expect } from "vitest";
 import { createApp } from "../src/app.ts";
 import { parseEnv } from "../src/env.ts";
 import { openJobsOf, startWorkerOf } from "../src/jobs.ts";
+import { openRedisNonceStore } from "../src/redis-nonces.ts";
 import { createProvisioning, type OpenProvisioning, type Runtime } from "../src/runtime.ts";
 import { TestEventSource } from "./event-source.ts";
 
@@ -112,7 +113,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       routes: options.routes ?? new UpstashRouteStore({ redis, timeoutMs: 2_000 }),
       routeCache: { kind: "upstash", url: endpoint.url, token: endpoint.token },
       edgeSecret: randomBytes(32).toString("hex"),
-      forwardNonces: options.forwardNonces ?? new UpstashNonceStore({ redis, timeoutMs: 2_000 }),
+      forwardNonces:
+        options.forwardNonces ??
+        (env.REDIS_URL
+          ? await openRedisNonceStore(env.REDIS_URL, closers)
+          : new UpstashNonceStore({ redis, timeoutMs: 2_000 })),
       provisioning,
       localDns: provisioning.localDns,
       secrets: secretBoxFor(undefined),

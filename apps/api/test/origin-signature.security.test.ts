@@ -4,7 +4,7 @@
 // request id come from signed fields only; and a valid signature does not make the origin
 // answer for a chatbot or account other than its own.
 import { randomBytes } from "node:crypto";
-import { UpstashNonceStore } from "@botgate/cache";
+import { RedisNonceStore, UpstashNonceStore } from "@botgate/cache";
 import {
   FORWARDED_HEADERS,
   type ForwardedContext,
@@ -14,7 +14,14 @@ import {
 import { Redis } from "@upstash/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backgroundSettled } from "../src/origin/background.ts";
-import { createAccount, deployAndWait, startTestServer, type TestServer, type TestUser } from "./harness.ts";
+import {
+  createAccount,
+  deployAndWait,
+  REDIS_URL,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+} from "./harness.ts";
 
 let server: TestServer;
 let admin: TestUser;
@@ -254,6 +261,38 @@ describe("what a forward's signature covers", () => {
       `https://${chatbot.defaultHost}/`,
     );
     expect(await urlOf(edgeContext())).toBeNull();
+  });
+
+  it("refuses a replay just the same when nonces are claimed over the API's own TCP connection (REDIS_URL)", async () => {
+    const tcp = await startTestServer({ env: { REDIS_URL } });
+    try {
+      expect(tcp.runtime.forwardNonces).toBeInstanceOf(RedisNonceStore);
+      const owner = await createAccount(tcp);
+      const created = await owner.client.chatbot.create.mutate({
+        name: `bot${randomBytes(4).toString("hex")}`,
+      });
+      await deployAndWait(owner.client, created.id);
+      const path = `/api/v1/chatbots/${created.hashedId}/chat/`;
+      const headers = await signed(
+        path,
+        { ...edgeContext(), chatbotId: String(created.id), accountNumber: owner.accountNumber },
+        {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: chatBody(),
+          secret: tcp.runtime.edgeSecret,
+        },
+      );
+      const send = () => fetch(`${tcp.url}${path}`, { method: "POST", headers, body: chatBody() });
+      expect((await send()).status).toBe(200);
+      const replay = await send();
+      expect(replay.status).toBe(401);
+      expect(await replay.json()).toMatchObject({
+        error: { code: "UNAUTHORIZED", details: { reason: "replayed" } },
+      });
+    } finally {
+      await tcp.close();
+    }
   });
 
   it("refuses forwarded chat requests while the nonce store is down (503), but still resolves routes", async () => {

@@ -161,7 +161,7 @@ export async function run(): Promise<BenchSection[]> {
           "The same edge under `wrangler dev` is information: its local proxy adds a hop. The hop rows size it: a bare Hono worker (edge.bench.ts's baseline) answering a constant JSON under `wrangler dev`, against the fake provider's answer from Node (slightly more work, so the hop is if anything understated).",
           "Origin alone: the direct /api/v1/chatbots/<id>/v1/ path with an account token (sandbox mode, one more key lookup than a public host).",
           "Each origin call also verifies a signed forward (edge) or a credential, loads the chatbot and queues the request log.",
-          `Database: a fresh database on the PostgreSQL server at ${database.host} (DATABASE_URL, default the machine's, as .ci/run); Redis: the machine's, through the Upstash-compatible endpoint.`,
+          `Database: a fresh database on the PostgreSQL server at ${database.host} (DATABASE_URL, default the machine's, as .ci/run); Redis: the machine's, through the Upstash-compatible endpoint for the edge, and for the origin's forward nonces over its own TCP connection (REDIS_URL), as in production.`,
         ],
       },
     ];

@@ -3,6 +3,9 @@ export { MemoryRouteStore, type MemoryRouteStoreOptions } from "./memory-route-s
 export {
   MemoryNonceStore,
   type MemoryNonceStoreOptions,
+  RedisNonceStore,
+  type RedisNonceStoreOptions,
+  type RedisSetCommand,
   UpstashNonceStore,
   type UpstashNonceStoreOptions,
 } from "./nonce-stores.ts";

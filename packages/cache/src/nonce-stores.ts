@@ -1,5 +1,5 @@
 // Where the origin remembers the nonces of signed edge forwards, so that a captured forward
-// cannot be replayed within its validity window. Both satisfy @botgate/forwarding's NonceStore
+// cannot be replayed within its validity window. All satisfy @botgate/forwarding's NonceStore
 // (structurally: the cache does not depend on the forwarding package).
 import type { Redis } from "@upstash/redis";
 import { LRUCache } from "lru-cache";
@@ -32,6 +32,42 @@ export class UpstashNonceStore {
         nx: true,
         ex: Math.max(1, Math.ceil(ttlSeconds)),
       }),
+    );
+    return answer === "OK";
+  }
+}
+
+/**
+ * The one call RedisNonceStore makes, as ioredis declares it. Structural: this package also
+ * runs in workerd, which has no TCP Redis client to import.
+ */
+export interface RedisSetCommand {
+  set(key: string, value: string, secondsToken: "EX", seconds: number, nx: "NX"): Promise<"OK" | null>;
+}
+
+export interface RedisNonceStoreOptions {
+  redis: RedisSetCommand;
+  /** As UpstashNonceStore's. */
+  timeoutMs?: number;
+}
+
+/**
+ * The same SET NX EX over a Redis protocol connection (the origin is a long-running Node
+ * process that can hold one): a claim is on every forwarded chat request's path, and a REST
+ * round trip costs several times a TCP one.
+ */
+export class RedisNonceStore {
+  readonly #redis: RedisSetCommand;
+  readonly #timeoutMs: number;
+
+  constructor({ redis, timeoutMs = 1_000 }: RedisNonceStoreOptions) {
+    this.#redis = redis;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  async claim(nonce: string, ttlSeconds: number): Promise<boolean> {
+    const answer = await withTimeout("nonce claim", this.#timeoutMs, () =>
+      this.#redis.set(`${NONCE_KEY_PREFIX}${nonce}`, "1", "EX", Math.max(1, Math.ceil(ttlSeconds)), "NX"),
     );
     return answer === "OK";
   }

@@ -1,14 +1,16 @@
-// One contract for both nonce stores (the replay guard of signed edge forwards), the Upstash
-// one against the real Redis through the official client.
+// One contract for the nonce stores (the replay guard of signed edge forwards): the Upstash one
+// against the real Redis through the official client, the Redis one over TCP through ioredis.
 import { randomUUID } from "node:crypto";
 import type { RunningUpstashRest } from "@botgate/upstash-rest";
 import { Redis } from "@upstash/redis";
+import IORedis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MemoryNonceStore, UpstashNonceStore } from "../src/index.ts";
-import { FakeClock, startRealRedis } from "./helpers.ts";
+import { MemoryNonceStore, RedisNonceStore, UpstashNonceStore } from "../src/index.ts";
+import { FakeClock, REDIS_URL, startRealRedis } from "./helpers.ts";
 
 let endpoint: RunningUpstashRest;
 let redis: Redis;
+let tcp: IORedis;
 const used: string[] = [];
 const nonce = () => {
   const value = randomUUID();
@@ -18,15 +20,18 @@ const nonce = () => {
 
 beforeAll(async () => {
   ({ endpoint, redis } = await startRealRedis());
+  tcp = new IORedis(REDIS_URL);
 });
 
 afterAll(async () => {
   if (used.length > 0) await redis.del(...used);
   await endpoint.close();
+  await tcp.quit();
 });
 
 const implementations: [string, () => { claim(nonce: string, ttlSeconds: number): Promise<boolean> }][] = [
   ["UpstashNonceStore (real Redis)", () => new UpstashNonceStore({ redis, timeoutMs: 2_000 })],
+  ["RedisNonceStore (real Redis over TCP)", () => new RedisNonceStore({ redis: tcp, timeoutMs: 2_000 })],
   ["MemoryNonceStore", () => new MemoryNonceStore()],
 ];
 
@@ -60,6 +65,39 @@ describe("UpstashNonceStore", () => {
     const unreachable = new Redis({ url: "http://127.0.0.1:9", token: "x", retry: false });
     await expect(
       new UpstashNonceStore({ redis: unreachable, timeoutMs: 2_000 }).claim(nonce(), 10),
+    ).rejects.toMatchObject({ code: "UNAVAILABLE" });
+  });
+});
+
+describe("RedisNonceStore", () => {
+  it("stores the nonce under the Upstash store's key with SET NX EX: either store refuses the other's", async () => {
+    const value = nonce();
+    expect(await new RedisNonceStore({ redis: tcp }).claim(value, 121)).toBe(true);
+    const ttl = await tcp.ttl(`forward-nonce:v1:${value}`);
+    expect(ttl).toBeGreaterThan(100);
+    expect(ttl).toBeLessThanOrEqual(121);
+    expect(await new UpstashNonceStore({ redis, timeoutMs: 2_000 }).claim(value, 121)).toBe(false);
+  });
+
+  it("throws UNAVAILABLE at once when Redis cannot be reached, not after its timeout", async () => {
+    const unreachable = new IORedis("redis://127.0.0.1:9", {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
+    unreachable.on("error", () => {});
+    const started = Date.now();
+    await expect(
+      new RedisNonceStore({ redis: unreachable, timeoutMs: 30_000 }).claim(nonce(), 10),
+    ).rejects.toMatchObject({ code: "UNAVAILABLE" });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    unreachable.disconnect();
+  });
+
+  it("throws UNAVAILABLE after its timeout when Redis does not answer", async () => {
+    const silent: { set(): Promise<"OK" | null> } = { set: () => new Promise(() => {}) };
+    await expect(
+      new RedisNonceStore({ redis: silent, timeoutMs: 50 }).claim(nonce(), 10),
     ).rejects.toMatchObject({ code: "UNAVAILABLE" });
   });
 });

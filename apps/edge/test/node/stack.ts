@@ -140,6 +140,8 @@ export class EdgeTestStack {
       env: {
         OPENAI_API_KEY: "sk-fake",
         OPENAI_BASE_URL: fake.baseUrl,
+        // As production runs it: forward nonces over the API's own TCP connection to Redis.
+        REDIS_URL,
         CHAT_STREAM_IDLE_TIMEOUT_MS: "500",
         ...options.env,
       },
