@@ -5,4 +5,5 @@ export {
   TEST_COMMANDS,
 } from "./allowed.ts";
 export { createUpstashRestApp, type UpstashRestAppOptions } from "./app.ts";
+export { openRedisConnection } from "./connection.ts";
 export { type RunningUpstashRest, type StartUpstashRestOptions, startUpstashRest } from "./server.ts";

@@ -1,8 +1,8 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { Redis } from "ioredis";
 import type { AllowedCommand } from "./allowed.ts";
 import { createUpstashRestApp } from "./app.ts";
+import { openRedisConnection } from "./connection.ts";
 
 export interface StartUpstashRestOptions {
   /** e.g. redis://127.0.0.1:6379 */
@@ -22,9 +22,6 @@ export interface RunningUpstashRest {
   close(): Promise<void>;
 }
 
-/** How long start-up waits for the first Redis connection before serving anyway (503s until it comes). */
-const FIRST_CONNECT_WAIT_MS = 2_000;
-
 export async function startUpstashRest({
   redisUrl,
   token,
@@ -32,23 +29,8 @@ export async function startUpstashRest({
   port = 0,
   host = "127.0.0.1",
 }: StartUpstashRestOptions): Promise<RunningUpstashRest> {
-  const redis = new Redis(redisUrl, {
-    lazyConnect: true,
-    // Fail fast while Redis is down instead of queueing; ioredis keeps reconnecting meanwhile.
-    enableOfflineQueue: false,
-    // A Redis that accepts connections but hangs must not hang HTTP callers either.
-    commandTimeout: 5_000,
-  });
-  // Connection errors surface as 503 answers; without a listener ioredis would log each one.
-  redis.on("error", () => {});
-  let waitTimer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    redis.connect().catch(() => {}),
-    new Promise((resolve) => {
-      waitTimer = setTimeout(resolve, FIRST_CONNECT_WAIT_MS);
-    }),
-  ]);
-  clearTimeout(waitTimer);
+  // Connection failures surface as 503 answers.
+  const redis = await openRedisConnection(redisUrl);
 
   const app = createUpstashRestApp({ redis, token, ...(commands === undefined ? {} : { commands }) });
   const { server, address } = await new Promise<{ server: ReturnType<typeof serve>; address: AddressInfo }>(
