@@ -1,7 +1,7 @@
 // One contract for the nonce stores (the replay guard of signed edge forwards): the Upstash one
 // against the real Redis through the official client, the Redis one over TCP through ioredis.
 import { randomUUID } from "node:crypto";
-import type { RunningUpstashRest } from "@botgate/upstash-rest";
+import { openRedisConnection, type RunningUpstashRest } from "@botgate/upstash-rest";
 import { Redis } from "@upstash/redis";
 import IORedis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -80,12 +80,8 @@ describe("RedisNonceStore", () => {
   });
 
   it("throws UNAVAILABLE at once when Redis cannot be reached, not after its timeout", async () => {
-    const unreachable = new IORedis("redis://127.0.0.1:9", {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      retryStrategy: () => null,
-    });
-    unreachable.on("error", () => {});
+    // The connection the origin opens (REDIS_URL), to a port where nothing listens.
+    const unreachable = await openRedisConnection("redis://127.0.0.1:9");
     const started = Date.now();
     await expect(
       new RedisNonceStore({ redis: unreachable, timeoutMs: 30_000 }).claim(nonce(), 10),
