@@ -266,7 +266,8 @@ export async function waitFor<T>(
   read: () => Promise<T>,
   done: (value: T) => boolean,
   what: string,
-  timeoutMs = 60_000,
+  // Below the test timeout (60 s), so a wait that never ends fails showing what it last saw.
+  timeoutMs = 50_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

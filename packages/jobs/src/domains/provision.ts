@@ -46,14 +46,15 @@ export async function provisionDomain(services: DomainJobServices, domainId: num
         awsHostedZoneId: zone.id,
         nameServers: zone.nameServers,
         provisionedBy: provisioning.kind,
-        failureReason: null,
       },
     });
     if (count === 0) return false;
     await recordDnsRecords(tx, domainId, zone.id, [ownership]);
+    // Only the move out of Provisioning clears the reason (a blocked zone's): a repeated
+    // provision job that runs after the first check must not erase what that check found.
     const moved = await tx.chatBotCustomDomain.updateMany({
       where: { id: domainId, verificationStatus: "Provisioning" },
-      data: { verificationStatus: "AwaitingDns", nextCheckAt: now, checkStreak: 0 },
+      data: { verificationStatus: "AwaitingDns", nextCheckAt: now, checkStreak: 0, failureReason: null },
     });
     if (moved.count > 0) {
       await tx.chatBotEvent.create({

@@ -1,5 +1,7 @@
-// The custom-domain queues. provision and verify share the per-domain singleton key, so one
-// domain never runs two steps at once; removal must never give up early (nothing may dangle).
+// The custom-domain queues. The per-domain singleton key keeps one job of each queue active
+// per domain, but a provision and a verify job of one domain may run at once (pg-boss applies
+// the policy per queue), so each step writes only what its own state owns. Removal must never
+// give up early (nothing may dangle).
 import { DOMAIN_JOBS } from "@botgate/api";
 import type { QueueDefinition, QueueTuning } from "../queues.ts";
 

@@ -6,7 +6,7 @@ import { ownershipRecord } from "@botgate/api";
 import { routeKey } from "@botgate/core";
 import { startTestDnsServer, type TestDnsServer } from "@botgate/provisioning/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { sweepDueDomains } from "../../src/domains/index.ts";
+import { domainJobHandlers, sweepDueDomains } from "../../src/domains/index.ts";
 import { claim, type DomainWorld, later, newAccount, startDomainWorld } from "./support.ts";
 
 const NS = ["ns1.botgate.localhost", "ns2.botgate.localhost"];
@@ -65,6 +65,21 @@ describe("checks that fail", () => {
     expect(domain.verificationStatus).toBe("AwaitingDns");
     expect(domain.failureReason).toContain("ns1.botgate.localhost");
     expect(domain.failureReason).toContain("ns.other-dns.net");
+  });
+
+  it("keeps the reason of a failed check when a repeated provision job runs after it", async () => {
+    // domain.verify before the zone exists queues a second provision job, which the queues
+    // may run after the first check (provision and verify are separate queues).
+    const { row } = await claimed("late-provision.example.com");
+    await world.drain();
+    const checked = await domainOf(row.id);
+    expect(checked.failureReason).toContain("late-provision.example.com");
+    const provision = domainJobHandlers(world.services)["domain-provision"];
+    if (!provision) throw new Error("no provision handler");
+    await provision({ data: { domainId: row.id } });
+    const domain = await domainOf(row.id);
+    expect(domain).toMatchObject({ verificationStatus: "AwaitingDns", failureReason: checked.failureReason });
+    expect(domain.nextCheckAt).toEqual(checked.nextCheckAt);
   });
 
   it("reports a wrong ownership token, even when delegation is right", async () => {
