@@ -34,6 +34,7 @@ const MODELS = [
   "cut",
   "error-chunk",
   "slow-chunks:150",
+  "endless",
   ...[400, 401, 403, 404, 408, 409, 422, 429, 500, 502, 503, 504].map((s) => `status:${s}`),
 ];
 
@@ -462,6 +463,34 @@ describe("failures after the first byte end the stream with an error event", () 
     },
     120_000,
   );
+
+  it("a provider that never stops talking fails at the answer size limit (16 MiB), streamed or not", async () => {
+    const error = await caught(
+      client("endless").chat.completions.create({
+        model: "endless",
+        messages: [{ role: "user", content: "x" }],
+      }),
+    );
+    expect(error).toBeInstanceOf(InternalServerError);
+    expect(error).toMatchObject({ status: 502, code: "provider_error" });
+    expect(error.headers?.get("x-should-retry")).toBe("false");
+    const streamed = await drain(
+      await client("endless").chat.completions.create({
+        model: "endless",
+        messages: [{ role: "user", content: "x" }],
+        stream: true,
+      }),
+    );
+    expect(streamed.chunks).toBeGreaterThan(1_000);
+    expect(streamed.error).toBeInstanceOf(APIError);
+    expect((streamed.error as APIError).code).toBe("provider_error");
+    // The origin is still there for the next caller.
+    const after = await client().chat.completions.create({
+      model: "gpt-test",
+      messages: [{ role: "user", content: "still here" }],
+    });
+    expect(after.choices[0]?.message.content).toBe("Echo: still here");
+  }, 120_000);
 
   it("a raw stream that fails ends with one data: {error} and no [DONE]", async () => {
     const response = await fetch(`${baseURL("cut")}/chat/completions`, {

@@ -8,6 +8,7 @@
 import { BotgateError } from "@botgate/core";
 import { type EgressPolicy, egressFetch } from "@botgate/egress";
 import OpenAI, { APIUserAbortError } from "openai";
+import { boundedFetch, DEFAULT_MAX_ANSWER_BYTES } from "./bounded-response.ts";
 import { checkedChunk, checkedCompletion } from "./shape.ts";
 import type {
   CallOptions,
@@ -34,6 +35,8 @@ export interface OpenAiCompatibleOptions {
    * (the operator's OPENAI_BASE_URL).
    */
   egress?: EgressPolicy;
+  /** Longest answer (body bytes, a stream's included) before the call fails; default 16 MiB. */
+  maxAnswerBytes?: number;
   /** Tests only: the fetch the client uses (wins over `egress`). */
   fetch?: typeof fetch;
 }
@@ -85,14 +88,14 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     // undici's own fetch with the guarded dispatcher: Node's global fetch bundles another undici.
     const clientFetch =
-      options.fetch ?? (options.egress === undefined ? undefined : egressFetch(options.egress));
+      options.fetch ?? (options.egress === undefined ? globalThis.fetch : egressFetch(options.egress));
     this.#client = new OpenAI({
       baseURL: options.baseUrl,
       apiKey: options.apiKey,
       maxRetries: 0,
       // Our guard fires first; the client's own timer is a backstop only.
       timeout: this.timeoutMs + 1_000,
-      ...(clientFetch === undefined ? {} : { fetch: clientFetch }),
+      fetch: boundedFetch(clientFetch, options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES, this.name),
     });
   }
 

@@ -27,6 +27,7 @@
 // | timeout (total/idle)| PROVIDER_TIMEOUT            | 504    | provider      | yes       |
 // | error chunk / cut   | PROVIDER_STREAM_INTERRUPTED | 502    | provider      | yes       |
 // | malformed 200 body  | PROVIDER_ERROR              | 502    | provider      | yes       |
+// | answer too large    | PROVIDER_ERROR              | 502    | provider      | no        |
 // | caller went away    | REQUEST_ABORTED             | 499    | request       | no        |
 import { BotgateError, type ErrorCode } from "@botgate/core";
 import { egressRefusalOf } from "@botgate/egress";
@@ -93,6 +94,16 @@ const MALFORMED_ROW = row(
   "The provider answered in a format it should not",
 );
 const ABORTED_ROW = row("REQUEST_ABORTED", "request", false, "The request was cancelled");
+const TOO_LARGE_ROW = row("PROVIDER_ERROR", "provider", false, "The provider's answer exceeded");
+
+/** A provider answer longer than the origin keeps (see bounded-response.ts). */
+export function answerTooLarge(provider: string, limitBytes: number): BotgateError {
+  const { code, side, retryable, message } = TOO_LARGE_ROW;
+  const size = limitBytes % 1_048_576 === 0 ? `${limitBytes / 1_048_576} MiB` : `${limitBytes} bytes`;
+  return new BotgateError(code, `${message} ${size}, the longest answer the platform accepts.`, {
+    providerFailure: { provider, side, retryable },
+  });
+}
 
 function row(code: ErrorCode, side: FailedSide, retryable: boolean, message: string): UpstreamErrorRow {
   return { code, side, retryable, message };

@@ -213,6 +213,33 @@ describe("OpenAiCompatibleProvider with a provider that answers nonsense", () =>
     }
   });
 
+  it("cuts off an answer that never ends, streamed or not, at the size limit (PROVIDER_ERROR, not retryable)", async () => {
+    const limit = 256 * 1024;
+    const bounded = new OpenAiCompatibleProvider({
+      name: "acme",
+      baseUrl: fake.baseUrl,
+      apiKey: "k",
+      maxAnswerBytes: limit,
+      // Long enough that only the size limit can end these calls.
+      timeoutMs: 120_000,
+      idleTimeoutMs: 120_000,
+    });
+    const expected = {
+      code: "PROVIDER_ERROR",
+      status: 502,
+      details: { providerFailure: { provider: "acme", side: "provider", retryable: false } },
+    };
+    await expect(bounded.complete(request("endless"))).rejects.toMatchObject(expected);
+    const { error, seen } = await streamError(bounded.stream(request("endless")));
+    expect(error).toMatchObject(expected);
+    expect(error.message).toBe(
+      "The provider's answer exceeded 262144 bytes, the longest answer the platform accepts.",
+    );
+    // It relayed what came before the limit, and nothing past it.
+    expect(seen.length).toBeGreaterThan(100);
+    expect(JSON.stringify(seen).length).toBeLessThan(limit);
+  });
+
   it("throws when a stream turns to nonsense or ends without finishing", async () => {
     for (const model of ["garbage", "wrong-shape", "no-done"]) {
       const { error, seen } = await streamError(provider().stream(request(model)));

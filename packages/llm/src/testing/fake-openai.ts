@@ -12,6 +12,7 @@
 //   garbage                    a 200 whose body (or an SSE event) is not JSON
 //   wrong-shape                a 200 of JSON that is no completion (or chunk)
 //   no-done                    sends the first chunks, then ends the body cleanly: no finish, no [DONE]
+//   endless                    never stops talking: a JSON body (or a stream) whose content never ends
 // Requests are recorded (body and headers) so tests can assert what a provider sent.
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
@@ -62,7 +63,7 @@ type Behaviour =
   | { kind: "normal" }
   | { kind: "slow-first-byte"; ms: number }
   | { kind: "slow-chunks"; ms: number }
-  | { kind: "stall" | "cut" | "error-chunk" | "garbage" | "wrong-shape" | "no-done" }
+  | { kind: "stall" | "cut" | "error-chunk" | "garbage" | "wrong-shape" | "no-done" | "endless" }
   | { kind: "status"; status: number; retryAfter: boolean };
 
 export function parseBehaviour(spec: string | undefined): Behaviour {
@@ -78,6 +79,7 @@ export function parseBehaviour(spec: string | undefined): Behaviour {
     case "garbage":
     case "wrong-shape":
     case "no-done":
+    case "endless":
       return { kind: name };
     case "status":
       return Number.isInteger(n) && n >= 400 && n <= 599
@@ -152,6 +154,15 @@ export async function startFakeOpenAi(options: { port?: number } = {}): Promise<
       return new Response("{ this is not json", { headers: { "content-type": "application/json" } });
     }
     if (!body.stream && behaviour.kind === "wrong-shape") return c.json({ hello: "world" });
+    if (!body.stream && behaviour.kind === "endless") {
+      const opening = `{"id":"${id}","object":"chat.completion","created":${created},"model":"${model}","choices":[{"index":0,"message":{"role":"assistant","content":"`;
+      return new Response(
+        endlessBody(opening, () => "all work and no play ".repeat(200)),
+        {
+          headers: { "content-type": "application/json" },
+        },
+      );
+    }
     if (!body.stream) {
       return c.json({
         id,
@@ -191,6 +202,16 @@ export async function startFakeOpenAi(options: { port?: number } = {}): Promise<
     pieces.push(delta({}, finishReason));
     if (includeUsage) pieces.push(chunk([], usage));
     pieces.push("data: [DONE]\n\n");
+
+    if (behaviour.kind === "endless") {
+      const opening = pieces.slice(0, 2).join("");
+      return new Response(
+        endlessBody(opening, () => delta({ content: "all work and no play " })),
+        {
+          headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },
+        },
+      );
+    }
 
     const socket = c.env.incoming.socket;
     const encoder = new TextEncoder();
@@ -269,6 +290,18 @@ export async function startFakeOpenAi(options: { port?: number } = {}): Promise<
         server.close(() => resolve());
       }),
   };
+}
+
+/** `opening`, then `more()` for as long as the client reads (pulled: it stops when the client goes). */
+function endlessBody(opening: string, more: () => string): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let sent = false;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      controller.enqueue(encoder.encode(sent ? more() : opening));
+      sent = true;
+    },
+  });
 }
 
 /** A base URL where nothing listens: connections are refused. */
