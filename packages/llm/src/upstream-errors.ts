@@ -94,15 +94,14 @@ const MALFORMED_ROW = row(
   "The provider answered in a format it should not",
 );
 const ABORTED_ROW = row("REQUEST_ABORTED", "request", false, "The request was cancelled");
-const TOO_LARGE_ROW = row("PROVIDER_ERROR", "provider", false, "The provider's answer exceeded");
-
-/** A provider answer longer than the origin keeps (see bounded-response.ts). */
+/** A provider answer longer than the origin keeps (see bounded-response.ts); names the limit. */
 export function answerTooLarge(provider: string, limitBytes: number): BotgateError {
-  const { code, side, retryable, message } = TOO_LARGE_ROW;
   const size = limitBytes % 1_048_576 === 0 ? `${limitBytes / 1_048_576} MiB` : `${limitBytes} bytes`;
-  return new BotgateError(code, `${message} ${size}, the longest answer the platform accepts.`, {
-    providerFailure: { provider, side, retryable },
-  });
+  return new BotgateError(
+    "PROVIDER_ERROR",
+    `The provider's answer exceeded ${size}, the longest answer the platform accepts.`,
+    { providerFailure: { provider, side: "provider", retryable: false } },
+  );
 }
 
 function row(code: ErrorCode, side: FailedSide, retryable: boolean, message: string): UpstreamErrorRow {
