@@ -101,13 +101,13 @@ describe("routing write-through", () => {
     expect(await routeKeys([bot.id])).toEqual([idKey(bot.id)]);
     expect(await server.runtime.routes.get(idKey(bot.id))).toEqual(await expectedRecord(bot.id));
     expect(await server.runtime.routes.get(hostKey(host))).toEqual(NEGATIVE_ROUTE);
-    await deployAndWait(admin.client, bot.id);
+    await deployAndWait(admin.client, bot.id, { routes: server.runtime.routes });
     expect(await server.runtime.routes.get(hostKey(host))).toEqual(await expectedRecord(bot.id));
   });
 
   it("writes the ready record under the id and default host on deploy", async () => {
     const bot = await admin.client.chatbot.create.mutate({ name: "live" });
-    const deployed = await deployAndWait(admin.client, bot.id);
+    const deployed = await deployAndWait(admin.client, bot.id, { routes: server.runtime.routes });
     expect(await routeKeys([bot.id])).toEqual([hostKey(deployed.defaultHost), idKey(bot.id)].sort());
     const record = await server.runtime.routes.get(hostKey(deployed.defaultHost));
     expect(record).toEqual(await expectedRecord(bot.id));
@@ -127,7 +127,7 @@ describe("routing write-through", () => {
 
   it("moves the default host key when a deployed chatbot is renamed", async () => {
     const bot = await admin.client.chatbot.create.mutate({ name: "oldName" });
-    await deployAndWait(admin.client, bot.id);
+    await deployAndWait(admin.client, bot.id, { routes: server.runtime.routes });
     const renamed = await admin.client.chatbot.update.mutate({ id: bot.id, name: "newName" });
     expect(await routeKeys([bot.id])).toEqual([hostKey(renamed.defaultHost), idKey(bot.id)].sort());
     expect(await tombstoneKeys([bot.id])).toEqual([hostKey(`oldname.${admin.accountNumber}.${API_DOMAIN}`)]);
@@ -140,7 +140,7 @@ describe("routing write-through", () => {
       domainName: `recheck-${admin.accountNumber}.example.com`,
     });
     const bot = await admin.client.chatbot.create.mutate({ name: "shop", customDomainId: domain.id });
-    const deployed = await deployAndWait(admin.client, bot.id);
+    const deployed = await deployAndWait(admin.client, bot.id, { routes: server.runtime.routes });
     const base = [hostKey(deployed.defaultHost), idKey(bot.id)];
     expect(await routeKeys([bot.id], [domain.domainName])).toEqual(base.sort());
 
@@ -194,7 +194,7 @@ describe("routing write-through", () => {
     const second = await verifiedDomain(`second-${admin.accountNumber}.example.org`);
     const domains = [first.domainName, second.domainName];
     const bot = await admin.client.chatbot.create.mutate({ name: "mover", customDomainId: first.id });
-    const deployed = await deployAndWait(admin.client, bot.id);
+    const deployed = await deployAndWait(admin.client, bot.id, { routes: server.runtime.routes });
     const base = [hostKey(deployed.defaultHost), idKey(bot.id)];
     expect(await routeKeys([bot.id], domains)).toEqual(
       [...base, hostKey(`mover.first-${admin.accountNumber}.example.org`)].sort(),
@@ -218,7 +218,7 @@ describe("routing write-through", () => {
   it("removes the custom hosts of a deleted domain's chatbots", async () => {
     const domain = await verifiedDomain(`gone-${admin.accountNumber}.example.net`);
     const bot = await admin.client.chatbot.create.mutate({ name: "orphan", customDomainId: domain.id });
-    const deployed = await deployAndWait(admin.client, bot.id);
+    const deployed = await deployAndWait(admin.client, bot.id, { routes: server.runtime.routes });
     expect(await routeKeys([bot.id], [domain.domainName])).toHaveLength(3);
     await admin.client.domain.delete.mutate({ id: domain.id });
     expect(await routeKeys([bot.id], [domain.domainName])).toEqual(
@@ -228,7 +228,7 @@ describe("routing write-through", () => {
 
   it("rewrites the record when the first API key is created and the last one revoked", async () => {
     const bot = await admin.client.chatbot.create.mutate({ name: "locked" });
-    await deployAndWait(admin.client, bot.id);
+    await deployAndWait(admin.client, bot.id, { routes: server.runtime.routes });
     const key = await admin.client.apiKey.create.mutate({ chatbotId: bot.id });
     const locked = await server.runtime.routes.get(idKey(bot.id));
     expect(locked).toMatchObject({ apiKeyRequired: true });
@@ -244,7 +244,7 @@ describe("routing write-through", () => {
   it("stops every host route at once on undeploy, and keeps the id route for the sandbox", async () => {
     const domain = await verifiedDomain(`undeploy-${admin.accountNumber}.example.net`);
     const bot = await admin.client.chatbot.create.mutate({ name: "leaving", customDomainId: domain.id });
-    const deployed = await deployAndWait(admin.client, bot.id);
+    const deployed = await deployAndWait(admin.client, bot.id, { routes: server.runtime.routes });
     expect(await routeKeys([bot.id], [domain.domainName])).toHaveLength(3);
     await admin.client.chatbot.undeploy.mutate({ id: bot.id });
     expect(await routeKeys([bot.id], [domain.domainName])).toEqual([idKey(bot.id)]);
@@ -257,7 +257,7 @@ describe("routing write-through", () => {
   it("tombstones every route of a deleted chatbot", async () => {
     const domain = await verifiedDomain(`deleted-${admin.accountNumber}.example.net`);
     const bot = await admin.client.chatbot.create.mutate({ name: "deleted", customDomainId: domain.id });
-    await deployAndWait(admin.client, bot.id);
+    await deployAndWait(admin.client, bot.id, { routes: server.runtime.routes });
     expect(await routeKeys([bot.id], [domain.domainName])).toHaveLength(3);
     await admin.client.chatbot.delete.mutate({ id: bot.id });
     expect(await routeKeys([bot.id], [domain.domainName])).toEqual([]);
@@ -284,7 +284,7 @@ describe("route lookups (what /internal/resolve answers)", () => {
     });
     for (const host of hosts) expect(await lookup(host)).toEqual(NEGATIVE_ROUTE);
 
-    await deployAndWait(admin.client, bot.id);
+    await deployAndWait(admin.client, bot.id, { routes: server.runtime.routes });
     for (const host of hosts) {
       expect(await lookup(host)).toEqual(await server.runtime.routes.get(hostKey(host.host)));
     }
