@@ -110,11 +110,8 @@ export async function createRuntime(env: Env): Promise<Runtime> {
     const db = createDatabaseClient(database.url, { maxConnections: database.maxConnections });
     closers.push(() => db.$disconnect());
 
-    const stores = await createRouteStore(env, closers);
-    const { routes, routeCache, verifiedDomains } = stores;
-    const forwardNonces = env.REDIS_URL
-      ? await openRedisNonceStore(env.REDIS_URL, closers)
-      : stores.forwardNonces;
+    const { routes, routeCache, verifiedDomains, redis } = await createRouteStore(env, closers);
+    const forwardNonces = await openForwardNonces(env, redis, closers);
     const config = platformConfigOf(env);
     // Before serving: routing looks chatbots up by their stored host label (see host-names.ts).
     await backfillHostLabels({ db, routes, config, logger: console });
@@ -184,13 +181,16 @@ export function platformConfigOf(env: Env): PlatformConfig {
   });
 }
 
-/** The routing cache the environment names (the API's, and the operator CLI's for write-through). */
+/**
+ * The routing cache the environment names (the API's, and the operator CLI's for write-through),
+ * with its REST client (null: memory).
+ */
 export async function createRouteStore(env: Env, closers: (() => Promise<void>)[]) {
   if (env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN) {
     const redis = new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN });
     return {
+      redis,
       routes: new UpstashRouteStore({ redis }) as RouteStore,
-      forwardNonces: new UpstashNonceStore({ redis }) as NonceStore,
       verifiedDomains: new UpstashDomainSetStore({ redis }) as DomainSetStore,
       routeCache: {
         kind: "upstash",
@@ -207,18 +207,31 @@ export async function createRouteStore(env: Env, closers: (() => Promise<void>)[
     closers.push(endpoint.close);
     const redis = new Redis({ url: endpoint.url, token: endpoint.token });
     return {
+      redis,
       routes: new UpstashRouteStore({ redis }) as RouteStore,
-      forwardNonces: new UpstashNonceStore({ redis }) as NonceStore,
       verifiedDomains: new UpstashDomainSetStore({ redis }) as DomainSetStore,
       routeCache: { kind: "upstash", url: endpoint.url, token: endpoint.token } as const,
     };
   }
   return {
+    redis: null,
     routes: new MemoryRouteStore() as RouteStore,
-    forwardNonces: new MemoryNonceStore() as NonceStore,
     verifiedDomains: new MemoryDomainSetStore() as DomainSetStore,
     routeCache: { kind: "memory", url: null, token: null } as const,
   };
+}
+
+/**
+ * Where the origin claims forward nonces: over its own TCP connection where REDIS_URL is set
+ * (redis-nonces.ts), else through the routing cache's REST client, else in this process alone.
+ */
+async function openForwardNonces(
+  env: Env,
+  redis: Redis | null,
+  closers: (() => Promise<void>)[],
+): Promise<NonceStore> {
+  if (env.REDIS_URL) return openRedisNonceStore(env.REDIS_URL, closers);
+  return redis === null ? new MemoryNonceStore() : new UpstashNonceStore({ redis });
 }
 
 export interface OpenProvisioning extends Provisioning {
