@@ -1,14 +1,14 @@
 // A provider's answer is held in the origin's memory while it arrives (read whole as JSON, or
 // line by line by the client's SSE decoder, and assembled for the session), and the origin
 // serves every account: a provider that never stops talking (ignoring max_tokens, looping, or
-// an account's own hostile endpoint) must fail its one request, not exhaust the process.
-import { answerTooLarge } from "./upstream-errors.ts";
+// an account's own hostile endpoint) must fail its one request, not exhaust the process. The
+// same holds for the services the chat functions call.
 
 /** Far above any answer within a chatbot's max tokens, streamed chunk overhead included. */
 export const DEFAULT_MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
-/** `inner`, with every response body cut off by an error past `maxBytes`. */
-export function boundedFetch(inner: typeof fetch, maxBytes: number, provider: string): typeof fetch {
+/** `inner`, with every response body cut off by `tooLarge()` past `maxBytes`. */
+export function boundedFetch(inner: typeof fetch, maxBytes: number, tooLarge: () => Error): typeof fetch {
   return async (input, init) => {
     const response = await inner(input, init);
     if (response.body === null) return response;
@@ -18,7 +18,7 @@ export function boundedFetch(inner: typeof fetch, maxBytes: number, provider: st
         transform(chunk, controller) {
           received += chunk.byteLength;
           // Erroring the pipe also cancels the body, which closes the connection.
-          if (received > maxBytes) controller.error(answerTooLarge(provider, maxBytes));
+          if (received > maxBytes) controller.error(tooLarge());
           else controller.enqueue(chunk);
         },
       }),

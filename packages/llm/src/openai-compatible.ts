@@ -17,7 +17,7 @@ import type {
   ChatProvider,
   CompletionRequest,
 } from "./types.ts";
-import { mapUpstreamError, STREAM_INTERRUPTED_ROW } from "./upstream-errors.ts";
+import { answerTooLarge, mapUpstreamError, STREAM_INTERRUPTED_ROW } from "./upstream-errors.ts";
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
@@ -89,13 +89,14 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     // undici's own fetch with the guarded dispatcher: Node's global fetch bundles another undici.
     const clientFetch =
       options.fetch ?? (options.egress === undefined ? globalThis.fetch : egressFetch(options.egress));
+    const maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
     this.#client = new OpenAI({
       baseURL: options.baseUrl,
       apiKey: options.apiKey,
       maxRetries: 0,
       // Our guard fires first; the client's own timer is a backstop only.
       timeout: this.timeoutMs + 1_000,
-      fetch: boundedFetch(clientFetch, options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES, this.name),
+      fetch: boundedFetch(clientFetch, maxAnswerBytes, () => answerTooLarge(this.name, maxAnswerBytes)),
     });
   }
 

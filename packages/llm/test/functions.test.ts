@@ -161,6 +161,14 @@ describe("get_current_weather", () => {
         return void res.writeHead(200, { "content-type": "application/json" }).end("<html>");
       if (location === "Bigcity")
         return void res.writeHead(200).end(JSON.stringify({ pad: "x".repeat(100_000) }));
+      if (location === "Endlessville") {
+        // Never ends: the function must stop reading, not wait for the end.
+        res.writeHead(200, { "content-type": "application/json" });
+        const talk = () => {
+          if (!res.destroyed) res.write(`{"pad":"${"x".repeat(8_192)}",`, () => setImmediate(talk));
+        };
+        return void talk();
+      }
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify({ temperature: 21, conditions: "sunny" }));
     });
@@ -197,6 +205,17 @@ describe("get_current_weather", () => {
     }
     const unreachable = weatherFunction({ url: "http://127.0.0.1:1/weather", timeoutMs: 2_000 });
     expect(errorCode(await run(unreachable, { location: "Paris" }))).toBe("upstream_failed");
+  });
+
+  it("stops reading an answer past 16 KiB, even one that never ends, and says it was too large", async () => {
+    const weather = weatherFunction({ url: base, timeoutMs: 10_000 });
+    for (const location of ["Bigcity", "Endlessville"]) {
+      const result = await run(weather, { location });
+      expect(result.error).toEqual({
+        code: "upstream_failed",
+        message: "The weather service's answer is too large.",
+      });
+    }
   });
 
   it("answers not_configured without a service URL, and validates arguments first", async () => {

@@ -2,6 +2,7 @@
 // The service answers GET <url>?location=<text>&unit=<celsius|fahrenheit> with a JSON object,
 // which is handed to the model as is (bounded in size); every failure is an error result.
 import { z } from "zod";
+import { boundedFetch } from "../bounded-response.ts";
 import { parseArguments } from "./arguments.ts";
 import { type ChatFunction, errorResult } from "./types.ts";
 
@@ -20,26 +21,11 @@ const argumentsSchema = z.strictObject({
   unit: z.enum(["celsius", "fahrenheit"]).default("celsius"),
 });
 
-async function readBounded(response: Response): Promise<string | null> {
-  const reader = response.body?.getReader();
-  if (reader === undefined) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_RESPONSE_BYTES) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks));
-}
+/** The bound's error: told apart from a failed connection in execute's catch. */
+class AnswerTooLarge extends Error {}
 
 export function weatherFunction(options: WeatherServiceOptions): ChatFunction {
-  const doFetch = options.fetch ?? fetch;
+  const doFetch = boundedFetch(options.fetch ?? fetch, MAX_RESPONSE_BYTES, () => new AnswerTooLarge());
   return {
     name: "get_current_weather",
     definition: {
@@ -75,15 +61,14 @@ export function weatherFunction(options: WeatherServiceOptions): ChatFunction {
           await response.body?.cancel();
           return errorResult("upstream_failed", `The weather service answered ${response.status}.`);
         }
-        const text = await readBounded(response);
-        if (text === null)
-          return errorResult("upstream_failed", "The weather service's answer is too large.");
-        const data: unknown = JSON.parse(text);
+        const data: unknown = JSON.parse(await response.text());
         if (typeof data !== "object" || data === null || Array.isArray(data)) {
           return errorResult("upstream_failed", "The weather service did not answer a JSON object.");
         }
         return JSON.stringify({ location: args.value.location, unit: args.value.unit, ...data });
       } catch (error) {
+        if (error instanceof AnswerTooLarge)
+          return errorResult("upstream_failed", "The weather service's answer is too large.");
         if (timeout.aborted)
           return errorResult("timeout", `The weather service did not answer within ${options.timeoutMs} ms.`);
         if (error instanceof SyntaxError)
