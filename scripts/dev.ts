@@ -10,9 +10,9 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { serve } from "@hono/node-server";
 import { createApp } from "../apps/api/src/app.ts";
 import { parseEnv } from "../apps/api/src/env.ts";
+import { serveApp } from "../apps/api/src/http-server.ts";
 import { dataDirectory } from "../apps/api/src/operator/endpoint-file.ts";
 import { publishOperatorEndpointOf } from "../apps/api/src/operator/publish.ts";
 import { createRuntime } from "../apps/api/src/runtime.ts";
@@ -59,7 +59,7 @@ const env = parseEnv({
 // The admin app's static build, served by the API at /admin/ (rebuilt on every start).
 await buildAdminApp();
 const runtime = await createRuntime(env);
-const api = serve({ fetch: createApp(runtime).fetch, hostname: "127.0.0.1", port: API_PORT });
+const api = serveApp({ fetch: createApp(runtime).fetch, hostname: "127.0.0.1", port: API_PORT });
 const apiUrl = `http://127.0.0.1:${API_PORT}`;
 console.log(`dev: API on ${apiUrl} (database: ${runtime.databaseKind}, health: ${apiUrl}/health)`);
 console.log(

@@ -1,7 +1,7 @@
 // Starts the API process: `pnpm --filter @botgate/server start` (or through `npm run dev`).
-import { serve } from "@hono/node-server";
 import { createApp } from "./app.ts";
 import { EnvError, parseEnv } from "./env.ts";
+import { serveApp } from "./http-server.ts";
 import { publishOperatorEndpointOf } from "./operator/publish.ts";
 import { createRuntime } from "./runtime.ts";
 
@@ -10,7 +10,7 @@ async function main() {
   const runtime = await createRuntime(env);
   const app = createApp(runtime);
   let unpublish = async () => {};
-  const server = serve({ fetch: app.fetch, hostname: env.HOST, port: env.PORT }, (info) => {
+  const server = serveApp({ fetch: app.fetch, hostname: env.HOST, port: env.PORT }, (info) => {
     console.log(
       `botgate api listening on http://${info.address}:${info.port} ` +
         `(database: ${runtime.databaseKind}, route cache: ${runtime.routeCache.kind})`,

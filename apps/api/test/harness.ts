@@ -19,7 +19,6 @@ import { createTestDatabase, type TestDatabase } from "@botgate/db/testing";
 import type { EgressPolicy } from "@botgate/egress";
 import { type NonceStore, signForwardedRequest } from "@botgate/forwarding";
 import { startUpstashRest, TEST_COMMANDS } from "@botgate/upstash-rest";
-import { serve } from "@hono/node-server";
 import {
   createTRPCClient,
   httpLink,
@@ -33,6 +32,7 @@ import superjson from "superjson";
 import { expect } from "vitest";
 import { createApp } from "../src/app.ts";
 import { parseEnv } from "../src/env.ts";
+import { serveApp } from "../src/http-server.ts";
 import { openJobsOf, startWorkerOf } from "../src/jobs.ts";
 import { openRedisNonceStore } from "../src/redis-nonces.ts";
 import { createProvisioning, type OpenProvisioning, type Runtime } from "../src/runtime.ts";
@@ -135,9 +135,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     if (env.JOBS_WORKER === "inline") runtime.worker = await startWorkerOf(runtime);
 
     const app = createApp(runtime);
-    const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>(
+    const { server, port } = await new Promise<{ server: ReturnType<typeof serveApp>; port: number }>(
       (resolve) => {
-        const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info: AddressInfo) =>
+        const s = serveApp({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info: AddressInfo) =>
           resolve({ server: s, port: info.port }),
         );
       },

@@ -65,6 +65,25 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 const tooLarge = () => new BotgateError("PAYLOAD_TOO_LARGE", "The request body is too large.");
 
+/**
+ * The origin's HTTP server reads at most 16 KiB of request headers and answers a bare 431 past
+ * it: the edge refuses earlier, in the platform's error shape, with room for the signature.
+ */
+const MAX_FORWARDED_HEADER_BYTES = 12 * 1024;
+
+function checkedHeaderSize(headers: Headers): Headers {
+  let size = 0;
+  // Name, ": ", value, CRLF; values are byte strings, one byte per character.
+  for (const [name, value] of headers) size += name.length + value.length + 4;
+  if (size > MAX_FORWARDED_HEADER_BYTES) {
+    throw new BotgateError(
+      "HEADERS_TOO_LARGE",
+      `The request headers are too large (at most ${MAX_FORWARDED_HEADER_BYTES / 1024} KiB).`,
+    );
+  }
+  return headers;
+}
+
 /** The whole body, at most MAX_BODY_BYTES whatever Content-Length claims (null for none). */
 async function readBody(request: Request): Promise<Uint8Array<ArrayBuffer> | null> {
   if (request.body === null) return null;
@@ -87,12 +106,13 @@ export async function forwardToOrigin(
   endpoint: Exclude<Endpoint, "page" | "asset" | "widget">,
   requestId: string,
 ): Promise<Response> {
+  const headers = checkedHeaderSize(withoutHopByHop(request.headers, isClientSuppliedRouting));
   const body = await readBody(request);
   const url = new URL(request.url);
   const response = await origin.forward({
     method: request.method,
     path: `/api/v1/chatbots/${chatbot.record.hashedId}/${ORIGIN_ACTIONS[endpoint]}${url.search}`,
-    headers: withoutHopByHop(request.headers, isClientSuppliedRouting),
+    headers,
     body,
     context: {
       chatbotId: String(chatbot.record.chatbotId),

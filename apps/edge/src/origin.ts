@@ -56,7 +56,7 @@ export class OriginClient {
 
   /**
    * The origin's response, body untouched (streams pass through unbuffered), unless it is a
-   * 5xx: see checkedFailure().
+   * 5xx (checkedFailure) or a 4xx that is not JSON (bareRefusal).
    */
   async forward(request: OriginRequest): Promise<Response> {
     const url = new URL(`${this.#config.originUrl}${request.path}`);
@@ -77,7 +77,9 @@ export class OriginClient {
       { method: request.method, headers, body: request.body, redirect: "manual" },
       this.#config.originTimeoutMs,
     );
-    return response.status >= 500 ? checkedFailure(response) : response;
+    if (response.status >= 500) return checkedFailure(response);
+    if (response.status >= 400 && !isJson(response)) throw await bareRefusal(response);
+    return response;
   }
 
   /** fetch() with a deadline for the response headers only, so long streams are not cut. */
@@ -127,6 +129,24 @@ function originFailure(response: Response, message: string): BotgateError {
   );
 }
 
+const isJson = (response: Response) =>
+  /^application\/json\b/i.test(response.headers.get("content-type") ?? "");
+
+/**
+ * A 4xx without a JSON body is not the origin's app speaking but an HTTP server refusing what
+ * the edge sent (the origin's own, or a front's): never passed on bare.
+ */
+async function bareRefusal(response: Response): Promise<BotgateError> {
+  await response.body?.cancel().catch(() => {});
+  if (response.status === 413) return new BotgateError("PAYLOAD_TOO_LARGE", "The request body is too large.");
+  if (response.status === 431)
+    return new BotgateError("HEADERS_TOO_LARGE", "The request headers are too large.");
+  return new BotgateError(
+    "BAD_GATEWAY",
+    `the origin answered ${response.status} without the platform's JSON error`,
+  );
+}
+
 /**
  * A 5xx in the platform's JSON error shape is the origin's own answer and passes through with
  * its status, except UNAVAILABLE (a 503: the database or the origin itself is down), which
@@ -134,7 +154,7 @@ function originFailure(response: Response, message: string): BotgateError {
  * reaches the client: it becomes the edge's BAD_GATEWAY / UNAVAILABLE / GATEWAY_TIMEOUT.
  */
 async function checkedFailure(response: Response): Promise<Response> {
-  const json = /^application\/json\b/i.test(response.headers.get("content-type") ?? "");
+  const json = isJson(response);
   if (!json) await response.body?.cancel().catch(() => {});
   const bytes = json ? await readAtMost(response, MAX_ERROR_BODY_BYTES) : "too_large";
   const body = bytes === "too_large" ? null : parseErrorBody(bytes);

@@ -220,6 +220,27 @@ describe("a failing origin or whatever stands in front of it", () => {
     await upstreams.answerInstead(null);
   });
 
+  it("never passes on a bare 4xx: too large stays too large, anything else is BAD_GATEWAY", async () => {
+    const upstreams = await ownUpstreams();
+    const chatbot = await createChatbot(account);
+    const base = `http://${chatbot.defaultHost}`;
+    // The route is held first: the canned answer below would also meet the route lookup.
+    expect((await edgeWith(upstreams.bindings, `${base}/config/`)).status).toBe(200);
+    for (const [status, code] of [
+      [431, "HEADERS_TOO_LARGE"],
+      [413, "PAYLOAD_TOO_LARGE"],
+      [400, "BAD_GATEWAY"],
+      [404, "BAD_GATEWAY"],
+    ] as const) {
+      await upstreams.answerInstead({ status, contentType: "text/plain", body: "" });
+      const { url, init } = chat(base);
+      const response = await edgeWith(upstreams.bindings, url, init);
+      expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+      await expectError(response, code === "BAD_GATEWAY" ? 502 : status, code);
+    }
+    await upstreams.answerInstead(null);
+  });
+
   it("passes the origin's other JSON errors through with their status", async () => {
     const upstreams = await ownUpstreams();
     const chatbot = await createChatbot(account);

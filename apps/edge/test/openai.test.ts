@@ -20,6 +20,7 @@ import {
   control,
   createChatbot,
   edge,
+  expectError,
   newAccount,
   PLATFORM_HOST,
   sandboxPath,
@@ -149,6 +150,26 @@ describe("errors at the edge and from the origin are OpenAI's error object", () 
     });
     const error = await expectOpenAiError(await post("/v1/chat/completions", many), 400, "invalid_value");
     expect(error.param).toBe("messages");
+  });
+
+  it("headers past 12 KiB are 431 headers_too_large, not the origin's bare 431", async () => {
+    const body = JSON.stringify({ messages: [{ role: "user", content: "hi" }] });
+    const longBearer = { authorization: `Bearer ${"a".repeat(20_000)}` };
+    const error = await expectOpenAiError(
+      await post("/v1/chat/completions", body, longBearer),
+      431,
+      "headers_too_large",
+    );
+    expect(error.type).toBe("invalid_request_error");
+    const manyHeaders = Object.fromEntries(
+      Array.from({ length: 40 }, (_, i) => [`x-pad-${i}`, "p".repeat(400)]),
+    );
+    await expectOpenAiError(await post("/v1/chat/completions", body, manyHeaders), 431, "headers_too_large");
+    // /chat/ says the same in the platform's shape.
+    await expectError(await post("/chat/", body, longBearer), 431, "HEADERS_TOO_LARGE");
+    // Just under the bound, the request is served.
+    const fits = await post("/v1/chat/completions", body, { "x-pad": "p".repeat(10_000) });
+    expect(fits.status).toBe(200);
   });
 
   it("hostile bodies are 400s naming their param, never 500s", async () => {
