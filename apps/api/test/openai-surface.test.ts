@@ -3,6 +3,7 @@
 // OpenAI's contract for answers, streams, usage, models and every error, and honest
 // streaming when the provider misbehaves. The same through the edge: apps/edge/test/openai.test.ts.
 import { randomBytes } from "node:crypto";
+import { gzipSync } from "node:zlib";
 import { type FakeOpenAiServer, startFakeOpenAi } from "@botgate/llm/testing";
 import OpenAI, {
   APIError,
@@ -285,6 +286,18 @@ describe("errors are OpenAI's error object", () => {
       headers: { connection: "close" },
     });
     await expectOpenAiError(response, 413, "payload_too_large");
+  });
+
+  it("a compressed body is refused by its Content-Encoding, not as invalid JSON", async () => {
+    const body = gzipSync(JSON.stringify({ messages: [{ role: "user", content: "x" }] }));
+    const response = await raw("/chat/completions", {
+      method: "POST",
+      body,
+      headers: { "content-encoding": "gzip" },
+    });
+    const error = (await response.clone().json()) as { error: { message: string } };
+    expect(error.error.message).toBe('Content-Encoding "gzip" is not supported: send the body uncompressed.');
+    await expectOpenAiError(response, 400, "bad_request");
   });
 
   it.each([

@@ -4,7 +4,7 @@
 // forwards carrying the resolved mode, account, request id and client IP) or directly with
 // a credential (see origin/caller.ts and origin/access.ts).
 import { BotgateError, hashedId } from "@botgate/core";
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { type AdmittedRequest, admit } from "../origin/admit.ts";
 import { chatServicesOf } from "../origin/chat-services.ts";
@@ -21,13 +21,29 @@ import type { Runtime } from "../runtime.ts";
 const API_NAME = "botgate/v1";
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export const limitBody = () =>
-  bodyLimit({
+/**
+ * The body rules of every chat endpoint: at most MAX_BODY_BYTES, and sent as is. Nothing here
+ * inflates a compressed body (nor should it, past a byte limit that then means nothing), so a
+ * Content-Encoding is refused by name rather than failing later as invalid JSON.
+ */
+export const limitBody = (): MiddlewareHandler => {
+  const limit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: () => {
       throw new BotgateError("PAYLOAD_TOO_LARGE", `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
     },
   });
+  return async (c, next) => {
+    const encoding = c.req.header("content-encoding")?.trim().toLowerCase() ?? "identity";
+    if (encoding !== "identity" && encoding !== "") {
+      throw new BotgateError(
+        "BAD_REQUEST",
+        `Content-Encoding ${JSON.stringify(encoding.slice(0, 40))} is not supported: send the body uncompressed.`,
+      );
+    }
+    return limit(c, next);
+  };
+};
 
 export function originRoutes(runtime: Runtime) {
   const { providers, limits, timings, toolRunner } = chatServicesOf(runtime);
