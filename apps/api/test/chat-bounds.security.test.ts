@@ -103,6 +103,19 @@ describe("chat/ storage", () => {
     expect(short).toBeLessThan(1_000);
   });
 
+  it("answers a message holding U+0000 and stores it with U+FFFD, which Postgres text can hold", async () => {
+    const response = await post("chat/", { messages: [{ role: "user", content: "a\u0000b" }] });
+    expect(response.status).toBe(200);
+    const answer = response.body as {
+      data: { body: { choices: { message: { content: string } }[]; metadata: { session_key: string } } };
+    };
+    // The answer goes back as the provider gave it (echo repeats the message).
+    expect(answer.data.body.choices[0]?.message.content).toBe("Echo: a\u0000b");
+    const config = await getConfig(`session_key=${answer.data.body.metadata.session_key}`);
+    const history = (config.body as ConfigAnswer).data.history.chat_history;
+    expect(history.map((m) => m.content).sort()).toEqual(["Echo: a\uFFFDb", "a\uFFFDb"]);
+  });
+
   it("logs request metadata, never the messages", async () => {
     const sessionKey = await chatTurn(null, [
       { role: "user", content: "secret one" },

@@ -70,6 +70,21 @@ export interface StoredMessage {
   name?: string | null;
 }
 
+/**
+ * Postgres text and jsonb cannot hold U+0000, which a client or a model may send: the stored
+ * copy has U+FFFD in its place (the answer itself reaches the caller unchanged).
+ */
+function storable<T>(value: T): T {
+  if (typeof value === "string") return value.replaceAll("\u0000", "\uFFFD") as T;
+  if (Array.isArray(value)) return value.map(storable) as T;
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [storable(key), storable(item)]),
+    ) as T;
+  }
+  return value;
+}
+
 export function turnWrites(
   db: DatabaseClient,
   chatId: number,
@@ -81,10 +96,10 @@ export function turnWrites(
       data: messages.map((m) => ({
         chatId,
         role: m.role,
-        content: m.content,
-        toolCalls: m.toolCalls ?? Prisma.DbNull,
-        toolCallId: m.toolCallId ?? null,
-        name: m.name ?? null,
+        content: storable(m.content),
+        toolCalls: m.toolCalls == null ? Prisma.DbNull : storable(m.toolCalls),
+        toolCallId: storable(m.toolCallId ?? null),
+        name: storable(m.name ?? null),
       })),
     }),
     db.$executeRaw`
