@@ -29,6 +29,18 @@ const LOCAL_DNS_PORT = 5353;
 // A development machine: the built-in edge secret is fine here, whatever PLATFORM_ROOT_DOMAIN says.
 const DEV_FLAG = { BOTGATE_DEV: "1" };
 const baseEnv = parseEnv({ ...DEV_FLAG, ...process.env });
+
+// Fixed ports: a second `npm run dev` (or anything else on them) gets a sentence, not a stack trace.
+const fixedPorts = [API_PORT, EDGE_PORT, UPSTASH_PORT, Number(process.env.LOCAL_DNS_PORT ?? LOCAL_DNS_PORT)];
+const taken: number[] = [];
+for (const port of fixedPorts) if (await reachable("127.0.0.1", port)) taken.push(port);
+if (taken.length > 0) {
+  console.error(
+    `dev: 127.0.0.1 port ${taken.join(", ")} already in use: is another \`npm run dev\` running? ` +
+      "Stop it (or whatever holds the port) and start again.",
+  );
+  process.exit(1);
+}
 const redisUrl = baseEnv.REDIS_URL ?? "redis://127.0.0.1:6379";
 const redis = new URL(redisUrl);
 let upstash: { url: string; token: string } | null = null;
