@@ -36,6 +36,7 @@ const MODELS = [
   "error-chunk",
   "slow-chunks:150",
   "endless",
+  "wrong-types",
   ...[400, 401, 403, 404, 408, 409, 422, 429, 500, 502, 503, 504].map((s) => `status:${s}`),
 ];
 
@@ -504,6 +505,27 @@ describe("failures after the first byte end the stream with an error event", () 
     });
     expect(after.choices[0]?.message.content).toBe("Echo: still here");
   }, 120_000);
+
+  it("a provider answering a number where the text belongs is PROVIDER_ERROR, on /v1 and on chat/, storing nothing", async () => {
+    const error = await caught(
+      client("wrong-types").chat.completions.create({
+        model: "wrong-types",
+        messages: [{ role: "user", content: "x" }],
+      }),
+    );
+    expect(error).toMatchObject({ status: 502, code: "provider_error" });
+    const chat = await fetch(`${server.url}/api/v1/chatbots/${bot("wrong-types").hashedId}/chat/`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${admin.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ messages: [{ role: "user", content: "x" }] }),
+    });
+    expect(chat.status).toBe(502);
+    expect(((await chat.json()) as { error: { code: string } }).error.code).toBe("PROVIDER_ERROR");
+    const stored = await server.runtime.db.chatHistory.count({
+      where: { chat: { chatbotId: bot("wrong-types").id } },
+    });
+    expect(stored).toBe(0);
+  });
 
   it("a raw stream that fails ends with one data: {error} and no [DONE]", async () => {
     const response = await fetch(`${baseURL("cut")}/chat/completions`, {

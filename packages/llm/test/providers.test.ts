@@ -205,7 +205,7 @@ describe("OpenAiCompatibleProvider with a provider that answers nonsense", () =>
   const provider = () => new OpenAiCompatibleProvider({ name: "acme", baseUrl: fake.baseUrl, apiKey: "k" });
 
   it("refuses a 200 that is not a completion (PROVIDER_ERROR), never relays it", async () => {
-    for (const model of ["garbage", "wrong-shape"]) {
+    for (const model of ["garbage", "wrong-shape", "wrong-types"]) {
       await expect(provider().complete(request(model))).rejects.toMatchObject({
         code: "PROVIDER_ERROR",
         status: 502,
@@ -241,7 +241,7 @@ describe("OpenAiCompatibleProvider with a provider that answers nonsense", () =>
   });
 
   it("throws when a stream turns to nonsense or ends without finishing", async () => {
-    for (const model of ["garbage", "wrong-shape", "no-done"]) {
+    for (const model of ["garbage", "wrong-shape", "wrong-types", "no-done"]) {
       const { error, seen } = await streamError(provider().stream(request(model)));
       expect(seen.length).toBeGreaterThan(0);
       expect(error.status).toBe(502);

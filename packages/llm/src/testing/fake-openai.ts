@@ -63,7 +63,17 @@ type Behaviour =
   | { kind: "normal" }
   | { kind: "slow-first-byte"; ms: number }
   | { kind: "slow-chunks"; ms: number }
-  | { kind: "stall" | "cut" | "error-chunk" | "garbage" | "wrong-shape" | "no-done" | "endless" }
+  | {
+      kind:
+        | "stall"
+        | "cut"
+        | "error-chunk"
+        | "garbage"
+        | "wrong-shape"
+        | "wrong-types"
+        | "no-done"
+        | "endless";
+    }
   | { kind: "status"; status: number; retryAfter: boolean };
 
 export function parseBehaviour(spec: string | undefined): Behaviour {
@@ -78,6 +88,7 @@ export function parseBehaviour(spec: string | undefined): Behaviour {
     case "error-chunk":
     case "garbage":
     case "wrong-shape":
+    case "wrong-types":
     case "no-done":
     case "endless":
       return { kind: name };
@@ -154,6 +165,16 @@ export async function startFakeOpenAi(options: { port?: number } = {}): Promise<
       return new Response("{ this is not json", { headers: { "content-type": "application/json" } });
     }
     if (!body.stream && behaviour.kind === "wrong-shape") return c.json({ hello: "world" });
+    if (!body.stream && behaviour.kind === "wrong-types") {
+      // The right shape with a number where the text belongs.
+      return c.json({
+        id,
+        object: "chat.completion",
+        created,
+        model,
+        choices: [{ index: 0, message: { role: "assistant", content: 42 }, finish_reason: "stop" }],
+      });
+    }
     if (!body.stream && behaviour.kind === "endless") {
       const opening = `{"id":"${id}","object":"chat.completion","created":${created},"model":"${model}","choices":[{"index":0,"message":{"role":"assistant","content":"`;
       return new Response(
@@ -231,8 +252,25 @@ export async function startFakeOpenAi(options: { port?: number } = {}): Promise<
               controller.close();
               return;
             }
-            if (behaviour.kind === "garbage" || behaviour.kind === "wrong-shape") {
-              const data = behaviour.kind === "garbage" ? "{ this is not json" : JSON.stringify({ hello: 1 });
+            if (
+              behaviour.kind === "garbage" ||
+              behaviour.kind === "wrong-shape" ||
+              behaviour.kind === "wrong-types"
+            ) {
+              const data =
+                behaviour.kind === "garbage"
+                  ? "{ this is not json"
+                  : behaviour.kind === "wrong-shape"
+                    ? JSON.stringify({ hello: 1 })
+                    : JSON.stringify({
+                        id,
+                        object: "chat.completion.chunk",
+                        created,
+                        model,
+                        choices: [
+                          { index: 0, delta: { content: { text: "not a string" } }, finish_reason: null },
+                        ],
+                      });
               controller.enqueue(encoder.encode(`data: ${data}\n\n`));
               controller.close();
               return;
