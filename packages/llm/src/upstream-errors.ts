@@ -20,6 +20,7 @@
 // | 502                 | PROVIDER_ERROR              | 502    | provider      | yes       |
 // | 503                 | PROVIDER_UNAVAILABLE        | 503    | provider      | yes       |
 // | 504                 | PROVIDER_TIMEOUT            | 504    | provider      | yes       |
+// | 3xx (not followed)  | PROVIDER_ERROR              | 502    | configuration | no        |
 // | other 4xx           | PROVIDER_ERROR              | 502    | provider      | no        |
 // | other 5xx           | PROVIDER_ERROR              | 502    | provider      | yes       |
 // | connect failure     | PROVIDER_UNREACHABLE        | 502    | provider      | yes       |
@@ -108,9 +109,18 @@ function row(code: ErrorCode, side: FailedSide, retryable: boolean, message: str
   return { code, side, retryable, message };
 }
 
+/** Redirects are not followed (openai-compatible.ts): the base URL is to be corrected instead. */
+const REDIRECT_ROW = row(
+  "PROVIDER_ERROR",
+  "configuration",
+  false,
+  "The provider's base URL answers with a redirect; set it to the address it redirects to",
+);
+
 export function rowForStatus(status: number): UpstreamErrorRow {
   const listed = UPSTREAM_STATUS_ROWS[status];
   if (listed !== undefined) return listed;
+  if (status >= 300 && status < 400) return REDIRECT_ROW;
   return status >= 500
     ? row("PROVIDER_ERROR", "provider", true, "The provider failed")
     : row("PROVIDER_ERROR", "provider", false, "The provider refused the request");

@@ -78,6 +78,25 @@ describe("upstream status → our error", () => {
     });
   }
 
+  it("does not follow a redirect: a configuration error, not retryable, the request sent once", async () => {
+    const before = fake.requests.length;
+    for (const error of [
+      await failureOf(provider().complete(request("redirect"))),
+      await streamFailureOf(provider(), "redirect"),
+    ]) {
+      expect(error.code).toBe("PROVIDER_ERROR");
+      expect(error.message).toBe(
+        "The provider's base URL answers with a redirect; set it to the address it redirects to.",
+      );
+      expect(providerFailureOf(error)).toMatchObject({
+        side: "configuration",
+        retryable: false,
+        upstreamStatus: 307,
+      });
+    }
+    expect(fake.requests.length - before).toBe(2);
+  });
+
   it("gives 429 and 503 a retry-after of 1 s when the provider named none", async () => {
     for (const status of [429, 503]) {
       const error = await failureOf(provider().complete(request(`status:${status}:bare`)));

@@ -71,6 +71,7 @@ type Behaviour =
         | "garbage"
         | "wrong-shape"
         | "wrong-types"
+        | "redirect"
         | "no-done"
         | "endless";
     }
@@ -89,6 +90,7 @@ export function parseBehaviour(spec: string | undefined): Behaviour {
     case "garbage":
     case "wrong-shape":
     case "wrong-types":
+    case "redirect":
     case "no-done":
     case "endless":
       return { kind: name };
@@ -140,6 +142,8 @@ export async function startFakeOpenAi(options: { port?: number } = {}): Promise<
     const behaviour = parseBehaviour(c.req.header("x-fake-behaviour") ?? body.model);
     if (behaviour.kind === "slow-first-byte") await sleep(behaviour.ms);
     if (behaviour.kind === "status") return errorResponse(behaviour.status, behaviour.retryAfter);
+    // To this same endpoint: a client that followed it would show up as a second request.
+    if (behaviour.kind === "redirect") return c.redirect(c.req.url, 307);
     const model = body.model ?? "fake-model";
     const reply = responder(body);
     const prompt = (body.messages ?? []).reduce(
