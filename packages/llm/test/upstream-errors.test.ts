@@ -156,4 +156,14 @@ describe("retry-after", () => {
     expect(retryAfterMsOf(new Headers({ "retry-after": "soon" }))).toBeUndefined();
     expect(retryAfterMsOf(new Headers())).toBeUndefined();
   });
+
+  it("relays at most an hour, whatever the provider asks", () => {
+    expect(retryAfterMsOf(new Headers({ "retry-after": "999999999" }))).toBe(3_600_000);
+    expect(retryAfterMsOf(new Headers({ "retry-after-ms": "1e12" }))).toBeUndefined();
+    expect(retryAfterMsOf(new Headers({ "retry-after-ms": "99999999999" }))).toBe(3_600_000);
+    const now = Date.parse("2026-01-01T00:00:00Z");
+    expect(retryAfterMsOf(new Headers({ "retry-after": "Fri, 01 Jan 2100 00:00:00 GMT" }), now)).toBe(
+      3_600_000,
+    );
+  });
 });
