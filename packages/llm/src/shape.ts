@@ -2,8 +2,10 @@
 // when it was): what the origin relays must be a completion or a chunk, or a provider error.
 // The fields the platform reads, stores and relays are checked for their types too (content a
 // string or null, tool calls with string names and arguments): a number where text belongs
-// would break every client that trusts OpenAI's contract, and the session store.
+// would break every client that trusts OpenAI's contract, and the session store. Everything
+// else a provider adds passes through untouched (loose objects).
 import { BotgateError } from "@botgate/core";
+import { z } from "zod";
 import type { ChatCompletion, ChatCompletionChunk } from "./types.ts";
 
 function malformed(provider: string, what: string): BotgateError {
@@ -12,50 +14,40 @@ function malformed(provider: string, what: string): BotgateError {
   });
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-
-const optional = (value: unknown, type: "string" | "number") =>
-  value === undefined || value === null || typeof value === type;
-
 /** A streamed tool call may leave out what an earlier chunk of it said, but not mistype it. */
-const toolCallOk = (call: unknown) =>
-  isObject(call) &&
-  optional(call.id, "string") &&
-  optional(call.index, "number") &&
-  (call.function === undefined ||
-    (isObject(call.function) &&
-      optional(call.function.name, "string") &&
-      optional(call.function.arguments, "string")));
+const toolCall = z.looseObject({
+  id: z.string().nullish(),
+  index: z.number().nullish(),
+  function: z.looseObject({ name: z.string().nullish(), arguments: z.string().nullish() }).optional(),
+});
 
-const messageOk = (message: unknown) =>
-  isObject(message) &&
-  optional(message.role, "string") &&
-  optional(message.content, "string") &&
-  (message.tool_calls === undefined ||
-    message.tool_calls === null ||
-    (Array.isArray(message.tool_calls) && message.tool_calls.every(toolCallOk)));
+const message = z.looseObject({
+  role: z.string().nullish(),
+  content: z.string().nullish(),
+  tool_calls: z.array(toolCall).nullish(),
+});
 
-const choicesOk = (choices: unknown, field: "message" | "delta") =>
-  Array.isArray(choices) &&
-  choices.every(
-    (choice) => isObject(choice) && messageOk(choice[field]) && optional(choice.finish_reason, "string"),
-  );
+const completion = z.looseObject({
+  choices: z.array(z.looseObject({ message, finish_reason: z.string().nullish() })).min(1),
+});
+
+const chunk = z.looseObject({
+  choices: z.array(z.looseObject({ delta: message, finish_reason: z.string().nullish() })),
+});
+
+/** Some providers leave `choices` out of the last chunk, which carries the usage only. */
+const usageOnlyChunk = z.looseObject({ choices: z.undefined(), usage: z.looseObject({}) });
 
 export function checkedCompletion(value: unknown, provider: string): ChatCompletion {
-  if (!isObject(value) || !choicesOk(value.choices, "message") || (value.choices as unknown[]).length === 0) {
-    throw malformed(provider, "a chat completion");
-  }
-  return value as unknown as ChatCompletion;
+  if (!completion.safeParse(value).success) throw malformed(provider, "a chat completion");
+  return value as ChatCompletion;
 }
 
-/** A chunk; one carrying only usage (some providers omit `choices` there) gets `choices: []`. */
+/** A chunk; one carrying only usage gets `choices: []`. */
 export function checkedChunk(value: unknown, provider: string): ChatCompletionChunk {
-  if (isObject(value) && value.choices === undefined && isObject(value.usage)) {
-    return { ...value, choices: [] } as unknown as ChatCompletionChunk;
+  if (usageOnlyChunk.safeParse(value).success) {
+    return { ...(value as object), choices: [] } as unknown as ChatCompletionChunk;
   }
-  if (!isObject(value) || !choicesOk(value.choices, "delta")) {
-    throw malformed(provider, "a chat completion chunk");
-  }
-  return value as unknown as ChatCompletionChunk;
+  if (!chunk.safeParse(value).success) throw malformed(provider, "a chat completion chunk");
+  return value as ChatCompletionChunk;
 }
