@@ -36,7 +36,7 @@ const chunk = z.looseObject({
 });
 
 /** Some providers leave `choices` out of the last chunk, which carries the usage only. */
-const usageOnlyChunk = z.looseObject({ choices: z.undefined(), usage: z.looseObject({}) });
+const usageOnlyChunk = z.looseObject({ choices: z.undefined().optional(), usage: z.looseObject({}) });
 
 export function checkedCompletion(value: unknown, provider: string): ChatCompletion {
   if (!completion.safeParse(value).success) throw malformed(provider, "a chat completion");
