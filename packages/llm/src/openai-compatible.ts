@@ -87,11 +87,11 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     // undici's own fetch with the guarded dispatcher: Node's global fetch bundles another undici.
-    const guardedFetch =
+    const baseFetch =
       options.fetch ?? (options.egress === undefined ? globalThis.fetch : egressFetch(options.egress));
     // Following a redirect would re-send the request, messages and all, wherever the provider
     // points: a 3xx is answered as a configuration error instead (rowForStatus).
-    const clientFetch: typeof fetch = (input, init) => guardedFetch(input, { ...init, redirect: "manual" });
+    const clientFetch: typeof fetch = (input, init) => baseFetch(input, { ...init, redirect: "manual" });
     const maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
     this.#client = new OpenAI({
       baseURL: options.baseUrl,
