@@ -149,14 +149,18 @@ export const MAX_RETRY_AFTER_MS = 3_600_000;
 
 /** Milliseconds from retry-after-ms, else retry-after (seconds or an HTTP date), at most an hour. */
 export function retryAfterMsOf(headers: Headers | undefined, now = Date.now()): number | undefined {
+  const asked = askedRetryAfterMs(headers, now);
+  return asked === undefined ? undefined : Math.min(MAX_RETRY_AFTER_MS, asked);
+}
+
+function askedRetryAfterMs(headers: Headers | undefined, now: number): number | undefined {
   const ms = headers?.get("retry-after-ms");
-  if (ms != null && /^\d+(\.\d+)?$/.test(ms.trim()))
-    return Math.min(MAX_RETRY_AFTER_MS, Math.ceil(Number(ms)));
+  if (ms != null && /^\d+(\.\d+)?$/.test(ms.trim())) return Math.ceil(Number(ms));
   const after = headers?.get("retry-after")?.trim();
   if (after == null || after === "") return undefined;
-  if (/^\d+(\.\d+)?$/.test(after)) return Math.min(MAX_RETRY_AFTER_MS, Math.ceil(Number(after) * 1000));
+  if (/^\d+(\.\d+)?$/.test(after)) return Math.ceil(Number(after) * 1000);
   const date = Date.parse(after);
-  return Number.isNaN(date) ? undefined : Math.min(MAX_RETRY_AFTER_MS, Math.max(0, date - now));
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 const MAX_UPSTREAM_MESSAGE = 500;
