@@ -37,6 +37,8 @@ const MODELS = [
   "slow-chunks:150",
   "endless",
   "wrong-types",
+  "deep",
+  "bare-envelope",
   ...[400, 401, 403, 404, 408, 409, 422, 429, 500, 502, 503, 504].map((s) => `status:${s}`),
 ];
 
@@ -525,6 +527,41 @@ describe("failures after the first byte end the stream with an error event", () 
       where: { chat: { chatbotId: bot("wrong-types").id } },
     });
     expect(stored).toBe(0);
+  });
+
+  it("a provider answer nested 100 000 levels deep is PROVIDER_ERROR, never a 500, streamed or not", async () => {
+    const plain = await caught(
+      client("deep").chat.completions.create({ model: "deep", messages: [{ role: "user", content: "x" }] }),
+    );
+    expect(plain).toMatchObject({ status: 502, code: "provider_error" });
+    const { error } = await drain(
+      await client("deep").chat.completions.create({
+        model: "deep",
+        messages: [{ role: "user", content: "one two three four" }],
+        stream: true,
+      }),
+    );
+    expect(error).toMatchObject({ code: "provider_error" });
+  });
+
+  it("a provider's null envelope and nonsense usage reach the client as OpenAI's envelope, without usage", async () => {
+    const completion = await client("bare-envelope").chat.completions.create({
+      model: "bare-envelope",
+      messages: [{ role: "user", content: "fill me in" }],
+    });
+    expect(completion).toMatchObject({
+      object: "chat.completion",
+      model: "bare-envelope",
+      choices: [{ index: 0, message: { role: "assistant", content: "Echo: fill me in" } }],
+    });
+    expect(completion.id).toMatch(/^chatcmpl-/);
+    expect(Number.isInteger(completion.created)).toBe(true);
+    expect(completion.usage).toBeUndefined();
+    await backgroundSettled();
+    const [logged] = await server.runtime.db.chatBotRequests.findMany({
+      where: { chatbotId: bot("bare-envelope").id },
+    });
+    expect(logged?.request).toMatchObject({ usage: null, finish_reason: "stop" });
   });
 
   it("a raw stream that fails ends with one data: {error} and no [DONE]", async () => {

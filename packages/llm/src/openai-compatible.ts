@@ -9,7 +9,7 @@ import { BotgateError } from "@botgate/core";
 import { type EgressPolicy, egressFetch } from "@botgate/egress";
 import OpenAI, { APIUserAbortError } from "openai";
 import { boundedFetch, DEFAULT_MAX_ANSWER_BYTES } from "./bounded-response.ts";
-import { checkedChunk, checkedCompletion } from "./shape.ts";
+import { answerDefaults, checkedChunk, checkedCompletion } from "./shape.ts";
 import type {
   CallOptions,
   ChatCompletion,
@@ -122,7 +122,7 @@ export class OpenAiCompatibleProvider implements ChatProvider {
         { ...this.#body(request), stream: false },
         { signal: guard.controller.signal },
       );
-      return checkedCompletion(completion, this.name);
+      return checkedCompletion(completion, this.name, answerDefaults(request.model));
     } catch (error) {
       throw mapUpstreamError(error, { provider: this.name, timedOut: guard.timedOut });
     } finally {
@@ -135,6 +135,8 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     guard.arm(this.timeoutMs, "total");
     let connected = false;
     let finished = false;
+    // One envelope for the whole stream: its chunks share an id even when the provider gave none.
+    const defaults = answerDefaults(request.model);
     try {
       const stream = await this.#client.chat.completions.create(
         { ...this.#body(request), stream: true, stream_options: { include_usage: true } },
@@ -144,7 +146,7 @@ export class OpenAiCompatibleProvider implements ChatProvider {
       for await (const raw of stream) {
         // The consumer's own pace is not the provider's idleness: no timer while it holds a chunk.
         guard.pause();
-        const chunk = checkedChunk(raw, this.name);
+        const chunk = checkedChunk(raw, this.name, defaults);
         if (chunk.choices.some((c) => c.finish_reason != null)) finished = true;
         yield chunk;
         if (guard.controller.signal.aborted) break;

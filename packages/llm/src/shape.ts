@@ -3,15 +3,34 @@
 // The fields the platform reads, stores and relays are checked for their types too (content a
 // string or null, tool calls with string names and arguments): a number where text belongs
 // would break every client that trusts OpenAI's contract, and the session store. Everything
-// else a provider adds passes through untouched (loose objects).
+// else a provider adds passes through untouched (loose objects), except that:
+//   - the envelope OpenAI guarantees (id, object, created, model, each choice's index, the
+//     assistant role) is filled in where a provider left it out or mistyped it;
+//   - usage that is not whole non-negative token counts is dropped as unreported, so no
+//     client or request log ever reads a negative, fractional or textual count;
+//   - an answer nested absurdly deep is refused: relaying it would exhaust the stack.
 import { BotgateError } from "@botgate/core";
 import { z } from "zod";
-import type { ChatCompletion, ChatCompletionChunk } from "./types.ts";
+import type { ChatCompletion, ChatCompletionChunk, Usage } from "./types.ts";
 
 function malformed(provider: string, what: string): BotgateError {
   return new BotgateError("PROVIDER_ERROR", `The provider answered something that is not ${what}.`, {
     providerFailure: { provider, side: "provider", retryable: true },
   });
+}
+
+/** Far deeper than any completion (its deepest field is a tool call's function name). */
+export const MAX_ANSWER_NESTING = 32;
+
+function nestedDeeperThan(value: unknown, maxDepth: number): boolean {
+  const pending: [unknown, number][] = [[value, 0]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [item, depth] = next;
+    if (typeof item !== "object" || item === null) continue;
+    if (depth >= maxDepth) return true;
+    for (const child of Object.values(item)) pending.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /** A streamed tool call may leave out what an earlier chunk of it said, but not mistype it. */
@@ -35,19 +54,97 @@ const chunk = z.looseObject({
   choices: z.array(z.looseObject({ delta: message, finish_reason: z.string().nullish() })),
 });
 
-/** Some providers leave `choices` out of the last chunk, which carries the usage only. */
-const usageOnlyChunk = z.looseObject({ choices: z.undefined().optional(), usage: z.looseObject({}) });
+const tokens = z.number().int().nonnegative();
+const usage = z.looseObject({
+  prompt_tokens: tokens,
+  completion_tokens: tokens,
+  total_tokens: tokens.optional(),
+});
 
-export function checkedCompletion(value: unknown, provider: string): ChatCompletion {
-  if (!completion.safeParse(value).success) throw malformed(provider, "a chat completion");
-  return value as ChatCompletion;
+/** What fills OpenAI's envelope where the provider's answer lacks it (one per answer or stream). */
+export interface AnswerDefaults {
+  id: string;
+  /** Unix seconds. */
+  created: number;
+  /** The model the request named. */
+  model: string;
+}
+
+export function answerDefaults(model: string): AnswerDefaults {
+  return { id: `chatcmpl-${crypto.randomUUID()}`, created: Math.floor(Date.now() / 1000), model };
+}
+
+type Loose = Record<string, unknown>;
+
+function envelope(value: Loose, object: string, defaults: AnswerDefaults) {
+  return {
+    id: typeof value.id === "string" && value.id !== "" ? value.id : defaults.id,
+    object,
+    created: tokens.safeParse(value.created).success ? (value.created as number) : defaults.created,
+    model: typeof value.model === "string" && value.model !== "" ? value.model : defaults.model,
+  };
+}
+
+const indexed = (choice: Loose, position: number) =>
+  tokens.safeParse(choice.index).success ? (choice.index as number) : position;
+
+/** The usage when it is whole non-negative counts (total filled in), else undefined. */
+function validUsage(value: unknown): Usage | undefined {
+  const parsed = usage.safeParse(value);
+  if (!parsed.success) return undefined;
+  const counts = parsed.data;
+  return {
+    ...counts,
+    total_tokens: counts.total_tokens ?? counts.prompt_tokens + counts.completion_tokens,
+  } as Usage;
+}
+
+export function checkedCompletion(
+  value: unknown,
+  provider: string,
+  defaults: AnswerDefaults,
+): ChatCompletion {
+  if (nestedDeeperThan(value, MAX_ANSWER_NESTING) || !completion.safeParse(value).success) {
+    throw malformed(provider, "a chat completion");
+  }
+  const answer = value as Loose & { choices: (Loose & { message: Loose })[] };
+  const { usage: reported, ...rest } = answer;
+  const counted = validUsage(reported);
+  return {
+    ...rest,
+    ...envelope(answer, "chat.completion", defaults),
+    choices: answer.choices.map((choice, position) => ({
+      ...choice,
+      index: indexed(choice, position),
+      message: { ...choice.message, role: "assistant" },
+    })),
+    ...(counted === undefined ? {} : { usage: counted }),
+  } as unknown as ChatCompletion;
 }
 
 /** A chunk; one carrying only usage gets `choices: []`. */
-export function checkedChunk(value: unknown, provider: string): ChatCompletionChunk {
-  if (usageOnlyChunk.safeParse(value).success) {
-    return { ...(value as object), choices: [] } as unknown as ChatCompletionChunk;
-  }
-  if (!chunk.safeParse(value).success) throw malformed(provider, "a chat completion chunk");
-  return value as ChatCompletionChunk;
+export function checkedChunk(
+  value: unknown,
+  provider: string,
+  defaults: AnswerDefaults,
+): ChatCompletionChunk {
+  if (nestedDeeperThan(value, MAX_ANSWER_NESTING)) throw malformed(provider, "a chat completion chunk");
+  const raw = value as Loose;
+  const counted = validUsage(raw?.usage);
+  // Some providers leave `choices` out of the last chunk, which carries the usage only.
+  const usageOnly =
+    typeof value === "object" && value !== null && raw.choices === undefined && counted !== undefined;
+  if (!usageOnly && !chunk.safeParse(value).success) throw malformed(provider, "a chat completion chunk");
+  const choices = usageOnly ? [] : (raw.choices as (Loose & { delta: Loose })[]);
+  const { usage: _, ...rest } = raw;
+  return {
+    ...rest,
+    ...envelope(raw, "chat.completion.chunk", defaults),
+    choices: choices.map((choice, position) => ({
+      ...choice,
+      index: indexed(choice, position),
+      delta: choice.delta.role == null ? choice.delta : { ...choice.delta, role: "assistant" },
+    })),
+    ...(counted === undefined ? {} : { usage: counted }),
+  } as unknown as ChatCompletionChunk;
 }

@@ -1,26 +1,40 @@
 // What the origin accepts from a provider as a completion or a chunk: OpenAI's shape with the
-// fields it relays and stores correctly typed; anything a provider adds passes through as is.
+// fields it relays and stores correctly typed, OpenAI's envelope filled in where a provider
+// left it out, and anything else a provider adds passed through as is.
 import { BotgateError } from "@botgate/core";
 import { describe, expect, it } from "vitest";
-import { checkedChunk, checkedCompletion } from "../src/shape.ts";
+import { type AnswerDefaults, answerDefaults, checkedChunk, checkedCompletion } from "../src/shape.ts";
+
+const defaults: AnswerDefaults = { id: "chatcmpl-fallback", created: 1_800_000_000, model: "asked-model" };
+const envelope = { id: "c", object: "chat.completion.chunk", created: 1, model: "m" };
+const completionEnvelope = { ...envelope, object: "chat.completion" };
 
 const refused = (check: () => unknown) => {
   expect(check).toThrow(BotgateError);
   expect(check).toThrow(/^The provider answered something that is not a chat completion/);
 };
 
+/** `levels` arrays inside each other. */
+const nested = (levels: number): unknown => {
+  let value: unknown = [];
+  for (let i = 1; i < levels; i++) value = [value];
+  return value;
+};
+
 describe("checkedChunk", () => {
-  it("gives a usage-only chunk without choices an empty choices list", () => {
-    expect(checkedChunk({ id: "c", usage: { prompt_tokens: 3, completion_tokens: 1 } }, "p")).toEqual({
-      id: "c",
-      usage: { prompt_tokens: 3, completion_tokens: 1 },
+  it("gives a usage-only chunk without choices an empty choices list, and its total", () => {
+    expect(
+      checkedChunk({ ...envelope, usage: { prompt_tokens: 3, completion_tokens: 1 } }, "p", defaults),
+    ).toEqual({
+      ...envelope,
+      usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
       choices: [],
     });
   });
 
   it("passes a provider's own fields through untouched, partial tool calls included", () => {
     const value = {
-      id: "c",
+      ...envelope,
       x_provider: { trace: 1 },
       choices: [
         {
@@ -31,12 +45,43 @@ describe("checkedChunk", () => {
         },
       ],
     };
-    expect(checkedChunk(value, "p")).toBe(value);
+    expect(checkedChunk(value, "p", defaults)).toEqual(value);
+  });
+
+  it("fills in the envelope a provider sent as nulls, and names the role assistant", () => {
+    const value = {
+      id: null,
+      object: null,
+      created: null,
+      model: null,
+      choices: [{ index: null, delta: { role: "system", content: "x" }, finish_reason: null }],
+    };
+    expect(checkedChunk(value, "p", defaults)).toEqual({
+      id: "chatcmpl-fallback",
+      object: "chat.completion.chunk",
+      created: 1_800_000_000,
+      model: "asked-model",
+      choices: [{ index: 0, delta: { role: "assistant", content: "x" }, finish_reason: null }],
+    });
+  });
+
+  it.each([
+    ["negative", { prompt_tokens: -5, completion_tokens: 1, total_tokens: 1 }],
+    ["fractional", { prompt_tokens: 1.5, completion_tokens: 1 }],
+    ["textual", { prompt_tokens: 1, completion_tokens: 1, total_tokens: "NaN" }],
+    ["absurd", { prompt_tokens: 1e308, completion_tokens: 1 }],
+  ])("drops %s usage from a chunk with choices as unreported", (_name, counts) => {
+    const checked = checkedChunk({ ...envelope, choices: [], usage: counts }, "p", defaults);
+    expect(checked).toEqual({ ...envelope, choices: [] });
   });
 
   it.each([
     ["no choices and no usage", { id: "c" }],
     ["usage that is not an object", { id: "c", usage: [1] }],
+    [
+      "no choices and usage that is not counts",
+      { id: "c", usage: { prompt_tokens: -1, completion_tokens: 0 } },
+    ],
     ["content that is a number", { choices: [{ delta: { content: 42 } }] }],
     ["content that is an object", { choices: [{ delta: { content: { text: "x" } } }] }],
     ["a delta that is null", { choices: [{ delta: null }] }],
@@ -47,16 +92,22 @@ describe("checkedChunk", () => {
       "tool arguments that are not a string",
       { choices: [{ delta: { tool_calls: [{ function: { arguments: {} } }] } }] },
     ],
+    [
+      "an extra field nested 100 000 levels deep",
+      { choices: [{ delta: { content: "x", extra: nested(100_000) } }] },
+    ],
   ])("refuses %s", (_name, value) => {
-    refused(() => checkedChunk(value, "p"));
+    refused(() => checkedChunk(value, "p", defaults));
   });
 });
 
 describe("checkedCompletion", () => {
   it("accepts content null with a refusal or tool calls, and keeps extra fields", () => {
     const value = {
+      ...completionEnvelope,
       choices: [
         {
+          index: 0,
           message: {
             role: "assistant",
             content: null,
@@ -66,9 +117,55 @@ describe("checkedCompletion", () => {
           finish_reason: "tool_calls",
         },
       ],
+      usage: {
+        prompt_tokens: 1,
+        completion_tokens: 2,
+        total_tokens: 3,
+        prompt_tokens_details: { cached_tokens: 0 },
+      },
       system_fingerprint: "fp",
     };
-    expect(checkedCompletion(value, "p")).toBe(value);
+    expect(checkedCompletion(value, "p", defaults)).toEqual(value);
+  });
+
+  it("fills in a missing envelope: id, object, created, model, indexes and the assistant role", () => {
+    const checked = checkedCompletion(
+      { choices: [{ message: { content: "a" } }, { index: "1", message: { role: "system", content: "b" } }] },
+      "p",
+      defaults,
+    );
+    expect(checked).toEqual({
+      id: "chatcmpl-fallback",
+      object: "chat.completion",
+      created: 1_800_000_000,
+      model: "asked-model",
+      choices: [
+        { index: 0, message: { role: "assistant", content: "a" } },
+        { index: 1, message: { role: "assistant", content: "b" } },
+      ],
+    });
+  });
+
+  it("drops usage that is not whole non-negative counts, and keeps the answer", () => {
+    const checked = checkedCompletion(
+      {
+        ...completionEnvelope,
+        choices: [{ index: 0, message: { role: "assistant", content: "x" } }],
+        usage: { prompt_tokens: -5, completion_tokens: 1e308, total_tokens: "NaN" },
+      },
+      "p",
+      defaults,
+    );
+    expect(checked.usage).toBeUndefined();
+    expect(checked.choices[0]?.message.content).toBe("x");
+  });
+
+  it("makes a fresh id per answer when the provider gives none", () => {
+    const a = answerDefaults("m");
+    const b = answerDefaults("m");
+    expect(a.id).toMatch(/^chatcmpl-[0-9a-f-]{36}$/);
+    expect(a.id).not.toBe(b.id);
+    expect(Math.abs(a.created - Date.now() / 1000)).toBeLessThan(5);
   });
 
   it.each([
@@ -80,7 +177,19 @@ describe("checkedCompletion", () => {
       { choices: [{ message: { tool_calls: [{ function: { name: { n: 1 } } }] } }] },
     ],
     ["an error object in a 200", { error: { message: "I am an error" } }],
+    [
+      "an extra field nested 100 000 levels deep",
+      { choices: [{ message: { content: "x", extra: nested(100_000) } }] },
+    ],
   ])("refuses %s", (_name, value) => {
-    refused(() => checkedCompletion(value, "p"));
+    refused(() => checkedCompletion(value, "p", defaults));
+  });
+
+  it("accepts extra fields nested a few levels, as providers' own metadata is", () => {
+    const value = {
+      ...completionEnvelope,
+      choices: [{ index: 0, message: { role: "assistant", content: "x", annotations: nested(10) } }],
+    };
+    expect(checkedCompletion(value, "p", defaults)).toEqual(value);
   });
 });

@@ -13,6 +13,9 @@
 //   wrong-shape                a 200 of JSON that is no completion (or chunk)
 //   no-done                    sends the first chunks, then ends the body cleanly: no finish, no [DONE]
 //   endless                    never stops talking: a JSON body (or a stream) whose content never ends
+//   deep                       a completion (or chunk) with an extra field nested 100 000 levels deep
+//   bare-envelope              a completion with id, object, created, model, index and role null,
+//                              and usage that is no token counts (negative, fractional, text)
 // Requests are recorded (body and headers) so tests can assert what a provider sent.
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
@@ -73,7 +76,9 @@ type Behaviour =
         | "wrong-types"
         | "redirect"
         | "no-done"
-        | "endless";
+        | "endless"
+        | "deep"
+        | "bare-envelope";
     }
   | { kind: "status"; status: number; retryAfter: boolean };
 
@@ -93,6 +98,8 @@ export function parseBehaviour(spec: string | undefined): Behaviour {
     case "redirect":
     case "no-done":
     case "endless":
+    case "deep":
+    case "bare-envelope":
       return { kind: name };
     case "status":
       return Number.isInteger(n) && n >= 400 && n <= 599
@@ -102,6 +109,9 @@ export function parseBehaviour(spec: string | undefined): Behaviour {
       return { kind: "normal" };
   }
 }
+
+/** JSON text of arrays nested `levels` deep (too deep to build as a value and stringify). */
+const deepJson = (levels: number) => `${"[".repeat(levels)}${"]".repeat(levels)}`;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const countTokens = (text: string) => text.split(/\s+/).filter(Boolean).length;
@@ -177,6 +187,23 @@ export async function startFakeOpenAi(options: { port?: number } = {}): Promise<
         created,
         model,
         choices: [{ index: 0, message: { role: "assistant", content: 42 }, finish_reason: "stop" }],
+      });
+    }
+    if (!body.stream && behaviour.kind === "deep") {
+      const message = `{"role":"assistant","content":"x","extra":${deepJson(100_000)}}`;
+      return new Response(
+        `{"id":"${id}","object":"chat.completion","created":${created},"model":"${model}","choices":[{"index":0,"message":${message},"finish_reason":"stop"}]}`,
+        { headers: { "content-type": "application/json" } },
+      );
+    }
+    if (!body.stream && behaviour.kind === "bare-envelope") {
+      return c.json({
+        id: null,
+        object: null,
+        created: null,
+        model: null,
+        choices: [{ index: null, message: { role: null, content: text }, finish_reason: "stop" }],
+        usage: { prompt_tokens: -5, completion_tokens: 1.5, total_tokens: "NaN" },
       });
     }
     if (!body.stream && behaviour.kind === "endless") {
@@ -275,6 +302,12 @@ export async function startFakeOpenAi(options: { port?: number } = {}): Promise<
                           { index: 0, delta: { content: { text: "not a string" } }, finish_reason: null },
                         ],
                       });
+              controller.enqueue(encoder.encode(`data: ${data}\n\n`));
+              controller.close();
+              return;
+            }
+            if (behaviour.kind === "deep") {
+              const data = `{"id":"${id}","object":"chat.completion.chunk","created":${created},"model":"${model}","choices":[{"index":0,"delta":{"content":"x","extra":${deepJson(100_000)}},"finish_reason":null}]}`;
               controller.enqueue(encoder.encode(`data: ${data}\n\n`));
               controller.close();
               return;
