@@ -248,6 +248,42 @@ export async function resolveAsEdge(server: TestServer, target: string): Promise
   return fetch(url, { headers });
 }
 
+export interface EdgeForward {
+  chatbot: { id: number; hashedId: string };
+  accountNumber: string;
+  /** Below the chatbot's root, e.g. `v1/chat/completions` or `chat/`. */
+  action: string;
+  method?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  mode?: string;
+  clientIp?: string;
+}
+
+/** A chat origin request signed as the edge signs a forward from a chatbot's public host. */
+export async function forwardAsEdge(server: TestServer, forward: EdgeForward): Promise<Response> {
+  const path = `/api/v1/chatbots/${forward.chatbot.hashedId}/${forward.action}`;
+  const method = forward.method ?? "POST";
+  const body = forward.body === undefined ? "" : JSON.stringify(forward.body);
+  const headers = { "content-type": "application/json", ...forward.headers };
+  const signed = await signForwardedRequest(
+    server.runtime.edgeSecret,
+    { method, path, headers: new Headers(headers), body: new TextEncoder().encode(body) },
+    {
+      chatbotId: String(forward.chatbot.id),
+      mode: forward.mode ?? "default",
+      accountNumber: forward.accountNumber,
+      requestId: crypto.randomUUID(),
+      clientIp: forward.clientIp ?? "203.0.113.9",
+    },
+  );
+  return fetch(`${server.url}${path}`, {
+    method,
+    headers: { ...headers, ...signed },
+    ...(method === "GET" ? {} : { body }),
+  });
+}
+
 /** A verified custom domain of the user's account, written straight to the database (no DNS). */
 export function verifiedDomainRow(server: TestServer, user: TestUser, domainName: string) {
   return server.runtime.db.chatBotCustomDomain.create({

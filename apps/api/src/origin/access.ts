@@ -7,7 +7,8 @@
 //     other request, with no credential or one that does not reach this chatbot, answers
 //     exactly as an unknown id does, so the sandbox never tells whether an id exists.
 // Credentials come as `Authorization: Bearer <secret>` or `X-API-Key: <secret>`, and are
-// compared by their SHA-256 hash (hashSecret), as stored. Keys of a suspended account are
+// compared by their SHA-256 hash (hashSecret), as stored; API keys through the origin's cache
+// (chatbot-cache.ts), at the chatbot's admission version. Keys of a suspended account are
 // refused with the account (the chatbot itself is unknown then, see loadChatbot).
 import {
   authenticate,
@@ -18,7 +19,9 @@ import {
 } from "@botgate/api";
 import { BotgateError, type ChatbotMode } from "@botgate/core";
 import type { DatabaseClient } from "@botgate/db";
+import { inBackground } from "./background.ts";
 import { unknownChatbot } from "./chatbot.ts";
+import type { CachedApiKey, ChatbotCache } from "./chatbot-cache.ts";
 
 /** Generated secrets are ~36 characters; anything far longer is not worth hashing. */
 const MAX_CREDENTIAL_LENGTH = 256;
@@ -35,11 +38,19 @@ export function presentedCredential(headers: Headers): string | null {
   return credential !== null && credential.length <= MAX_CREDENTIAL_LENGTH ? credential : null;
 }
 
+/** Where credentials are looked up: admin tokens in the database, API keys in the cache. */
+export interface CredentialStores {
+  db: DatabaseClient;
+  chatbots: ChatbotCache;
+}
+
 interface AccessSubject {
   id: number;
   accountId: number;
   userProfileId: number;
   activeApiKeys: number;
+  /** The admission version the chatbot was loaded at. */
+  version: number;
 }
 
 /**
@@ -49,36 +60,31 @@ interface AccessSubject {
  * an API key finds no token (and so touches none), and the other way round.
  */
 export interface CredentialLookup {
-  apiKey: Promise<{ id: number; lastUsedAt: Date | null } | null>;
+  apiKey: Promise<CachedApiKey | null>;
   /** null where admin tokens do not count. */
   adminToken: Promise<Principal | null> | null;
 }
 
-/** null when the request presents no usable credential. */
+/**
+ * null when the request presents no usable credential. `version`: the chatbot's admission
+ * version (null: no such chatbot), read or being read.
+ */
 export function lookUpCredential(
-  db: DatabaseClient,
+  stores: CredentialStores,
   chatbotId: number,
+  version: Promise<number | null>,
   headers: Headers,
   { adminTokens }: { adminTokens: boolean },
 ): CredentialLookup | null {
   const credential = presentedCredential(headers);
   if (credential === null) return null;
   const hash = hashSecret(credential);
-  const apiKey = Promise.resolve(
-    db.chatBotAPIKey.findFirst({
-      where: {
-        keyHash: hash,
-        chatbotId,
-        isActive: true,
-        revokedAt: null,
-        chatbot: { account: { isActive: true } },
-      },
-      select: { id: true, lastUsedAt: true },
-    }),
+  const apiKey = version.then((current) =>
+    current === null ? null : stores.chatbots.apiKey(chatbotId, current, hash),
   );
   // The admin API's own rules (revoked, expired, inactive account).
   const adminToken = adminTokens
-    ? authenticate(db, `Bearer ${credential}`).catch((error: unknown) => {
+    ? authenticate(stores.db, `Bearer ${credential}`).catch((error: unknown) => {
         if (error instanceof BotgateError) return null;
         throw error;
       })
@@ -94,7 +100,7 @@ export function lookUpCredential(
  * (for this chatbot id, with admin tokens counted exactly when the mode is sandbox).
  */
 export async function authorizeChat(
-  db: DatabaseClient,
+  stores: CredentialStores,
   chatbot: AccessSubject,
   mode: Exclude<ChatbotMode, "unknown">,
   headers: Headers,
@@ -103,7 +109,11 @@ export async function authorizeChat(
   const sandbox = mode === "sandbox";
   if (!sandbox && chatbot.activeApiKeys === 0) return { by: "public" };
   const lookup =
-    early !== undefined ? early : lookUpCredential(db, chatbot.id, headers, { adminTokens: sandbox });
+    early !== undefined
+      ? early
+      : lookUpCredential(stores, chatbot.id, Promise.resolve(chatbot.version), headers, {
+          adminTokens: sandbox,
+        });
   if (lookup === null) {
     if (sandbox) throw unknownChatbot();
     throw new BotgateError(
@@ -114,7 +124,7 @@ export async function authorizeChat(
   }
   const key = await lookup.apiKey;
   if (key !== null) {
-    await touchApiKey(db, key);
+    touchApiKey(stores.db, key);
     return { by: "api_key", apiKeyId: key.id };
   }
   if (!sandbox) throw new BotgateError("FORBIDDEN", "This credential does not give access to this chatbot.");
@@ -126,15 +136,24 @@ export async function authorizeChat(
   throw unknownChatbot();
 }
 
-/** Like admin tokens: lastUsedAt is a hint, written at most once per interval. */
-async function touchApiKey(db: DatabaseClient, key: { id: number; lastUsedAt: Date | null }): Promise<void> {
+/**
+ * Like admin tokens: lastUsedAt is a hint, written at most once per interval (per process, as
+ * the cached key remembers it; across processes, by the condition), after the answer.
+ */
+function touchApiKey(db: DatabaseClient, key: CachedApiKey): void {
   const now = new Date();
   if (key.lastUsedAt !== null && now.getTime() - key.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
-  await db.chatBotAPIKey.updateMany({
-    where: {
-      id: key.id,
-      OR: [{ lastUsedAt: null }, { lastUsedAt: { lte: new Date(now.getTime() - LAST_USED_RESOLUTION_MS) } }],
-    },
-    data: { lastUsedAt: now },
-  });
+  key.lastUsedAt = now;
+  inBackground(`api key ${key.id} last used`, () =>
+    db.chatBotAPIKey.updateMany({
+      where: {
+        id: key.id,
+        OR: [
+          { lastUsedAt: null },
+          { lastUsedAt: { lte: new Date(now.getTime() - LAST_USED_RESOLUTION_MS) } },
+        ],
+      },
+      data: { lastUsedAt: now },
+    }),
+  );
 }

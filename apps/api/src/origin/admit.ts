@@ -1,12 +1,13 @@
 // Who a chat origin request is for and from: the chatbot, the mode it arrived in, the
 // credential that admitted it, and the request's id, client IP and public URL.
-import { BotgateError, type ChatbotMode, customHost, isLive, parseChatbotIdSegment } from "@botgate/core";
+import { BotgateError, type ChatbotMode, customHost, isLive } from "@botgate/core";
 import { claimsForwarding } from "@botgate/forwarding";
 import type { Context } from "hono";
 import type { Runtime } from "../runtime.ts";
 import { type AccessGrant, authorizeChat, lookUpCredential } from "./access.ts";
 import { forwardedMode, identifyCaller } from "./caller.ts";
-import { chatbotFacts, loadChatbot, MAX_STORED_ID, type OriginChatbot, unknownChatbot } from "./chatbot.ts";
+import { chatServicesOf } from "./chat-services.ts";
+import { chatbotFacts, loadChatbot, type OriginChatbot, storedIdOf, unknownChatbot } from "./chatbot.ts";
 
 /** A request the origin agreed to serve, and everything known about it. */
 export interface AdmittedRequest {
@@ -20,23 +21,24 @@ export interface AdmittedRequest {
 }
 
 export async function admit(c: Context, runtime: Runtime): Promise<AdmittedRequest> {
-  const idSegment = c.req.param("id") ?? "";
+  const id = storedIdOf(c.req.param("id") ?? "");
   const headers = c.req.raw.headers;
-  // The chatbot loads while the caller is checked (one database round trip less per call);
-  // a refused caller's refusal still comes first.
-  const loading = loadChatbot(runtime.db, idSegment);
-  loading.catch(() => {});
+  const stores = { db: runtime.db, chatbots: chatServicesOf(runtime).chatbots };
+  // The chatbot's admission version is read while the caller is checked (one database round
+  // trip less per call); a refused caller's refusal still comes first.
+  const version = id === null ? null : stores.chatbots.version(id);
+  version?.catch(() => {});
   // A direct call is always sandbox mode, which always needs a credential: its reads start
   // now too, and are only believed in authorizeChat's order, after the chatbot's own checks.
   // (A valid admin token's lastUsedAt hint may then be written for an id that turns out
   // unknown, as any admin API call with the token would write it.)
-  const id = parseChatbotIdSegment(idSegment);
   const early =
-    claimsForwarding(headers) || id === null || id > MAX_STORED_ID
+    claimsForwarding(headers) || id === null || version === null
       ? undefined
-      : lookUpCredential(runtime.db, id, headers, { adminTokens: true });
+      : lookUpCredential(stores, id, version, headers, { adminTokens: true });
   const caller = await identifyCaller(c, runtime);
-  const chatbot = await loading;
+  const loaded = await loadChatbot(stores.chatbots, id, version);
+  const { chatbot } = loaded;
   let mode: AdmittedRequest["mode"] = "sandbox";
   if (caller.kind === "edge") {
     mode = forwardedMode(caller.context);
@@ -60,12 +62,13 @@ export async function admit(c: Context, runtime: Runtime): Promise<AdmittedReque
     });
   }
   const grant = await authorizeChat(
-    runtime.db,
+    stores,
     {
       id: chatbot.id,
       accountId: chatbot.accountId,
       userProfileId: chatbot.userProfileId,
       activeApiKeys: chatbot._count.apiKeys,
+      version: loaded.version,
     },
     mode,
     headers,

@@ -1,7 +1,8 @@
 // What both chat surfaces (routes/origin.ts: config/ and chat/; routes/openai.ts: /v1) share,
-// built once per runtime: one provider resolver (and so one cache of provider records), the
-// chat limits and stream timings, and the function runner.
+// built once per runtime: the chatbot cache, one provider resolver (and so one cache of
+// provider records), the chat limits and stream timings, and the function runner.
 import { egressPolicyOf, type Runtime } from "../runtime.ts";
+import { ChatbotCache } from "./chatbot-cache.ts";
 import { chatLimitsOf } from "./inputs.ts";
 import { platformProviderOf, providerResolver } from "./provider.ts";
 import { toolRunnerOf } from "./tools.ts";
@@ -9,6 +10,7 @@ import { toolRunnerOf } from "./tools.ts";
 function build(runtime: Runtime) {
   const limits = chatLimitsOf(runtime.env);
   return {
+    chatbots: new ChatbotCache(runtime.db),
     providers: providerResolver({
       db: runtime.db,
       secrets: runtime.secrets,

@@ -1,7 +1,7 @@
-// The chatbot as the chat origin needs it: one query (one SQL statement, as the schema enables
-// relationJoins) with its owner, account, domain, active key count and enabled functions;
-// the facts core derives hosts from; and the snake_case view /config/ answers (the seed's
-// field names, as the original chat app reads them).
+// The chatbot as the chat origin needs it (one row with its owner, account, domain, active
+// key count and enabled functions, kept by chatbot-cache.ts), the facts core derives hosts
+// from, and the snake_case view /config/ answers (the seed's field names, as the original chat
+// app reads them).
 
 import { chatbotFactsOf } from "@botgate/api";
 import {
@@ -12,39 +12,35 @@ import {
   type PlatformConfig,
   parseChatbotIdSegment,
 } from "@botgate/core";
-import { type DatabaseClient, dnsStatusToSeed, type Prisma, tlsStatusToSeed } from "@botgate/db";
+import { dnsStatusToSeed, type Prisma, tlsStatusToSeed } from "@botgate/db";
+import type { ChatbotCache, OriginChatbot } from "./chatbot-cache.ts";
 
-const originChatbotInclude = {
-  account: { select: { accountNumber: true } },
-  userProfile: { select: { isAccountAdmin: true, user: { select: { username: true } } } },
-  customDomain: { select: { domainName: true, isVerified: true } },
-  _count: { select: { apiKeys: { where: { isActive: true } } } },
-  // Here rather than in a query of their own: the chat endpoints offer them to the model.
-  functions: { select: { name: true } },
-} satisfies Prisma.ChatBotInclude;
-
-export type OriginChatbot = Prisma.ChatBotGetPayload<{ include: typeof originChatbotInclude }>;
+export type { OriginChatbot } from "./chatbot-cache.ts";
 
 /** ChatBot.id is a Postgres integer: larger ids (valid hashed ids can encode them) exist nowhere. */
 export const MAX_STORED_ID = 2_147_483_647;
 
 export const unknownChatbot = () => new BotgateError("NOT_FOUND", "No chatbot answers at this address.");
 
-/**
- * By the path's `<id|hashed_id>` segment; malformed and unknown ids, and the chatbots of a
- * suspended account, answer alike.
- */
-export async function loadChatbot(db: DatabaseClient, idSegment: string): Promise<OriginChatbot> {
+/** The id a path's `<id|hashed_id>` segment names, or null when no stored chatbot can have it. */
+export function storedIdOf(idSegment: string): number | null {
   const id = parseChatbotIdSegment(idSegment);
-  const row =
-    id === null || id > MAX_STORED_ID
-      ? null
-      : await db.chatBot.findFirst({
-          where: { id, account: { isActive: true } },
-          include: originChatbotInclude,
-        });
-  if (row === null) throw unknownChatbot();
-  return row;
+  return id === null || id > MAX_STORED_ID ? null : id;
+}
+
+/**
+ * The chatbot and the admission version it was read at. Malformed and unknown ids, and the
+ * chatbots of a suspended account, answer alike. `version`: the read of it started already.
+ */
+export async function loadChatbot(
+  chatbots: ChatbotCache,
+  id: number | null,
+  version: Promise<number | null> | null,
+): Promise<{ chatbot: OriginChatbot; version: number }> {
+  const current = id === null ? null : await (version ?? chatbots.version(id));
+  const chatbot = id === null || current === null ? null : await chatbots.chatbot(id, current);
+  if (chatbot === null || current === null) throw unknownChatbot();
+  return { chatbot, version: current };
 }
 
 export function chatbotFacts(row: OriginChatbot): ChatbotFacts {
