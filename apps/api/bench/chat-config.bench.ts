@@ -54,6 +54,7 @@ export async function run(): Promise<BenchSection[]> {
     routeCache: { kind: "memory", url: null, token: null },
     edgeSecret: "bench-edge-secret-that-nobody-signs-with",
     forwardNonces: new MemoryNonceStore(),
+    rateLimitRedis: null,
     provisioning,
     localDns: null,
     secrets: secretBoxFor(undefined),

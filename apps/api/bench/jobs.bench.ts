@@ -125,6 +125,7 @@ async function deployToReady(samples: number) {
     verifiedDomains: new MemoryDomainSetStore(),
     edgeSecret: "bench-edge-secret-that-nobody-signs-with",
     forwardNonces: new MemoryNonceStore(),
+    rateLimitRedis: null,
     provisioning,
     localDns: provisioning.localDns,
     secrets: secretBoxFor(undefined),

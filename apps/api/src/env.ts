@@ -168,6 +168,17 @@ export const envSchema = z
     /** Streamed answers: interval of `: ping` comments that keep idle connections open. */
     CHAT_STREAM_PING_MS: z.coerce.number().int().min(10).max(15_000).default(15_000),
 
+    /** Chat rate limits: requests per window a chatbot admits from all clients, unless it sets its own. */
+    RATE_LIMIT_REQUESTS: z.coerce.number().int().min(1).max(1_000_000).default(600),
+    /** Chat requests per window one client IP (and one API key) may make, unless the chatbot sets its own. */
+    RATE_LIMIT_CLIENT_REQUESTS: z.coerce.number().int().min(1).max(1_000_000).default(60),
+    /** The sliding window of both, in seconds, unless the chatbot sets its own. */
+    RATE_LIMIT_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(60),
+    /** Past this a rate-limit call to Redis counts as failed; a decision takes at most twice it. */
+    RATE_LIMIT_TIMEOUT_MS: z.coerce.number().int().min(1).max(5_000).default(100),
+    /** Redis failed or slow: admit the request (open) or refuse it with 503 (closed). */
+    RATE_LIMIT_ON_FAILURE: z.enum(["open", "closed"]).default("open"),
+
     /** The admin app's built files (apps/admin/dist by default), served at /admin/. */
     ADMIN_DIST_DIR: optionalString,
 

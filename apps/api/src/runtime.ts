@@ -31,7 +31,7 @@ import { Redis } from "@upstash/redis";
 import { type Env, provisioningSettings } from "./env.ts";
 import { openJobsOf, startWorkerOf } from "./jobs.ts";
 import { dataDirectory, newOperatorToken } from "./operator/endpoint-file.ts";
-import { openRedisNonceStore } from "./redis-nonces.ts";
+import { openDirectRedis } from "./redis-direct.ts";
 
 export interface Runtime {
   env: Env;
@@ -45,6 +45,11 @@ export interface Runtime {
   edgeSecret: string;
   /** Nonces of verified edge forwards (replay guard): in the route cache's Redis, else in memory. */
   forwardNonces: NonceStore;
+  /**
+   * Where chat rate limits are counted (@upstash/ratelimit): REDIS_URL's connection, else the
+   * routing cache's REST client; null: in this process alone (a development setup).
+   */
+  rateLimitRedis: Redis | null;
   /** DNS, certificates and hosted zones (PROVISIONING): local, or AWS (Route53, ACM). */
   provisioning: Provisioning;
   /** With PROVISIONING=local: the embedded DNS server, `dig @<host> -p <port> <name>`. */
@@ -111,7 +116,7 @@ export async function createRuntime(env: Env): Promise<Runtime> {
     closers.push(() => db.$disconnect());
 
     const { routes, routeCache, verifiedDomains, redis } = await createRouteStore(env, closers);
-    const forwardNonces = await openForwardNonces(env, redis, closers);
+    const { forwardNonces, rateLimitRedis } = await openHotPathRedis(env, redis, closers);
     const config = platformConfigOf(env);
     // Before serving: routing looks chatbots up by their stored host label (see host-names.ts).
     await backfillHostLabels({ db, routes, config, logger: console });
@@ -133,6 +138,7 @@ export async function createRuntime(env: Env): Promise<Runtime> {
       // The development secret only in a development setup (env.ts refuses the rest already).
       edgeSecret: edgeSecretFor(edgeSecretSetting(env)),
       forwardNonces,
+      rateLimitRedis,
       provisioning,
       localDns: provisioning.localDns,
       secrets: secretBoxFor(env.SECRETS_ENCRYPTION_KEY),
@@ -222,16 +228,22 @@ export async function createRouteStore(env: Env, closers: (() => Promise<void>)[
 }
 
 /**
- * Where the origin claims forward nonces: over its own TCP connection where REDIS_URL is set
- * (redis-nonces.ts), else through the routing cache's REST client, else in this process alone.
+ * Where the origin claims forward nonces and counts chat rate limits, on every forwarded chat
+ * request: over its own TCP connection where REDIS_URL is set (redis-direct.ts), else through
+ * the routing cache's REST client, else in this process alone.
  */
-async function openForwardNonces(
+async function openHotPathRedis(
   env: Env,
   redis: Redis | null,
   closers: (() => Promise<void>)[],
-): Promise<NonceStore> {
-  if (env.REDIS_URL) return openRedisNonceStore(env.REDIS_URL, closers);
-  return redis === null ? new MemoryNonceStore() : new UpstashNonceStore({ redis });
+): Promise<{ forwardNonces: NonceStore; rateLimitRedis: Redis | null }> {
+  if (env.REDIS_URL) {
+    const direct = await openDirectRedis(env.REDIS_URL, closers);
+    return { forwardNonces: direct.nonces, rateLimitRedis: direct.upstash };
+  }
+  return redis === null
+    ? { forwardNonces: new MemoryNonceStore(), rateLimitRedis: null }
+    : { forwardNonces: new UpstashNonceStore({ redis }), rateLimitRedis: redis };
 }
 
 export interface OpenProvisioning extends Provisioning {

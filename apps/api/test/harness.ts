@@ -34,7 +34,7 @@ import { createApp } from "../src/app.ts";
 import { parseEnv } from "../src/env.ts";
 import { serveApp } from "../src/http-server.ts";
 import { openJobsOf, startWorkerOf } from "../src/jobs.ts";
-import { openRedisNonceStore } from "../src/redis-nonces.ts";
+import { openDirectRedis } from "../src/redis-direct.ts";
 import { createProvisioning, type OpenProvisioning, type Runtime } from "../src/runtime.ts";
 import { TestEventSource } from "./event-source.ts";
 
@@ -56,6 +56,8 @@ export interface TestServerOptions {
   routes?: RouteStore;
   /** Replaces the Redis-backed nonce store of signed forwards, e.g. with an unreachable one. */
   forwardNonces?: NonceStore;
+  /** Replaces the Redis chat rate limits are counted in (null: in the process alone). */
+  rateLimitRedis?: Redis | null;
   /** A migrated database of the test's own (e.g. one it stops and restarts); the test closes it. */
   database?: TestDatabase;
   /** Replaces the local provider, e.g. with the mocked AWS one (createAwsFake); the test closes it. */
@@ -103,6 +105,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     if (!options.provisioning) closers.push(provisioning.close);
     const jobs = await openJobsOf(env, db, env.JOBS_WORKER === "inline");
     closers.push(jobs.close);
+    // As the real process: REDIS_URL's own connection, else the routing cache's REST client.
+    const direct = env.REDIS_URL ? await openDirectRedis(env.REDIS_URL, closers) : null;
     const runtime: Runtime = {
       env,
       config,
@@ -114,10 +118,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       routeCache: { kind: "upstash", url: endpoint.url, token: endpoint.token },
       edgeSecret: randomBytes(32).toString("hex"),
       forwardNonces:
-        options.forwardNonces ??
-        (env.REDIS_URL
-          ? await openRedisNonceStore(env.REDIS_URL, closers)
-          : new UpstashNonceStore({ redis, timeoutMs: 2_000 })),
+        options.forwardNonces ?? direct?.nonces ?? new UpstashNonceStore({ redis, timeoutMs: 2_000 }),
+      rateLimitRedis:
+        options.rateLimitRedis !== undefined ? options.rateLimitRedis : (direct?.upstash ?? redis),
       provisioning,
       localDns: provisioning.localDns,
       secrets: secretBoxFor(undefined),

@@ -65,16 +65,6 @@ export const bindingsSchema = z
     RESOLVE_MISS_LIMIT: positiveInt(60, 100_000),
     /** That window, in seconds (a sliding window). */
     RESOLVE_MISS_WINDOW_S: positiveInt(60, 86_400),
-    /** Chat requests per window a chatbot admits from all clients together, unless it sets its own. */
-    RATE_LIMIT_REQUESTS: positiveInt(600, 1_000_000),
-    /** Chat requests per window one client IP (and one API key) may make, unless the chatbot sets its own. */
-    RATE_LIMIT_CLIENT_REQUESTS: positiveInt(60, 1_000_000),
-    /** The sliding window of both, in seconds, unless the chatbot sets its own. */
-    RATE_LIMIT_WINDOW_S: positiveInt(60, 86_400),
-    /** Past this a rate-limit call to Redis counts as failed; a decision takes at most twice it. */
-    RATE_LIMIT_TIMEOUT_MS: milliseconds(100, 5_000),
-    /** Redis failed or slow: admit the request (open) or refuse it with 503 (closed). */
-    RATE_LIMIT_ON_FAILURE: z._default(z.enum(["open", "closed"]), "open"),
   })
   .check(
     z.superRefine((env, ctx) => {
@@ -116,11 +106,6 @@ export interface EdgeConfig {
   originTimeoutMs: number;
   resolveMissLimit: number;
   resolveMissWindowS: number;
-  rateLimit: {
-    defaults: { requests: number; clientRequests: number; windowSeconds: number };
-    timeoutMs: number;
-    onFailure: "open" | "closed";
-  };
 }
 
 /** Clients learn that the edge is misconfigured; the log (the error's cause) learns what is wrong. */
@@ -165,14 +150,5 @@ export function parseEdgeEnv(bindings: unknown): EdgeConfig {
     originTimeoutMs: env.ORIGIN_TIMEOUT_MS,
     resolveMissLimit: env.RESOLVE_MISS_LIMIT,
     resolveMissWindowS: env.RESOLVE_MISS_WINDOW_S,
-    rateLimit: {
-      defaults: {
-        requests: env.RATE_LIMIT_REQUESTS,
-        clientRequests: env.RATE_LIMIT_CLIENT_REQUESTS,
-        windowSeconds: env.RATE_LIMIT_WINDOW_S,
-      },
-      timeoutMs: env.RATE_LIMIT_TIMEOUT_MS,
-      onFailure: env.RATE_LIMIT_ON_FAILURE,
-    },
   };
 }

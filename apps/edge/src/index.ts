@@ -2,14 +2,13 @@
 // path, custom host) is classified, resolved through the route tiers and then either
 // answered here (the chat page) or forwarded, signed, to the origin.
 import { BotgateError } from "@botgate/core";
+import { clientKeyOf } from "@botgate/limits";
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import { chatAsset, chatPage, widgetScript } from "./chat-page.ts";
-import { applyRateLimit } from "./chat-rate-limit.ts";
 import { credentialRequiredBy, requireCredential } from "./credentials.ts";
 import { errorResponse, toBotgateError } from "./errors.ts";
 import { clientIpOf, forwardToOrigin, staleConfig } from "./forward.ts";
-import { clientKeyOf } from "./miss-limiter.ts";
 import { isOriginDown, ORIGIN_RETRY_AFTER_SECONDS } from "./origin.ts";
 import { ASSET_PREFIX, classifyChatbotRequest, isByIdAddress, resolveChatbot } from "./resolve.ts";
 import { servicesFor } from "./services.ts";
@@ -23,12 +22,10 @@ app.use(requestId({ headerName: "" }));
 app.use(async (c, next) => {
   await next();
   c.res.headers.set("X-Request-Id", c.get("requestId"));
-  // On every counted chat response, its 429 and its errors included.
-  for (const [name, value] of Object.entries(c.get("rateLimitHeaders") ?? {})) c.res.headers.set(name, value);
 });
 
 app.all("*", async (c) => {
-  const { config, resolver, origin, chatLimiter } = servicesFor(c.env);
+  const { config, resolver, origin } = servicesFor(c.env);
   const request = c.req.raw;
   const { classification, endpoint, url } = classifyChatbotRequest(request, config.platform);
 
@@ -59,7 +56,6 @@ app.all("*", async (c) => {
 
   const required = credentialRequiredBy(chatbot);
   requireCredential(request, required);
-  await applyRateLimit(c, chatLimiter, chatbot, endpoint);
 
   let response: Response;
   try {

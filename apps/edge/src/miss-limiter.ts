@@ -3,9 +3,9 @@
 // limit is refused (429) before /internal/resolve is asked. Known targets never get here.
 import { waitUntil } from "cloudflare:workers";
 import { BotgateError } from "@botgate/core";
+import { askShared, BoundedMap, LocalWindows } from "@botgate/limits";
 import { Ratelimit } from "@upstash/ratelimit";
 import type { Redis } from "@upstash/redis/cloudflare";
-import { askShared, BoundedMap, LocalWindows } from "./limiter-parts.ts";
 
 export interface MissLimiterOptions {
   /** Lookups allowed per client and window. */
@@ -15,27 +15,6 @@ export interface MissLimiterOptions {
   redis: Redis | null;
   /** Past this, the shared counter counts as down and the isolate's own count decides. */
   timeoutMs: number;
-}
-
-/**
- * The key a client is counted under: its IPv4 address, or the /64 of its IPv6 address (one
- * subscriber usually holds a whole /64). Requests without a usable CF-Connecting-IP share one.
- */
-export function clientKeyOf(ip: string): string {
-  if (ip === "") return "no-ip";
-  if (!ip.includes(":")) return ip;
-  // IPv4-mapped IPv6 (::ffff:192.0.2.1) is the IPv4 client.
-  const dotted = /:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(ip);
-  if (dotted?.[1] !== undefined) return dotted[1];
-  const [head = "", tail] = ip.toLowerCase().split("::", 2);
-  const headGroups = head === "" ? [] : head.split(":");
-  const tailGroups = tail === undefined || tail === "" ? [] : tail.split(":");
-  const zeros = tail === undefined ? 0 : Math.max(0, 8 - headGroups.length - tailGroups.length);
-  const groups = [...headGroups, ...Array<string>(zeros).fill("0"), ...tailGroups];
-  return `${groups
-    .slice(0, 4)
-    .map((group) => group.replace(/^0+(?=.)/, ""))
-    .join(":")}::/64`;
 }
 
 function refusal(resetAt: number, now: number): BotgateError {

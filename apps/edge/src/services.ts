@@ -4,8 +4,8 @@
 
 import { waitUntil } from "cloudflare:workers";
 import { TieredRouteResolver, UpstashRouteStore } from "@botgate/cache";
+import { NO_CLIENT_IP } from "@botgate/limits";
 import { Redis } from "@upstash/redis/cloudflare";
-import { ChatRateLimiter } from "./chat-limiter.ts";
 import { type EdgeConfig, parseEdgeEnv } from "./env.ts";
 import { ResolveMissLimiter } from "./miss-limiter.ts";
 import { OriginClient } from "./origin.ts";
@@ -14,7 +14,6 @@ export interface EdgeServices {
   config: EdgeConfig;
   origin: OriginClient;
   resolver: TieredRouteResolver;
-  chatLimiter: ChatRateLimiter;
 }
 
 function createServices(config: EdgeConfig): EdgeServices {
@@ -41,15 +40,14 @@ function createServices(config: EdgeConfig): EdgeServices {
   const resolver = new TieredRouteResolver({
     ...(store && { store }),
     loadFromOrigin: (target) => origin.resolve(target),
-    admitOriginLookup: (_target, caller) => missLimiter.admit(caller ?? "no-ip"),
+    admitOriginLookup: (_target, caller) => missLimiter.admit(caller ?? NO_CLIENT_IP),
     // The request-scoped waitUntil of cloudflare:workers: the resolver lives longer than any
     // request, so it cannot hold one request's ctx.
     waitUntil,
     positiveTtlMs: config.routeCacheTtlMs,
     negativeTtlMs: config.routeNegativeTtlMs,
   });
-  const chatLimiter = new ChatRateLimiter({ redis, ...config.rateLimit, waitUntil });
-  return { config, origin, resolver, chatLimiter };
+  return { config, origin, resolver };
 }
 
 let current: { bindings: unknown; fingerprint: string; services: EdgeServices } | undefined;

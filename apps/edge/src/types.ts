@@ -3,8 +3,5 @@ import type { RequestIdVariables } from "hono/request-id";
 /** Hono's environment for the edge app. Bindings stay unknown until env.ts has parsed them. */
 export interface EdgeEnv {
   Bindings: Record<string, unknown>;
-  Variables: RequestIdVariables & {
-    /** Set on chat requests once counted: the x-ratelimit-*-requests headers of the response. */
-    rateLimitHeaders?: Record<string, string>;
-  };
+  Variables: RequestIdVariables;
 }

@@ -16,10 +16,5 @@ declare namespace Cloudflare {
     ROUTE_STORE_TIMEOUT_MS: string;
     RESOLVE_MISS_LIMIT: string;
     RESOLVE_MISS_WINDOW_S: string;
-    RATE_LIMIT_REQUESTS?: string;
-    RATE_LIMIT_CLIENT_REQUESTS?: string;
-    RATE_LIMIT_WINDOW_S?: string;
-    RATE_LIMIT_TIMEOUT_MS?: string;
-    RATE_LIMIT_ON_FAILURE?: string;
   }
 }

@@ -38,11 +38,8 @@ describe("parseEdgeEnv", () => {
       routeCacheTtlMs: 5_000,
       routeNegativeTtlMs: 2_000,
       routeStoreTimeoutMs: 150,
-      rateLimit: {
-        defaults: { requests: 600, clientRequests: 60, windowSeconds: 60 },
-        timeoutMs: 100,
-        onFailure: "open",
-      },
+      resolveMissLimit: 60,
+      resolveMissWindowS: 60,
     });
     expect(config.platform).toMatchObject({
       apiDomain: "api.local.example.com",
@@ -57,17 +54,16 @@ describe("parseEdgeEnv", () => {
       API_DOMAIN: "bots.example.com",
       ROUTE_CACHE_TTL_MS: 750,
       ROUTE_NEGATIVE_TTL_MS: "250",
-      RATE_LIMIT_REQUESTS: 1000,
-      RATE_LIMIT_CLIENT_REQUESTS: "20",
-      RATE_LIMIT_WINDOW_S: "10",
-      RATE_LIMIT_ON_FAILURE: "closed",
+      RESOLVE_MISS_LIMIT: 1000,
+      RESOLVE_MISS_WINDOW_S: "10",
       UPSTASH_REDIS_REST_URL: "https://redis.example.com",
       UPSTASH_REDIS_REST_TOKEN: "token",
     });
     expect(config).toMatchObject({
       routeCacheTtlMs: 750,
       routeNegativeTtlMs: 250,
-      rateLimit: { defaults: { requests: 1000, clientRequests: 20, windowSeconds: 10 }, onFailure: "closed" },
+      resolveMissLimit: 1000,
+      resolveMissWindowS: 10,
       redis: { token: "token" },
     });
     expect(config.platform).toMatchObject({ environment: "prod", apiDomain: "bots.example.com" });
@@ -89,8 +85,7 @@ describe("parseEdgeEnv", () => {
     ["an unknown environment", { ...minimal, ENVIRONMENT: "staging" }, "ENVIRONMENT"],
     ["a zero lifetime", { ...minimal, ROUTE_CACHE_TTL_MS: "0" }, "ROUTE_CACHE_TTL_MS"],
     ["an invalid root domain", { ...minimal, PLATFORM_ROOT_DOMAIN: "not a domain" }, "rootDomain"],
-    ["an unknown failure mode", { ...minimal, RATE_LIMIT_ON_FAILURE: "maybe" }, "RATE_LIMIT_ON_FAILURE"],
-    ["a zero rate limit", { ...minimal, RATE_LIMIT_CLIENT_REQUESTS: "0" }, "RATE_LIMIT_CLIENT_REQUESTS"],
+    ["a zero miss limit", { ...minimal, RESOLVE_MISS_LIMIT: "0" }, "RESOLVE_MISS_LIMIT"],
   ])("refuses %s, as INTERNAL naming the binding only in the cause", (_, bindings, name) => {
     const error = refusal(bindings);
     expect(error.code).toBe("INTERNAL");

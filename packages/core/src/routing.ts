@@ -46,19 +46,6 @@ export interface RouteRecord {
   embedOrigins: string[];
   /** Monotonic per chatbot (updatedAt in ms): a reader never replaces a newer record by an older one. */
   version: number;
-  /**
-   * The chatbot's own chat rate limits; each null (and the whole field, in records cached
-   * before it existed) means the platform default of the edge's env.
-   */
-  rateLimit?: RouteRateLimit;
-}
-
-export interface RouteRateLimit {
-  /** Chat requests per window for the whole chatbot. */
-  requests: number | null;
-  /** Chat requests per window for one client IP, and for one API key. */
-  clientRequests: number | null;
-  windowSeconds: number | null;
 }
 
 /** Cached for unknown hosts and ids, for a short time, so floods never reach the origin. */
@@ -76,16 +63,6 @@ function isRecordObject(value: unknown): value is Record<string, unknown> {
 
 const isPositiveInt = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v > 0;
 const isNonEmptyString = (v: unknown): v is string => typeof v === "string" && v.length > 0;
-const isLimit = (v: unknown): v is number | null => v === null || isPositiveInt(v);
-
-/** undefined: absent (older records); null: malformed. */
-function parseRateLimit(value: unknown): RouteRateLimit | undefined | null {
-  if (value === undefined) return undefined;
-  if (!isRecordObject(value)) return null;
-  const { requests, clientRequests, windowSeconds } = value;
-  if (!isLimit(requests) || !isLimit(clientRequests) || !isLimit(windowSeconds)) return null;
-  return { requests, clientRequests, windowSeconds };
-}
 
 /**
  * Validates a record read from Redis or the origin. Anything malformed is treated as a
@@ -96,9 +73,7 @@ export function parseRouteEntry(value: unknown): RouteEntry | null {
   if (value.found === false) return NEGATIVE_ROUTE;
   if (value.found !== true) return null;
   const v = value;
-  const rateLimit = parseRateLimit(v.rateLimit);
   if (
-    rateLimit === null ||
     !isPositiveInt(v.chatbotId) ||
     !isNonEmptyString(v.hashedId) ||
     !isNonEmptyString(v.accountNumber) ||
@@ -132,6 +107,5 @@ export function parseRouteEntry(value: unknown): RouteEntry | null {
     apiKeyRequired: v.apiKeyRequired,
     embedOrigins: Array.isArray(v.embedOrigins) ? (v.embedOrigins as string[]) : [],
     version: v.version,
-    ...(rateLimit !== undefined && { rateLimit }),
   };
 }

@@ -6,4 +6,5 @@ export {
 } from "./allowed.ts";
 export { createUpstashRestApp, type UpstashRestAppOptions } from "./app.ts";
 export { openRedisConnection } from "./connection.ts";
+export { type DirectRequesterOptions, directRequester } from "./direct.ts";
 export { type RunningUpstashRest, type StartUpstashRestOptions, startUpstashRest } from "./server.ts";

@@ -2,10 +2,12 @@
 // credential that admitted it, and the request's id, client IP and public URL.
 import { BotgateError, type ChatbotMode, customHost, isLive } from "@botgate/core";
 import { claimsForwarding } from "@botgate/forwarding";
+import { clientKeyOf } from "@botgate/limits";
 import type { Context } from "hono";
 import type { Runtime } from "../runtime.ts";
-import { type AccessGrant, authorizeChat, lookUpCredential } from "./access.ts";
+import { type AccessGrant, authorizeChat, lookUpCredential, presentedCredential } from "./access.ts";
 import { forwardedMode, identifyCaller } from "./caller.ts";
+import { countChat } from "./chat-limits.ts";
 import { chatServicesOf } from "./chat-services.ts";
 import { chatbotFacts, loadChatbot, type OriginChatbot, storedIdOf, unknownChatbot } from "./chatbot.ts";
 
@@ -20,10 +22,20 @@ export interface AdmittedRequest {
   publicUrl: string | null;
 }
 
-export async function admit(c: Context, runtime: Runtime): Promise<AdmittedRequest> {
+export interface AdmitOptions {
+  /** A chat request (chat/, v1/chat/completions): counted against the chat rate limits. */
+  count?: boolean;
+}
+
+export async function admit(
+  c: Context,
+  runtime: Runtime,
+  { count = false }: AdmitOptions = {},
+): Promise<AdmittedRequest> {
   const id = storedIdOf(c.req.param("id") ?? "");
   const headers = c.req.raw.headers;
-  const stores = { db: runtime.db, chatbots: chatServicesOf(runtime).chatbots };
+  const services = chatServicesOf(runtime);
+  const stores = { db: runtime.db, chatbots: services.chatbots };
   // The chatbot's admission version is read while the caller is checked (one database round
   // trip less per call); a refused caller's refusal still comes first.
   const version = id === null ? null : stores.chatbots.version(id);
@@ -61,6 +73,25 @@ export async function admit(c: Context, runtime: Runtime): Promise<AdmittedReque
       tlsCertificateIssuanceStatus: facts.tlsCertificateIssuanceStatus,
     });
   }
+  const clientIp = caller.kind === "edge" ? caller.context.clientIp || null : caller.clientIp;
+  const counting = () =>
+    countChat(c, services.limiter, {
+      chatbotId: chatbot.id,
+      rateLimit: {
+        requests: chatbot.rateLimitRequests,
+        clientRequests: chatbot.rateLimitClientRequests,
+        windowSeconds: chatbot.rateLimitWindowSeconds,
+      },
+      clientKey: clientKeyOf(clientIp ?? ""),
+      credential: presentedCredential(headers),
+    });
+  // Public hosts count a request before its key is checked, so guessing keys is bounded too
+  // (a request without the key a chatbot requires is refused first, uncounted). The sandbox
+  // counts only what it admits: an outsider must neither spend a chatbot's budget nor learn
+  // from a 429 that an id exists.
+  const countFirst =
+    count && mode !== "sandbox" && (chatbot._count.apiKeys === 0 || presentedCredential(headers) !== null);
+  if (countFirst) await counting();
   const grant = await authorizeChat(
     stores,
     {
@@ -74,6 +105,7 @@ export async function admit(c: Context, runtime: Runtime): Promise<AdmittedReque
     headers,
     early,
   );
+  if (count && !countFirst) await counting();
   // The public address only from signed fields: X-Forwarded-* headers are never read.
   const forwardedHost = caller.kind === "edge" ? caller.context.forwardedHost : "";
   return {
@@ -82,7 +114,7 @@ export async function admit(c: Context, runtime: Runtime): Promise<AdmittedReque
     grant,
     // identifyCaller made the edge's signed request id this request's id.
     requestId: c.get("requestId"),
-    clientIp: caller.kind === "edge" ? caller.context.clientIp || null : caller.clientIp,
+    clientIp,
     publicUrl:
       caller.kind === "edge" && forwardedHost
         ? `${caller.context.forwardedProto === "http" ? "http" : "https"}://${forwardedHost}/`

@@ -24,6 +24,16 @@ export function inBackground(label: string, work: () => Promise<unknown>): void 
   void task.finally(() => pending.delete(task));
 }
 
+/** Work already running that nothing waits for (a library's own background promise): tracked, its failure logged. */
+export function settleInBackground(label: string, work: Promise<unknown>): void {
+  const task = work.then(
+    () => {},
+    (error: unknown) => console.error(`background ${label} failed`, error),
+  );
+  pending.add(task);
+  void task.finally(() => pending.delete(task));
+}
+
 /** Resolves once every background task started so far has finished. */
 export async function backgroundSettled(): Promise<void> {
   while (pending.size > 0) await Promise.allSettled([...pending]);

@@ -1,7 +1,8 @@
 // What both chat surfaces (routes/origin.ts: config/ and chat/; routes/openai.ts: /v1) share,
-// built once per runtime: the chatbot cache, one provider resolver (and so one cache of
-// provider records), the chat limits and stream timings, and the function runner.
+// built once per runtime: the chatbot cache, the chat rate limiter, one provider resolver (and
+// so one cache of provider records), the chat bounds and stream timings, and the function runner.
 import { egressPolicyOf, type Runtime } from "../runtime.ts";
+import { chatLimiterOf } from "./chat-limits.ts";
 import { ChatbotCache } from "./chatbot-cache.ts";
 import { chatLimitsOf } from "./inputs.ts";
 import { platformProviderOf, providerResolver } from "./provider.ts";
@@ -11,6 +12,7 @@ function build(runtime: Runtime) {
   const limits = chatLimitsOf(runtime.env);
   return {
     chatbots: new ChatbotCache(runtime.db),
+    limiter: chatLimiterOf(runtime),
     providers: providerResolver({
       db: runtime.db,
       secrets: runtime.secrets,

@@ -7,6 +7,7 @@ import { botgateErrorOf, failureSummary } from "@botgate/api";
 import { BotgateError } from "@botgate/core";
 import { type Context, Hono } from "hono";
 import { admit } from "../origin/admit.ts";
+import { withRateLimitHeaders } from "../origin/chat-limits.ts";
 import { chatServicesOf } from "../origin/chat-services.ts";
 import { completionRequest } from "../origin/completion.ts";
 import { clientPartOf, completionsSchema, parseCompletionsBody } from "../origin/openai-inputs.ts";
@@ -43,6 +44,7 @@ export function openAiRoutes(runtime: Runtime) {
   const schema = completionsSchema(limits);
   const app = new Hono().basePath("/api/v1/chatbots/:id/v1");
   app.onError((err, c) => openAiErrorResponse(c, err));
+  app.use(withRateLimitHeaders());
 
   app.get("/models", async (c) => {
     const { chatbot } = await admit(c, runtime);
@@ -60,7 +62,7 @@ export function openAiRoutes(runtime: Runtime) {
   });
 
   app.post("/chat/completions", limitBody(), async (c) => {
-    const admitted = await admit(c, runtime);
+    const admitted = await admit(c, runtime, { count: true });
     const { chatbot } = admitted;
     const body = parseCompletionsBody(await c.req.text(), schema);
     const resolved = await providers.forChatbot(chatbot);

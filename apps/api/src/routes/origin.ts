@@ -7,6 +7,7 @@ import { BotgateError, hashedId } from "@botgate/core";
 import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { type AdmittedRequest, admit } from "../origin/admit.ts";
+import { withRateLimitHeaders } from "../origin/chat-limits.ts";
 import { chatServicesOf } from "../origin/chat-services.ts";
 import { configChatbotView } from "../origin/chatbot.ts";
 import { completionRequest } from "../origin/completion.ts";
@@ -49,6 +50,7 @@ export function originRoutes(runtime: Runtime) {
   const { providers, limits, timings, toolRunner } = chatServicesOf(runtime);
   const inputs = originInputs(limits);
   const app = new Hono().basePath("/api/v1/chatbots/:id");
+  app.use(withRateLimitHeaders());
 
   app.on(["GET", "POST"], ["/config/", "/config"], limitBody(), async (c) => {
     const admitted = await admit(c, runtime);
@@ -82,7 +84,7 @@ export function originRoutes(runtime: Runtime) {
   });
 
   app.post("/chat/", limitBody(), async (c) => {
-    const admitted = await admit(c, runtime);
+    const admitted = await admit(c, runtime, { count: true });
     const { chatbot } = admitted;
     const input = parseBody(await c.req.text(), inputs.chat);
     const resolved = await providers.forChatbot(chatbot);

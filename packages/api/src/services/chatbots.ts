@@ -214,11 +214,7 @@ export async function updateChatbot(
   if (
     row.name !== before.name ||
     row.customDomainId !== before.customDomainId ||
-    row.appEmbedOrigins.join(" ") !== before.appEmbedOrigins.join(" ") ||
-    // The edge reads the rate limits from the route record.
-    row.rateLimitRequests !== before.rateLimitRequests ||
-    row.rateLimitClientRequests !== before.rateLimitClientRequests ||
-    row.rateLimitWindowSeconds !== before.rateLimitWindowSeconds
+    row.appEmbedOrigins.join(" ") !== before.appEmbedOrigins.join(" ")
   ) {
     await publishRoutes(services, [
       { chatbotId: id, previousTargets: routeTargetsOfRow(before, services.config) },

@@ -27,9 +27,6 @@ export const routeRowSelect = {
   updatedAt: true,
   customDomainId: true,
   appEmbedOrigins: true,
-  rateLimitRequests: true,
-  rateLimitClientRequests: true,
-  rateLimitWindowSeconds: true,
   dnsVerificationStatus: true,
   tlsCertificateIssuanceStatus: true,
   userProfile: { select: { isAccountAdmin: true, user: { select: { username: true } } } },
@@ -57,11 +54,6 @@ export function buildRouteRecord(row: RouteRow, config: PlatformConfig): RouteRe
     embedOrigins: row.appEmbedOrigins,
     // Every routing change bumps the chatbot's updatedAt (see touchChatbots).
     version: row.updatedAt.getTime(),
-    rateLimit: {
-      requests: row.rateLimitRequests,
-      clientRequests: row.rateLimitClientRequests,
-      windowSeconds: row.rateLimitWindowSeconds,
-    },
   };
 }
 

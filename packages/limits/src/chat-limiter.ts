@@ -2,22 +2,15 @@
 // is counted, in sliding windows in Redis (@upstash/ratelimit), against up to three budgets: the
 // chatbot's as a whole, the client IP's (IPv6 by /64), and the API key's when one is sent.
 // It is admitted only while all have room; the client's budgets are asked first, the
-// chatbot's only for what they admit, except while this isolate's last answers say the
+// chatbot's only for what they admit, except while this process's last answers say the
 // client's budgets have room: then all are asked at once (one Redis round trip, not two).
-// Limits come from the route record (the
-// chatbot's own settings) or the platform defaults of the env. Redis failing or slower than
-// the timeout means RATE_LIMIT_ON_FAILURE decides: open admits, closed refuses (503).
-import { BotgateError, type RouteRateLimit } from "@botgate/core";
+// Limits are the chatbot's own settings or the platform defaults. Redis failing or slower than
+// the timeout means the failure mode decides: open admits, closed refuses (503).
+import { BotgateError } from "@botgate/core";
 import { Ratelimit } from "@upstash/ratelimit";
-import type { Redis } from "@upstash/redis/cloudflare";
+import type { Redis } from "@upstash/redis";
 import { LRUCache } from "lru-cache";
-import {
-  askShared,
-  BoundedMap,
-  LocalWindows,
-  MAX_TRACKED_CLIENTS,
-  type SharedAnswer,
-} from "./limiter-parts.ts";
+import { askShared, BoundedMap, LocalWindows, MAX_TRACKED_CLIENTS, type SharedAnswer } from "./parts.ts";
 
 export interface ChatLimitDefaults {
   requests: number;
@@ -36,10 +29,16 @@ export interface ChatLimiterOptions {
   waitUntil: (promise: Promise<unknown>) => void;
 }
 
+/** A chatbot's own limits; null fields take the defaults. */
+export interface ChatbotLimits {
+  requests: number | null;
+  clientRequests: number | null;
+  windowSeconds: number | null;
+}
+
 export interface ChatLimitSubject {
   chatbotId: number;
-  /** The chatbot's own limits (RouteRecord.rateLimit); absent or null fields take the defaults. */
-  rateLimit: RouteRateLimit | undefined;
+  rateLimit: ChatbotLimits;
   /** clientKeyOf(the client IP). */
   clientKey: string;
   /** The credential the request carries (API key or account token), if any. */
@@ -54,7 +53,7 @@ export interface LimitState {
   resetMs: number;
 }
 
-/** Bound on the distinct (limit, window) pairs this isolate keeps a Ratelimit for. */
+/** Bound on the distinct (limit, window) pairs one limiter keeps a Ratelimit for. */
 const MAX_LIMITERS = 512;
 /** What a refusal for a failed Redis (fail closed) tells the client to wait. */
 const FAILURE_RETRY_AFTER_SECONDS = 1;
@@ -62,13 +61,6 @@ const FAILURE_RETRY_AFTER_SECONDS = 1;
 async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return Array.from(new Uint8Array(digest).slice(0, 16), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** `Authorization: Bearer <x>` or `X-API-Key: <x>`, as credentials.ts reads them. */
-export function credentialOf(request: Request): string | null {
-  const bearer = /^Bearer\s+(\S+)/i.exec(request.headers.get("authorization") ?? "")?.[1];
-  const apiKey = (request.headers.get("x-api-key") ?? "").trim();
-  return bearer ?? (apiKey === "" ? null : apiKey);
 }
 
 interface Budget {
@@ -97,13 +89,13 @@ export class ChatRateLimiter {
    */
   async admit(subject: ChatLimitSubject): Promise<LimitState> {
     const { defaults } = this.#options;
-    const requests = subject.rateLimit?.requests ?? defaults.requests;
-    const clientRequests = subject.rateLimit?.clientRequests ?? defaults.clientRequests;
-    const windowSeconds = subject.rateLimit?.windowSeconds ?? defaults.windowSeconds;
+    const requests = subject.rateLimit.requests ?? defaults.requests;
+    const clientRequests = subject.rateLimit.clientRequests ?? defaults.clientRequests;
+    const windowSeconds = subject.rateLimit.windowSeconds ?? defaults.windowSeconds;
     const base = `cb:${subject.chatbotId}`;
     const clientBudgets: Budget[] = [{ key: `${base}:ip:${subject.clientKey}`, limit: clientRequests }];
     // Hashed: the key itself never reaches Redis. Counted besides the IP, never instead of
-    // it: the edge cannot tell a valid key from an invented one.
+    // it: on public hosts a request is counted before its key is checked.
     if (subject.credential !== null) {
       clientBudgets.push({
         key: `${base}:key:${await sha256Hex(subject.credential)}`,
@@ -115,7 +107,7 @@ export class ChatRateLimiter {
     let answers: SharedAnswer[];
     if (this.#options.redis !== null && this.#hasRoom(clientBudgets)) {
       // The client had room at its last answer: its budgets and the chatbot's in one round
-      // trip. Only a client that other isolates pushed over its limit in the meantime spends
+      // trip. Only a client that other processes pushed over its limit in the meantime spends
       // a chatbot request on a refusal, and its next request goes the sequential way.
       answers = await this.#count([...clientBudgets, chatbotBudget], windowSeconds, now);
     } else {
@@ -184,7 +176,7 @@ export class ChatRateLimiter {
   async #count(budgets: Budget[], windowSeconds: number, now: number): Promise<SharedAnswer[]> {
     const { redis, waitUntil } = this.#options;
     if (redis === null) {
-      // No Redis configured (a development setup): each isolate counts on its own.
+      // No Redis configured (a development setup): each process counts on its own.
       const local = this.#localWindows(windowSeconds);
       return budgets.map(({ key, limit }) => {
         const counted = local.count(key, limit, now);

@@ -1,10 +1,10 @@
-// What both limiters of the edge share: the unknown-target limiter (miss-limiter.ts) and the
-// chat rate limits (chat-limiter.ts). Bounded in-isolate tables, the isolate's own fixed
+// What both limiters share: the edge's unknown-target limiter and the origin's chat rate
+// limits (chat-limiter.ts). Bounded in-memory tables, the process's (or isolate's) own fixed
 // window for when there is no Redis, and one way to ask @upstash/ratelimit that never throws.
 import type { Ratelimit } from "@upstash/ratelimit";
 import { LRUCache } from "lru-cache";
 
-/** Bound on the clients any in-isolate table holds; the oldest are forgotten first. */
+/** Bound on the clients any in-memory table holds; the oldest are forgotten first. */
 export const MAX_TRACKED_CLIENTS = 10_000;
 
 /**
@@ -30,8 +30,8 @@ export interface WindowCount {
 }
 
 /**
- * Fixed windows counted in this isolate, per key: the fallback without Redis. A window runs
- * from a key's first counted request (the entry's TTL is not renewed).
+ * Fixed windows counted in this process (or isolate), per key: the fallback without Redis. A
+ * window runs from a key's first counted request (the entry's TTL is not renewed).
  */
 export class LocalWindows {
   readonly #entries: LRUCache<string, { count: number }>;
@@ -64,7 +64,8 @@ export type SharedAnswer =
 
 /**
  * One limit() call. The library's own background work (its `pending` promise: analytics,
- * multi-region sync) goes to `waitUntil`, so it never holds the response back.
+ * multi-region sync) goes to `waitUntil` (the worker's, or the origin's background tracker),
+ * so it never holds the response back.
  */
 export async function askShared(
   limiter: Ratelimit,

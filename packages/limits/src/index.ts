@@ -1,0 +1,3 @@
+export * from "./chat-limiter.ts";
+export * from "./client-key.ts";
+export * from "./parts.ts";
