@@ -76,11 +76,17 @@ export function chatPageHeaders(embedOrigins: readonly string[]): Record<string,
   };
 }
 
+/** The page as text, decoded once per binding (a Response copies bytes it is given, not text). */
+const pageText = new WeakMap<Uint8Array, string>();
+
 export async function chatPage(bindings: unknown, embedOrigins: readonly string[]): Promise<Response> {
-  return new Response(await fetchAsset(bindings, "chat.html"), {
-    status: 200,
-    headers: chatPageHeaders(embedOrigins),
-  });
+  const bytes = await fetchAsset(bindings, "chat.html");
+  let text = pageText.get(bytes);
+  if (text === undefined) {
+    text = new TextDecoder().decode(bytes);
+    pageText.set(bytes, text);
+  }
+  return new Response(text, { status: 200, headers: chatPageHeaders(embedOrigins) });
 }
 
 /** One of the page's hashed files: immutable, so browsers and Cloudflare cache it for good. */

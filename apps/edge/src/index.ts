@@ -25,9 +25,9 @@ app.use(async (c, next) => {
 });
 
 app.all("*", async (c) => {
-  const { config, resolver, origin } = servicesFor(c.env);
+  const { classifier, resolver, origin } = servicesFor(c.env);
   const request = c.req.raw;
-  const { classification, endpoint, url } = classifyChatbotRequest(request, config.platform);
+  const { classification, endpoint, url } = classifyChatbotRequest(request, classifier);
 
   // The page's own files are the same for every chatbot: nothing to resolve.
   if (endpoint === "asset") return chatAsset(c.env, classification.rest.slice(ASSET_PREFIX.length));

@@ -13,6 +13,7 @@ import {
   type RouteRecord,
   routeTargetFor,
 } from "@botgate/core";
+import { LRUCache } from "lru-cache";
 
 export type Endpoint = "page" | "asset" | "widget" | "config" | "chat" | "completions" | "models";
 
@@ -62,13 +63,40 @@ export interface ResolvedChatbot {
 
 const unknownAddress = () => new BotgateError("NOT_FOUND", "No chatbot answers at this address.");
 
+/** Longer host + path pairs are classified afresh each time rather than kept. */
+const MAX_REMEMBERED_ADDRESS = 512;
+
+/**
+ * classifyRequest (pure), remembered per isolate: the same hosts and paths come again and
+ * again, and parsing a host properly (Unicode folding, IDNA, label rules) costs more than
+ * everything else an L1 hit does. Bounded in entries and in the length of what it keeps.
+ */
+export class RequestClassifier {
+  readonly #platform: PlatformConfig;
+  readonly #remembered = new LRUCache<string, RequestClassification>({ max: 10_000 });
+
+  constructor(platform: PlatformConfig) {
+    this.#platform = platform;
+  }
+
+  classify(host: string, pathname: string): RequestClassification {
+    const key = `${host}\n${pathname}`;
+    let classification = this.#remembered.get(key);
+    if (classification === undefined) {
+      classification = classifyRequest(host, pathname, this.#platform);
+      if (key.length <= MAX_REMEMBERED_ADDRESS) this.#remembered.set(key, classification);
+    }
+    return classification;
+  }
+}
+
 /**
  * The host comes from the request URL: workerd builds it from the Host header the client
  * sent (an absolute-form request target does not change it), and nothing else, such as
  * X-Forwarded-Host, is ever read. A Host header that disagrees with the URL is refused
  * rather than guessed at.
  */
-export function classifyChatbotRequest(request: Request, platform: PlatformConfig): ChatbotRequest {
+export function classifyChatbotRequest(request: Request, classifier: RequestClassifier): ChatbotRequest {
   const url = new URL(request.url);
   const hostHeader = request.headers.get("host");
   // The usual case (workerd builds the URL from the header) costs one comparison.
@@ -79,7 +107,7 @@ export function classifyChatbotRequest(request: Request, platform: PlatformConfi
       throw new BotgateError("INVALID_HOST", "The Host header does not match the request target.");
     }
   }
-  const classification = classifyRequest(url.host, url.pathname, platform);
+  const classification = classifier.classify(url.host, url.pathname);
   switch (classification.kind) {
     case "invalid":
       throw new BotgateError(classification.errorCode, classification.error.message, {

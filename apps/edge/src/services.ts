@@ -9,9 +9,11 @@ import { Redis } from "@upstash/redis/cloudflare";
 import { type EdgeConfig, parseEdgeEnv } from "./env.ts";
 import { ResolveMissLimiter } from "./miss-limiter.ts";
 import { OriginClient } from "./origin.ts";
+import { RequestClassifier } from "./resolve.ts";
 
 export interface EdgeServices {
   config: EdgeConfig;
+  classifier: RequestClassifier;
   origin: OriginClient;
   resolver: TieredRouteResolver;
 }
@@ -47,7 +49,7 @@ function createServices(config: EdgeConfig): EdgeServices {
     positiveTtlMs: config.routeCacheTtlMs,
     negativeTtlMs: config.routeNegativeTtlMs,
   });
-  return { config, origin, resolver };
+  return { config, classifier: new RequestClassifier(config.platform), origin, resolver };
 }
 
 let current: { bindings: unknown; fingerprint: string; services: EdgeServices } | undefined;

@@ -121,6 +121,13 @@ export class TieredRouteResolver {
 
   async resolve(target: RouteTarget, { caller }: ResolveOptions = {}): Promise<ResolvedRoute> {
     const key = routeKey(target);
+    // The usual case, an entry this isolate holds: no fetch machinery. An expired one stays
+    // for fetch() below, whose lookup falls back on it when both the store and the origin fail.
+    const held = this.#cache.get(key, { noDeleteOnStaleGet: true });
+    if (held !== undefined) {
+      this.#emit({ key, tier: "l1", outcome: "hit" });
+      return { entry: held.entry, source: "l1", stale: held.stale };
+    }
     const status: LRUCache.Status<string, CachedRoute, LookupContext> = {};
     const pending = this.#cache.fetch(key, { context: { target, caller }, status });
     // status.fetch is set synchronously; "inflight" (joined another lookup) counts as a miss.

@@ -20,8 +20,12 @@ export type HostnameErrorCode =
 
 /** Unicode compatibility folding then lower case, the same order for every caller. */
 export function foldHostname(input: string): string {
+  // NFKC leaves printable ASCII as it is (every request to a platform host): lower case only.
+  if (PRINTABLE_ASCII.test(input)) return input.toLowerCase();
   return input.normalize("NFKC").toLowerCase().normalize("NFKC");
 }
+
+const PRINTABLE_ASCII = /^[ -~]*$/;
 
 /**
  * Folded name (no port) → ASCII hostname: IDN labels to punycode, one trailing dot dropped,
@@ -32,7 +36,7 @@ export function toAsciiHostname(folded: string): Result<string, HostnameErrorCod
   try {
     // punycode only rewrites non-ASCII labels and separators: a printable-ASCII name (every
     // request to a platform host) comes back unchanged, so it skips the conversion.
-    ascii = /^[ -~]*$/.test(folded) ? folded : punycode.toASCII(folded);
+    ascii = PRINTABLE_ASCII.test(folded) ? folded : punycode.toASCII(folded);
   } catch {
     return fail("punycode_invalid", "The name cannot be converted to punycode.");
   }

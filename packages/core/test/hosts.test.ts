@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { foldHostname } from "../src/hostname.ts";
 import { parseHost } from "../src/index.ts";
 import { anyUnicode, anyUtf16, hostLike } from "./helpers.ts";
 
@@ -164,5 +165,23 @@ describe("parseHost properties", () => {
         },
       ),
     );
+  });
+});
+
+describe("foldHostname", () => {
+  it("takes printable ASCII the short way, to the same result as Unicode folding", () => {
+    const printableAscii = fc.string({
+      unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+    });
+    fc.assert(
+      fc.property(printableAscii, (input) => {
+        expect(foldHostname(input)).toBe(input.normalize("NFKC").toLowerCase().normalize("NFKC"));
+      }),
+    );
+  });
+
+  it("still folds what is not ASCII", () => {
+    expect(foldHostname("ＥＸＡＭＰＬＥ．com")).toBe("example.com");
+    expect(foldHostname("Bücher.Example")).toBe("bücher.example");
   });
 });
