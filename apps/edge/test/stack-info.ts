@@ -18,4 +18,9 @@ export interface StackInfo {
   wranglerDevUrl: string;
   /** The fake OpenAI server the API uses as its platform default provider (…/v1). */
   fakeOpenAiUrl: string;
+  /**
+   * A Hono app on @hono/node-server (the origin's HTTP stack) passing every request through to
+   * the fake provider with fetch, as the origin calls it, and nothing else: the benchmark's floor.
+   */
+  bareProxyUrl: string;
 }

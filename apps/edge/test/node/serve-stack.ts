@@ -19,6 +19,7 @@ const slowUpstash = await RestartableServer.start(async () => {
   return Response.json({ error: "too late" }, { status: 503 });
 });
 const inspect = await stack.startInspectingOrigin();
+const bareProxy = await RestartableServer.start(stack.bareProxy().fetch);
 const control = await RestartableServer.start(controlApp(stack).fetch);
 let wranglerDev: WranglerDev | undefined;
 if (withWranglerDev) {
@@ -33,6 +34,7 @@ async function shutdown() {
   await control.stop();
   await slowUpstash.stop();
   await inspect.stop();
+  await bareProxy.stop();
   await stack.close();
   process.exit(0);
 }
@@ -50,5 +52,6 @@ const info: StackInfo = {
   inspectUrl: inspect.url,
   wranglerDevUrl: wranglerDev?.url ?? "",
   fakeOpenAiUrl: stack.fakeOpenAiUrl,
+  bareProxyUrl: bareProxy.url,
 };
 process.send?.({ ready: info });

@@ -8,6 +8,7 @@ import { verifyForwardedRequest } from "@botgate/forwarding";
 import { startFakeOpenAi } from "@botgate/llm/testing";
 import { type RunningUpstashRest, startUpstashRest, TEST_COMMANDS } from "@botgate/upstash-rest";
 import { serve } from "@hono/node-server";
+import { Hono } from "hono";
 import { createApp } from "../../../api/src/app.ts";
 import { REDIS_URL, startTestServer, type TestServer } from "../../../api/test/harness.ts";
 
@@ -235,6 +236,24 @@ export class EdgeTestStack {
         { headers: { "x-inspected": "1", connection: "close", "keep-alive": "timeout=5" } },
       );
     });
+  }
+
+  /** Every request passed through to the fake provider (`/v1` prefixed), as the origin's fetch would. */
+  bareProxy(): Hono {
+    const app = new Hono();
+    const target = this.fakeOpenAiUrl.replace(/\/v1$/, "");
+    app.all("*", async (c) => {
+      const request = c.req.raw;
+      const path = new URL(request.url).pathname.replace(/^(?:\/v1)?/, "/v1");
+      const body = request.method === "GET" ? null : await request.arrayBuffer();
+      const answer = await fetch(`${target}${path}`, {
+        method: request.method,
+        headers: { "content-type": "application/json", authorization: "Bearer sk-fake" },
+        body,
+      });
+      return new Response(answer.body, { status: answer.status, headers: answer.headers });
+    });
+    return app;
   }
 
   upstreams(id: string): EdgeUpstreams | undefined {

@@ -20,13 +20,18 @@ export interface WorkerdDirect {
 }
 
 export interface WorkerdDirectOptions {
-  /** Overrides of wrangler.toml's [vars]. */
+  /** Overrides of the configuration's [vars]. */
   vars?: Record<string, string>;
+  /** Another wrangler configuration than the root wrangler.toml (a benchmark's baseline worker). */
+  config?: string;
 }
 
-export async function startWorkerdDirect({ vars = {} }: WorkerdDirectOptions = {}): Promise<WorkerdDirect> {
+export async function startWorkerdDirect({
+  vars = {},
+  config = CONFIG,
+}: WorkerdDirectOptions = {}): Promise<WorkerdDirect> {
   const outdir = await mkdtemp(join(tmpdir(), "botgate-workerd-direct-"));
-  const script = await bundleWorker(outdir).catch(async (error: unknown) => {
+  const script = await bundleWorker(outdir, config).catch(async (error: unknown) => {
     await rm(outdir, { recursive: true, force: true });
     throw error;
   });
@@ -34,7 +39,7 @@ export async function startWorkerdDirect({ vars = {} }: WorkerdDirectOptions = {
     node22(),
     [
       fileURLToPath(new URL("miniflare-serve.mjs", import.meta.url)),
-      JSON.stringify({ config: CONFIG, script, vars }),
+      JSON.stringify({ config, script, vars }),
     ],
     { stdio: ["ignore", "ignore", "pipe", "ipc"] },
   );
