@@ -1,6 +1,6 @@
 // Renders the SQL that creates schema.prisma from nothing, offline, through Prisma 6.19's CLI
 // (its schema engine ships as WASM; Prisma 7's needs a binary we cannot download). Used by the
-// drift test and by `pnpm botgate migration:new` to write new migrations.
+// drift test (and by hand, to write a new migration: from the last schema to the new one).
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";

@@ -137,7 +137,7 @@ export function EditForm({ bot }: { bot: ChatbotView }) {
           </fieldset>
           <fieldset>
             <legend>Rate limits</legend>
-            <p className="hint">Chat requests allowed per window at the edge. Empty: the platform default.</p>
+            <p className="hint">Chat requests allowed per sliding window. Empty: the platform default.</p>
             {text("rateLimitRequests", "Requests per window (whole chatbot)", { inputMode: "numeric" })}
             {text("rateLimitClientRequests", "Requests per window (each client)", { inputMode: "numeric" })}
             {text("rateLimitWindowSeconds", "Window (seconds)", { inputMode: "numeric" })}
