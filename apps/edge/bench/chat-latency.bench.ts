@@ -180,8 +180,8 @@ export async function run(): Promise<BenchSection[]> {
           "The same edge under `wrangler dev` is information: its local proxy adds a hop. The hop rows size it: a bare Hono worker (edge.bench.ts's baseline) answering a constant JSON under `wrangler dev`, against the fake provider's answer from Node (slightly more work, so the hop is if anything understated).",
           "Origin alone: the direct /api/v1/chatbots/<id>/v1/ path with an account token (sandbox mode, one more key lookup than a public host).",
           "The two bare proxy hops are the floor of this architecture on this machine: the same request through a Hono worker in Miniflare (bench/proxy-worker.ts, same runtime and settings as the edge) that passes it with fetch to a Hono app on @hono/node-server (the origin's HTTP stack) that passes it with fetch to the provider, and nothing else. What the edge and the origin add on top of those hops is their own work: routing, signing and checking the forward, admission, rate limits, the provider client, the request log.",
-          "Each origin call also verifies a signed forward (edge) or a credential, loads the chatbot and queues the request log.",
-          `Database: a fresh database on the PostgreSQL server at ${database.host} (DATABASE_URL, default the machine's, as .ci/run); Redis: the machine's, through the Upstash-compatible endpoint for the edge, and for the origin's forward nonces over its own TCP connection (REDIS_URL), as in production.`,
+          "Each origin call also verifies a signed forward (edge) or a credential, reads the chatbot's admission version (the chatbot itself comes from the process's cache), counts the chat rate limits and queues the request log.",
+          `Database: a fresh database on the PostgreSQL server at ${database.host} (DATABASE_URL, default the machine's, as .ci/run); Redis: the machine's, through the Upstash-compatible endpoint for the edge, and for the origin's forward nonces and chat rate limits over its own TCP connection (REDIS_URL), as in production.`,
         ],
       },
     ];
