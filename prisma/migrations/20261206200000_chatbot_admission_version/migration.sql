@@ -22,9 +22,9 @@ CREATE TRIGGER "ChatBot_admissionVersion"
   BEFORE UPDATE ON "ChatBot"
   FOR EACH ROW EXECUTE FUNCTION "botgate_chatbot_admission_version"();
 
--- A key created, revoked, deleted or moved (lastUsedAt, the hint the origin writes while
--- serving, is not a change of admission).
-CREATE FUNCTION "botgate_api_key_admission"() RETURNS trigger AS $$
+-- Rows that belong to one chatbot (its API keys, its functions), created, changed, deleted or
+-- moved to another chatbot.
+CREATE FUNCTION "botgate_chatbot_child_admission"() RETURNS trigger AS $$
 BEGIN
   IF TG_OP <> 'INSERT' THEN
     UPDATE "ChatBot" SET "admissionVersion" = "admissionVersion" WHERE "id" = OLD."chatbotId";
@@ -36,26 +36,16 @@ BEGIN
 END;
 $$ LANGUAGE plpgsql;
 
+-- A key's lastUsedAt (the hint the origin writes while serving) and name are no change of
+-- admission.
 CREATE TRIGGER "ChatBotAPIKey_admission"
   AFTER INSERT OR DELETE OR UPDATE OF "chatbotId", "keyHash", "isActive", "revokedAt" ON "ChatBotAPIKey"
-  FOR EACH ROW EXECUTE FUNCTION "botgate_api_key_admission"();
+  FOR EACH ROW EXECUTE FUNCTION "botgate_chatbot_child_admission"();
 
 -- The functions offered to the model.
-CREATE FUNCTION "botgate_function_admission"() RETURNS trigger AS $$
-BEGIN
-  IF TG_OP <> 'INSERT' THEN
-    UPDATE "ChatBot" SET "admissionVersion" = "admissionVersion" WHERE "id" = OLD."chatbotId";
-  END IF;
-  IF TG_OP <> 'DELETE' AND (TG_OP = 'INSERT' OR NEW."chatbotId" IS DISTINCT FROM OLD."chatbotId") THEN
-    UPDATE "ChatBot" SET "admissionVersion" = "admissionVersion" WHERE "id" = NEW."chatbotId";
-  END IF;
-  RETURN NULL;
-END;
-$$ LANGUAGE plpgsql;
-
 CREATE TRIGGER "ChatBotFunctions_admission"
   AFTER INSERT OR DELETE OR UPDATE ON "ChatBotFunctions"
-  FOR EACH ROW EXECUTE FUNCTION "botgate_function_admission"();
+  FOR EACH ROW EXECUTE FUNCTION "botgate_chatbot_child_admission"();
 
 -- A suspended (or reactivated) account: every chatbot of it.
 CREATE FUNCTION "botgate_account_admission"() RETURNS trigger AS $$
