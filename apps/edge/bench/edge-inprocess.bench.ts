@@ -18,6 +18,9 @@ register("./workers-hooks.mjs", import.meta.url);
 
 const CHAT_DIST = join(import.meta.dirname, "..", "..", "chat", "dist");
 
+/** Rounds of the three tasks. */
+const ROUNDS = 10;
+
 const assetBytes = new Map<string, Promise<Uint8Array | null>>();
 
 /** Read once, then served from memory, like the platform's asset server. */
@@ -94,24 +97,44 @@ export async function run(): Promise<BenchSection[]> {
 
     const bare = new Hono();
     bare.get("*", (c) => c.html(page));
+    // The same response, headers included (the page's security headers, Server-Timing and
+    // X-Request-Id): what the edge adds beyond building the answer it must give.
+    const pageHeaders = [...(await edge.fetch(new Request(url), env, ctx)).headers];
+    const sameResponse = new Hono();
+    sameResponse.get("*", () => new Response(page, { headers: pageHeaders }));
 
-    const bench = new Bench({ time: 3_000, warmup: true, warmupTime: 1_000 });
-    bench
-      .add("bare Hono", async () => {
-        await (await bare.fetch(new Request(url), env, ctx)).arrayBuffer();
-      })
-      .add("edge, L1 hit", async () => {
-        const response = await edge.fetch(new Request(url), env, ctx);
-        await response.arrayBuffer();
-      });
-    await bench.run();
-    const mean = (name: string) => {
-      const task = bench.getTask(name)?.result;
-      const latency = task && "latency" in task ? task.latency.mean : Number.NaN;
-      return latency;
+    const tasks: Record<string, () => Promise<Response>> = {
+      bare: async () => bare.fetch(new Request(url), env, ctx),
+      sameResponse: async () => sameResponse.fetch(new Request(url), env, ctx),
+      edge: async () => edge.fetch(new Request(url), env, ctx),
     };
-    const bareMs = mean("bare Hono");
-    const edgeMs = mean("edge, L1 hit");
+    // Short rounds, the order rotating, and the median of each round's ratio: the machine's
+    // load drifts by tens of percent within a minute, and a task measured after the others
+    // would bear it alone.
+    const means: Record<string, number[]> = { bare: [], sameResponse: [], edge: [] };
+    const names = Object.keys(tasks);
+    for (let round = 0; round < ROUNDS; round++) {
+      const bench = new Bench({ time: 400, warmup: true, warmupTime: 100 });
+      for (let i = 0; i < names.length; i++) {
+        const name = names[(round + i) % names.length] as string;
+        const task = tasks[name] as () => Promise<Response>;
+        bench.add(name, async () => {
+          await (await task()).arrayBuffer();
+        });
+      }
+      await bench.run();
+      for (const name of names) {
+        const result = bench.getTask(name)?.result;
+        const mean = result && "latency" in result ? result.latency.mean : Number.NaN;
+        means[name]?.push(mean);
+      }
+    }
+    const median = (values: number[]) =>
+      [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+    const ratioTo = (name: string, base: string) =>
+      median((means[name] ?? []).map((value, round) => value / (means[base]?.[round] ?? Number.NaN)));
+    const ms = (name: string) => median(means[name] ?? []) * 1000;
+    const edgeRatio = ratioTo("edge", "bare");
     return [
       {
         title: "Edge in process: the worker's own cost on an L1 route hit",
@@ -119,17 +142,33 @@ export async function run(): Promise<BenchSection[]> {
         rows: [
           {
             name: "mean time per request, edge L1 hit",
-            value: edgeMs * 1000,
+            value: ms("edge"),
             unit: "µs",
-            baseline: bareMs * 1000,
-            ratio: edgeMs / bareMs,
+            baseline: ms("bare"),
+            ratio: edgeRatio,
             goal: "≤ 1.3× bare Hono",
-            met: edgeMs / bareMs <= 1.3,
+            met: edgeRatio <= 1.3,
+          },
+          {
+            name: "bare Hono answering the edge's whole response (its 7 headers too)",
+            value: ms("sameResponse"),
+            unit: "µs",
+            baseline: ms("bare"),
+            ratio: ratioTo("sameResponse", "bare"),
+          },
+          {
+            name: "edge L1 hit next to that app: classification, lookup, request id",
+            value: ms("edge"),
+            unit: "µs",
+            baseline: ms("sameResponse"),
+            ratio: ratioTo("edge", "sameResponse"),
           },
         ],
         notes: [
           "Node with `cloudflare:workers` shimmed (waitUntil only); the handler is the worker's default export, called with real bindings.",
           "The request is a chatbot page at its default host: classification, the L1 lookup, security headers and the constant page.",
+          `${ROUNDS} rounds of 0.4 s per task, the order rotating; figures are medians of the rounds' means, ratios medians of the rounds' ratios.`,
+          "In Node, Response and Headers are undici's JavaScript, which validates every header it is given: the page's security headers alone cost about what the edge's own work does (second row). In workerd they are native.",
         ],
       },
     ];

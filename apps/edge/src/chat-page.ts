@@ -66,27 +66,47 @@ async function readAsset(assets: AssetsBinding, path: string): Promise<Uint8Arra
  * The page may load its own files, talk to its own origin, show https images (logo and
  * background from the chatbot's fields) and be framed only by the origins the chatbot allows.
  */
-export function chatPageHeaders(embedOrigins: readonly string[]): Record<string, string> {
-  return {
-    "Content-Type": "text/html; charset=UTF-8",
-    "Content-Security-Policy": `default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' https: data:; base-uri 'none'; form-action 'self'; frame-ancestors ${frameAncestors(embedOrigins)}`,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-cache",
-  };
+function chatPageHeaders(embedOrigins: readonly string[]): ReadonlyArray<readonly [string, string]> {
+  return [
+    ["Content-Type", "text/html; charset=UTF-8"],
+    [
+      "Content-Security-Policy",
+      `default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' https: data:; base-uri 'none'; form-action 'self'; frame-ancestors ${frameAncestors(embedOrigins)}`,
+    ],
+    ["X-Content-Type-Options", "nosniff"],
+    ["Referrer-Policy", "no-referrer"],
+    ["Cache-Control", "no-cache"],
+  ];
 }
+
+/**
+ * The headers per list of embed origins: an L1 hit hands back the same route record, and so
+ * the same list, on every visit, and the page is what most visits ask for.
+ */
+const pageHeaders = new WeakMap<readonly string[], ReadonlyArray<readonly [string, string]>>();
 
 /** The page as text, decoded once per binding (a Response copies bytes it is given, not text). */
 const pageText = new WeakMap<Uint8Array, string>();
 
-export async function chatPage(bindings: unknown, embedOrigins: readonly string[]): Promise<Response> {
+/** `serverTiming`: the route's Server-Timing, set with the rest rather than added afterwards. */
+export async function chatPage(
+  bindings: unknown,
+  embedOrigins: readonly string[],
+  serverTiming?: string,
+): Promise<Response> {
   const bytes = await fetchAsset(bindings, "chat.html");
   let text = pageText.get(bytes);
   if (text === undefined) {
     text = new TextDecoder().decode(bytes);
     pageText.set(bytes, text);
   }
-  return new Response(text, { status: 200, headers: chatPageHeaders(embedOrigins) });
+  let headers = pageHeaders.get(embedOrigins);
+  if (headers === undefined) {
+    headers = chatPageHeaders(embedOrigins);
+    pageHeaders.set(embedOrigins, headers);
+  }
+  const init = serverTiming === undefined ? headers : [...headers, ["Server-Timing", serverTiming]];
+  return new Response(text, { status: 200, headers: init as [string, string][] });
 }
 
 /** One of the page's hashed files: immutable, so browsers and Cloudflare cache it for good. */

@@ -4,7 +4,6 @@
 import { BotgateError } from "@botgate/core";
 import { clientKeyOf } from "@botgate/limits";
 import { Hono } from "hono";
-import { requestId } from "hono/request-id";
 import { chatAsset, chatPage, widgetScript } from "./chat-page.ts";
 import { credentialRequiredBy, requireCredential } from "./credentials.ts";
 import { errorResponse, toBotgateError } from "./errors.ts";
@@ -16,12 +15,15 @@ import type { EdgeEnv } from "./types.ts";
 
 const app = new Hono<EdgeEnv>();
 
-// headerName "": a client's own X-Request-Id is never adopted, since the id is signed into
-// the forward and ends up in the origin's logs and records.
-app.use(requestId({ headerName: "" }));
+// The request's id, for the logs, the signed forward and the origin's records, and its
+// X-Request-Id. A client's own X-Request-Id is never adopted, since the id is signed into the
+// forward and ends up in the origin's logs and records. One middleware rather than hono's
+// requestId plus one that sets the header: each layer costs an L1 hit about a microsecond.
 app.use(async (c, next) => {
+  const id = crypto.randomUUID();
+  c.set("requestId", id);
   await next();
-  c.res.headers.set("X-Request-Id", c.get("requestId"));
+  c.res.headers.set("X-Request-Id", id);
 });
 
 app.all("*", async (c) => {
@@ -47,9 +49,9 @@ app.all("*", async (c) => {
   const chatbot = await resolveChatbot(resolver, classification, clientKeyOf(clientIpOf(request)));
   const timing = `route;desc="${chatbot.source}${chatbot.stale ? "-stale" : ""}"`;
 
-  if (endpoint === "page" || endpoint === "widget") {
-    const response =
-      endpoint === "page" ? await chatPage(c.env, chatbot.record.embedOrigins) : await widgetScript(c.env);
+  if (endpoint === "page") return chatPage(c.env, chatbot.record.embedOrigins, timing);
+  if (endpoint === "widget") {
+    const response = await widgetScript(c.env);
     response.headers.set("Server-Timing", timing);
     return response;
   }
