@@ -15,10 +15,10 @@ import type { EdgeEnv } from "./types.ts";
 
 const app = new Hono<EdgeEnv>();
 
-// The request's id, for the logs, the signed forward and the origin's records, and its
-// X-Request-Id. A client's own X-Request-Id is never adopted, since the id is signed into the
-// forward and ends up in the origin's logs and records. One middleware rather than hono's
-// requestId plus one that sets the header: each layer costs an L1 hit about a microsecond.
+// The request's id and its X-Request-Id. A client's own X-Request-Id is never adopted: the id
+// is signed into the forward and ends up in the origin's logs and records. One middleware
+// rather than hono's requestId plus one to set the header: each layer costs an L1 hit about a
+// microsecond.
 app.use(async (c, next) => {
   const id = crypto.randomUUID();
   c.set("requestId", id);
