@@ -150,6 +150,17 @@ export async function run(): Promise<BenchSection[]> {
     const storedLong = await stored([...conversation, question]);
     const longBody = Buffer.byteLength(JSON.stringify({ messages: [...conversation, question] }));
 
+    const longP50 = percentile(samples.long, 50);
+    const pageP50 = percentile(samples.page, 50);
+    const lengthRow: BenchRow = {
+      name: `config/ p50, session of ${TURNS} turns against one of ${pageSize} (the same full page)`,
+      value: longP50,
+      unit: "ms",
+      baseline: pageP50,
+      ratio: longP50 / pageP50,
+      goal: "≤ 1.2× (the session's length costs nothing)",
+      met: longP50 / pageP50 <= 1.2,
+    };
     const latencyRow = (p: number, goal?: number): BenchRow => {
       const value = percentile(samples.long, p);
       const baseline = percentile(samples.fresh, p);
@@ -172,15 +183,7 @@ export async function run(): Promise<BenchSection[]> {
         rows: [
           latencyRow(50, 1.5),
           latencyRow(99),
-          {
-            name: `config/ p50, session of ${TURNS} turns against one of ${pageSize} (the same full page)`,
-            value: percentile(samples.long, 50),
-            unit: "ms",
-            baseline: percentile(samples.page, 50),
-            ratio: percentile(samples.long, 50) / percentile(samples.page, 50),
-            goal: "≤ 1.2× (the session's length costs nothing)",
-            met: percentile(samples.long, 50) / percentile(samples.page, 50) <= 1.2,
-          },
+          lengthRow,
           {
             name: `config/ response size, session of ${TURNS} turns`,
             value: longConfig.bytes,

@@ -111,8 +111,8 @@ export async function run(): Promise<BenchSection[]> {
     // Short rounds, the order rotating, and the median of each round's ratio: the machine's
     // load drifts by tens of percent within a minute, and a task measured after the others
     // would bear it alone.
-    const means: Record<string, number[]> = { bare: [], sameResponse: [], edge: [] };
     const names = Object.keys(tasks);
+    const means: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
     for (let round = 0; round < ROUNDS; round++) {
       const bench = new Bench({ time: 400, warmup: true, warmupTime: 100 });
       for (let i = 0; i < names.length; i++) {

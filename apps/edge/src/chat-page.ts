@@ -66,7 +66,7 @@ async function readAsset(assets: AssetsBinding, path: string): Promise<Uint8Arra
  * The page may load its own files, talk to its own origin, show https images (logo and
  * background from the chatbot's fields) and be framed only by the origins the chatbot allows.
  */
-function chatPageHeaders(embedOrigins: readonly string[]): ReadonlyArray<readonly [string, string]> {
+function chatPageHeaders(embedOrigins: readonly string[]): [string, string][] {
   return [
     ["Content-Type", "text/html; charset=UTF-8"],
     [
@@ -83,12 +83,19 @@ function chatPageHeaders(embedOrigins: readonly string[]): ReadonlyArray<readonl
  * The headers per list of embed origins: an L1 hit hands back the same route record, and so
  * the same list, on every visit, and the page is what most visits ask for.
  */
-const pageHeaders = new WeakMap<readonly string[], ReadonlyArray<readonly [string, string]>>();
+const pageHeaders = new WeakMap<readonly string[], [string, string][]>();
+
+/** For the pages that name no chatbot (by-id addresses before any credential). */
+export const NO_EMBED_ORIGINS: readonly string[] = Object.freeze([]);
+
+function withServerTiming(headers: [string, string][], serverTiming: string | undefined): [string, string][] {
+  return serverTiming === undefined ? headers : [...headers, ["Server-Timing", serverTiming]];
+}
 
 /** The page as text, decoded once per binding (a Response copies bytes it is given, not text). */
 const pageText = new WeakMap<Uint8Array, string>();
 
-/** `serverTiming`: the route's Server-Timing, set with the rest rather than added afterwards. */
+/** `serverTiming` (page and widget): the route's, set with the rest rather than added afterwards. */
 export async function chatPage(
   bindings: unknown,
   embedOrigins: readonly string[],
@@ -105,8 +112,7 @@ export async function chatPage(
     headers = chatPageHeaders(embedOrigins);
     pageHeaders.set(embedOrigins, headers);
   }
-  const init = serverTiming === undefined ? headers : [...headers, ["Server-Timing", serverTiming]];
-  return new Response(text, { status: 200, headers: init as [string, string][] });
+  return new Response(text, { status: 200, headers: withServerTiming(headers, serverTiming) });
 }
 
 /** One of the page's hashed files: immutable, so browsers and Cloudflare cache it for good. */
@@ -122,15 +128,17 @@ export async function chatAsset(bindings: unknown, name: string): Promise<Respon
   });
 }
 
+const WIDGET_HEADERS: [string, string][] = [
+  ["Content-Type", "text/javascript; charset=UTF-8"],
+  ["Cache-Control", "public, max-age=300"],
+  ["X-Content-Type-Options", "nosniff"],
+  ["Cross-Origin-Resource-Policy", "cross-origin"],
+];
+
 /** widget.js keeps one URL on customers' sites, so it is cached briefly and revalidated. */
-export async function widgetScript(bindings: unknown): Promise<Response> {
+export async function widgetScript(bindings: unknown, serverTiming?: string): Promise<Response> {
   return new Response(await fetchAsset(bindings, "widget.js"), {
     status: 200,
-    headers: {
-      "Content-Type": "text/javascript; charset=UTF-8",
-      "Cache-Control": "public, max-age=300",
-      "X-Content-Type-Options": "nosniff",
-      "Cross-Origin-Resource-Policy": "cross-origin",
-    },
+    headers: withServerTiming(WIDGET_HEADERS, serverTiming),
   });
 }

@@ -4,7 +4,7 @@
 import { BotgateError } from "@botgate/core";
 import { clientKeyOf } from "@botgate/limits";
 import { Hono } from "hono";
-import { chatAsset, chatPage, widgetScript } from "./chat-page.ts";
+import { chatAsset, chatPage, NO_EMBED_ORIGINS, widgetScript } from "./chat-page.ts";
 import { credentialRequiredBy, requireCredential } from "./credentials.ts";
 import { errorResponse, toBotgateError } from "./errors.ts";
 import { clientIpOf, forwardToOrigin, staleConfig } from "./forward.ts";
@@ -42,7 +42,7 @@ app.all("*", async (c) => {
   // the same constant page for every well-formed id (it asks for the credential and then calls
   // config/), and every other endpoint wants a credential before anything is looked up.
   if (isByIdAddress(classification)) {
-    if (endpoint === "page") return chatPage(c.env, []);
+    if (endpoint === "page") return chatPage(c.env, NO_EMBED_ORIGINS);
     requireCredential(request, "account_token_or_api_key");
   }
 
@@ -50,11 +50,7 @@ app.all("*", async (c) => {
   const timing = `route;desc="${chatbot.source}${chatbot.stale ? "-stale" : ""}"`;
 
   if (endpoint === "page") return chatPage(c.env, chatbot.record.embedOrigins, timing);
-  if (endpoint === "widget") {
-    const response = await widgetScript(c.env);
-    response.headers.set("Server-Timing", timing);
-    return response;
-  }
+  if (endpoint === "widget") return widgetScript(c.env, timing);
 
   const required = credentialRequiredBy(chatbot);
   requireCredential(request, required);
