@@ -32,7 +32,7 @@ export function toBotgateError(error: unknown, requestId: string): BotgateError 
 }
 
 export function errorResponse(c: Context<EdgeEnv>, error: BotgateError): Response {
-  const headers: Record<string, string> = { "Cache-Control": "no-store" };
+  const headers: Record<string, string> = { "Cache-Control": "no-store", "X-Request-Id": c.get("requestId") };
   if (error.status === 401) headers["WWW-Authenticate"] = 'Bearer realm="botgate"';
   // Set by the edge on UNAVAILABLE and RATE_LIMITED: when trying again makes sense.
   const retryAfter = error.details?.retryAfterSeconds;

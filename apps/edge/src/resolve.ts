@@ -48,8 +48,8 @@ type ChatbotClassification = Extract<
 export interface ChatbotRequest {
   classification: ChatbotClassification;
   endpoint: Endpoint;
-  /** The request URL, parsed once. */
-  url: URL;
+  /** The request URL's path, as `new URL(request.url).pathname`. */
+  pathname: string;
 }
 
 export interface ResolvedChatbot {
@@ -91,23 +91,41 @@ export class RequestClassifier {
 }
 
 /**
+ * `new URL(url)`'s host and pathname, read off the string. A Request's url is already a
+ * serialized http(s) URL, `scheme://host[:port]/path[?query]` without credentials or
+ * fragment, so both are slices of it; parsing it again would cost an L1 hit more than the
+ * classification it feeds. Anything else (userinfo, which a Request refuses anyway) is parsed.
+ */
+export function hostAndPathOf(url: string): { host: string; pathname: string } {
+  const hostStart = url.indexOf("://") + 3;
+  const pathStart = url.indexOf("/", hostStart);
+  const host = url.slice(hostStart, pathStart);
+  if (hostStart === 2 || pathStart === -1 || host.includes("@")) {
+    const parsed = new URL(url);
+    return { host: parsed.host, pathname: parsed.pathname };
+  }
+  const queryStart = url.indexOf("?", pathStart);
+  return { host, pathname: url.slice(pathStart, queryStart === -1 ? undefined : queryStart) };
+}
+
+/**
  * The host comes from the request URL: workerd builds it from the Host header the client
  * sent (an absolute-form request target does not change it), and nothing else, such as
  * X-Forwarded-Host, is ever read. A Host header that disagrees with the URL is refused
  * rather than guessed at.
  */
 export function classifyChatbotRequest(request: Request, classifier: RequestClassifier): ChatbotRequest {
-  const url = new URL(request.url);
+  const { host, pathname } = hostAndPathOf(request.url);
   const hostHeader = request.headers.get("host");
   // The usual case (workerd builds the URL from the header) costs one comparison.
-  if (hostHeader !== null && hostHeader.toLowerCase() !== url.host) {
+  if (hostHeader !== null && hostHeader.toLowerCase() !== host) {
     const fromHeader = parseHost(hostHeader);
-    const fromUrl = parseHost(url.host);
+    const fromUrl = parseHost(host);
     if (fromHeader.ok && fromUrl.ok && fromHeader.host !== fromUrl.host) {
       throw new BotgateError("INVALID_HOST", "The Host header does not match the request target.");
     }
   }
-  const classification = classifier.classify(url.host, url.pathname);
+  const classification = classifier.classify(host, pathname);
   switch (classification.kind) {
     case "invalid":
       throw new BotgateError(classification.errorCode, classification.error.message, {
@@ -123,7 +141,7 @@ export function classifyChatbotRequest(request: Request, classifier: RequestClas
           allowed: ENDPOINT_METHODS[endpoint],
         });
       }
-      return { classification, endpoint, url };
+      return { classification, endpoint, pathname };
     }
   }
 }
