@@ -36,22 +36,38 @@ function nestedDeeperThan(value: unknown, maxDepth: number): boolean {
 /** A streamed tool call may leave out what an earlier chunk of it said, but not mistype it. */
 const toolCall = z.looseObject({
   id: z.string().nullish(),
+  type: z.string().nullish(),
   index: z.number().nullish(),
   function: z.looseObject({ name: z.string().nullish(), arguments: z.string().nullish() }).optional(),
 });
 
-const message = z.looseObject({
-  role: z.string().nullish(),
-  content: z.string().nullish(),
-  tool_calls: z.array(toolCall).nullish(),
-});
+/**
+ * A whole answer's function call names its function and arguments: the origin runs it, or the
+ * client does. Other kinds of tool call (a client's custom tools) pass as the provider sent them.
+ */
+const completeToolCall = toolCall.refine(
+  (call) =>
+    (call.type != null && call.type !== "function") ||
+    (typeof call.function?.name === "string" &&
+      call.function.name !== "" &&
+      typeof call.function.arguments === "string"),
+);
+
+const messageWith = (call: z.ZodType) =>
+  z.looseObject({
+    role: z.string().nullish(),
+    content: z.string().nullish(),
+    tool_calls: z.array(call).nullish(),
+  });
 
 const completion = z.looseObject({
-  choices: z.array(z.looseObject({ message, finish_reason: z.string().nullish() })).min(1),
+  choices: z
+    .array(z.looseObject({ message: messageWith(completeToolCall), finish_reason: z.string().nullish() }))
+    .min(1),
 });
 
 const chunk = z.looseObject({
-  choices: z.array(z.looseObject({ delta: message, finish_reason: z.string().nullish() })),
+  choices: z.array(z.looseObject({ delta: messageWith(toolCall), finish_reason: z.string().nullish() })),
 });
 
 const tokens = z.number().int().nonnegative();
@@ -116,10 +132,27 @@ export function checkedCompletion(
     choices: answer.choices.map((choice, position) => ({
       ...choice,
       index: indexed(choice, position),
-      message: { ...choice.message, role: "assistant" },
+      message: withToolCallIds({ ...choice.message, role: "assistant" }),
     })),
     ...(counted === undefined ? {} : { usage: counted }),
   } as unknown as ChatCompletion;
+}
+
+/**
+ * Each tool call of an answer gets the id and type OpenAI guarantees when the provider left
+ * them out: the tool's result is matched to its call by that id, in the session and by clients.
+ */
+function withToolCallIds(message: Loose): Loose {
+  const calls = message.tool_calls as Loose[] | null | undefined;
+  if (!Array.isArray(calls)) return message;
+  return {
+    ...message,
+    tool_calls: calls.map((call) => ({
+      ...call,
+      id: typeof call.id === "string" && call.id !== "" ? call.id : `call_${crypto.randomUUID()}`,
+      type: typeof call.type === "string" ? call.type : "function",
+    })),
+  };
 }
 
 /** A chunk; one carrying only usage gets `choices: []`. */

@@ -59,6 +59,20 @@ describe("calculator", () => {
     }
   });
 
+  it("counts combinations and permutations within a double's range, and refuses larger ones before counting", async () => {
+    expect(await run(calculator, { expression: "combinations(52, 5)" })).toMatchObject({ result: 2_598_960 });
+    expect(await run(calculator, { expression: "permutations(10, 3)" })).toMatchObject({ result: 720 });
+    expect(await run(calculator, { expression: "permutations(170)" })).toMatchObject({
+      result: 7.257415615307998e306,
+    });
+    // mathjs would loop hundreds of billions of times on these: the test would time out.
+    for (const expression of ["combinations(1e12, 5e11)", "permutations(1e12, 1e12)", "permutations(1e12)"]) {
+      expect(await run(calculator, { expression })).toMatchObject({
+        error: { code: "evaluation_failed", message: "The result is not a finite number." },
+      });
+    }
+  });
+
   it("refuses bad arguments with invalid_arguments, never throwing", async () => {
     expect(errorCode(await run(calculator, "not json"))).toBe("invalid_arguments");
     expect(errorCode(await run(calculator, {}))).toBe("invalid_arguments");

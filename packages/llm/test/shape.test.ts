@@ -128,6 +128,52 @@ describe("checkedCompletion", () => {
     expect(checkedCompletion(value, "p", defaults)).toEqual(value);
   });
 
+  it("refuses a function call without its function's name or arguments", () => {
+    const withCall = (call: unknown) => ({
+      ...completionEnvelope,
+      choices: [{ index: 0, message: { role: "assistant", content: null, tool_calls: [call] } }],
+    });
+    for (const call of [
+      { id: "t", type: "function" },
+      { id: "t", function: { arguments: "{}" } },
+      { id: "t", type: "function", function: { name: "", arguments: "{}" } },
+      { id: "t", type: "function", function: { name: "calculator" } },
+    ]) {
+      refused(() => checkedCompletion(withCall(call), "p", defaults));
+    }
+    // A client's custom tool names no function: it passes as sent.
+    const custom = { id: "t", type: "custom", custom: { name: "grep", input: "x" } };
+    expect(checkedCompletion(withCall(custom), "p", defaults).choices[0]?.message.tool_calls).toEqual([
+      custom,
+    ]);
+  });
+
+  it("gives a tool call without an id one of its own, and the type function", () => {
+    const checked = checkedCompletion(
+      {
+        ...completionEnvelope,
+        choices: [
+          {
+            message: {
+              content: null,
+              tool_calls: [
+                { function: { name: "calculator", arguments: "{}" } },
+                { id: null, function: { name: "calculator", arguments: "{}" } },
+              ],
+            },
+          },
+        ],
+      },
+      "p",
+      defaults,
+    );
+    const calls = checked.choices[0]?.message.tool_calls ?? [];
+    expect(calls.map((call) => call.type)).toEqual(["function", "function"]);
+    expect(calls[0]?.id).toMatch(/^call_[0-9a-f-]{36}$/);
+    expect(calls[1]?.id).toMatch(/^call_[0-9a-f-]{36}$/);
+    expect(calls[0]?.id).not.toBe(calls[1]?.id);
+  });
+
   it("fills in a missing envelope: id, object, created, model, indexes and the assistant role", () => {
     const checked = checkedCompletion(
       { choices: [{ message: { content: "a" } }, { index: "1", message: { role: "system", content: "b" } }] },

@@ -2,7 +2,8 @@
 // node of its tree must be a number, an arithmetic operator, parentheses, a known constant
 // or a call of a whitelisted function; assignments, ranges, matrices, objects, strings,
 // units, property access and anything else are refused before evaluation. The instance's
-// dangerous functions are disabled too (mathjs's documented hardening), as a second fence.
+// dangerous functions are disabled too (mathjs's documented hardening), as a second fence,
+// and the functions whose running time grows with their arguments' values are bounded.
 import { all, create, type FactoryFunctionMap, type MathNode } from "mathjs";
 import { z } from "zod";
 import { parseArguments } from "./arguments.ts";
@@ -17,6 +18,27 @@ const evaluateParsed = (node: MathNode) => node.compile().evaluate(new Map());
 const disabled = () => {
   throw new Error("This function is disabled.");
 };
+
+const NOT_FINITE = "The result is not a finite number.";
+const { combinations, permutations } = math;
+/**
+ * mathjs counts combinations and permutations in a loop as long as their smaller argument: a
+ * model asking for combinations(1e12, 5e11) would hold the origin's one thread for hours.
+ * Past these sizes the result exceeds a double anyway (C(n, k) >= C(2k, k) > 2^1024 once
+ * k > 512; P(n, k) >= k! > 2^1024 once k > 170), so they are refused before the loop.
+ */
+const MAX_COMBINATIONS_K = 1_100;
+const MAX_PERMUTATIONS_K = 170;
+const boundedCombinatorics = {
+  combinations: (n: number, k: number) => {
+    if (Math.min(k, n - k) > MAX_COMBINATIONS_K) throw new Error(NOT_FINITE);
+    return combinations(n, k);
+  },
+  permutations: (n: number, k?: number) => {
+    if ((k ?? n) > MAX_PERMUTATIONS_K) throw new Error(NOT_FINITE);
+    return k === undefined ? permutations(n) : permutations(n, k);
+  },
+};
 math.import(
   {
     import: disabled,
@@ -28,6 +50,7 @@ math.import(
     resolve: disabled,
     compile: disabled,
     reviver: disabled,
+    ...boundedCombinatorics,
   },
   { override: true },
 );
@@ -155,7 +178,7 @@ export function evaluateExpression(
     return { ok: false, message: (error as Error).message };
   }
   if (typeof value !== "number" || !Number.isFinite(value)) {
-    return { ok: false, message: "The result is not a finite number." };
+    return { ok: false, message: NOT_FINITE };
   }
   return { ok: true, value };
 }
