@@ -40,6 +40,7 @@ const MODELS = [
   "deep",
   "bare-envelope",
   ...[400, 401, 403, 404, 408, 409, 422, 429, 500, 502, 503, 504].map((s) => `status:${s}`),
+  "status:400:echo",
 ];
 
 beforeAll(async () => {
@@ -507,6 +508,32 @@ describe("failures after the first byte end the stream with an error event", () 
     });
     expect(after.choices[0]?.message.content).toBe("Echo: still here");
   }, 120_000);
+
+  it("a provider whose rejection quotes the request's Authorization never shows the platform's key to the caller", async () => {
+    const model = "status:400:echo";
+    const error = await caught(
+      client(model).chat.completions.create({ model, messages: [{ role: "user", content: "x" }] }),
+    );
+    expect(error).toMatchObject({ status: 400, code: "provider_rejected_request" });
+    expect(error.message).toContain("Authorization: Bearer [redacted]");
+    const streamed = await caught(
+      client(model).chat.completions.create({
+        model,
+        messages: [{ role: "user", content: "x" }],
+        stream: true,
+      }),
+    );
+    const chat = await fetch(`${server.url}/api/v1/chatbots/${bot(model).hashedId}/chat/`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${admin.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ messages: [{ role: "user", content: "x" }] }),
+    });
+    expect(chat.status).toBe(400);
+    for (const text of [JSON.stringify(error.error), JSON.stringify(streamed.error), await chat.text()]) {
+      expect(text).toContain("fake upstream status 400");
+      expect(text).not.toContain("sk-fake");
+    }
+  });
 
   it("a provider answering a number where the text belongs is PROVIDER_ERROR, on /v1 and on chat/, storing nothing", async () => {
     const error = await caught(

@@ -19,21 +19,57 @@ function withinDeclaredLength(response: Response, maxBytes: number): boolean {
   return length !== null && /^\d{1,15}$/.test(length.trim()) && Number(length) <= maxBytes;
 }
 
-/** `inner`, with every response body cut off by `tooLarge()` past `maxBytes`. */
-export function boundedFetch(inner: typeof fetch, maxBytes: number, tooLarge: () => Error): typeof fetch {
+export interface BodyBounds {
+  maxBytes: number;
+  tooLarge: () => Error;
+  /**
+   * For server-sent events (text/event-stream): the longest line still being received. The
+   * openai client's SSE decoder scans the whole pending line again on every chunk, so one line
+   * of many megabytes sent in small pieces costs CPU quadratic in its length.
+   */
+  maxLineBytes?: number;
+  lineTooLong?: () => Error;
+}
+
+const LF = 10;
+const CR = 13;
+
+function isEventStream(response: Response): boolean {
+  return response.headers.get("content-type")?.toLowerCase().includes("text/event-stream") ?? false;
+}
+
+/**
+ * `inner`, with every response body cut off by `tooLarge()` past `maxBytes`. The counted body
+ * also ends when the request's signal aborts, even where the runtime's own body would not (a
+ * body that fails to inflate can leave undici's reader pending for good).
+ */
+export function boundedFetch(inner: typeof fetch, bounds: BodyBounds): typeof fetch {
+  const { maxBytes, tooLarge, maxLineBytes, lineTooLong } = bounds;
   return async (input, init) => {
     const response = await inner(input, init);
-    if (response.body === null || withinDeclaredLength(response, maxBytes)) return response;
+    const countLines = maxLineBytes !== undefined && lineTooLong !== undefined && isEventStream(response);
+    if (response.body === null || (!countLines && withinDeclaredLength(response, maxBytes))) {
+      return response;
+    }
     let received = 0;
+    let line = 0;
     const counted = response.body.pipeThrough(
       new TransformStream<Uint8Array, Uint8Array>({
         transform(chunk, controller) {
           received += chunk.byteLength;
           // Erroring the pipe also cancels the body, which closes the connection.
-          if (received > maxBytes) controller.error(tooLarge());
-          else controller.enqueue(chunk);
+          if (received > maxBytes) return controller.error(tooLarge());
+          if (countLines) {
+            const first = firstBreak(chunk);
+            if (first === -1) line += chunk.byteLength;
+            else if (line + first > maxLineBytes) return controller.error(lineTooLong());
+            else line = chunk.byteLength - lastBreak(chunk) - 1;
+            if (line > maxLineBytes) return controller.error(lineTooLong());
+          }
+          controller.enqueue(chunk);
         },
       }),
+      init?.signal ? { signal: init.signal } : {},
     );
     return new Response(counted, {
       status: response.status,
@@ -41,4 +77,14 @@ export function boundedFetch(inner: typeof fetch, maxBytes: number, tooLarge: ()
       headers: response.headers,
     });
   };
+}
+
+function firstBreak(chunk: Uint8Array): number {
+  const lf = chunk.indexOf(LF);
+  const cr = chunk.indexOf(CR);
+  return lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
+}
+
+function lastBreak(chunk: Uint8Array): number {
+  return Math.max(chunk.lastIndexOf(LF), chunk.lastIndexOf(CR));
 }

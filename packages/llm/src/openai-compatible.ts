@@ -17,10 +17,12 @@ import type {
   ChatProvider,
   CompletionRequest,
 } from "./types.ts";
-import { answerTooLarge, mapUpstreamError, STREAM_INTERRUPTED_ROW } from "./upstream-errors.ts";
+import { answerTooLarge, lineTooLong, mapUpstreamError, STREAM_INTERRUPTED_ROW } from "./upstream-errors.ts";
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+/** One chunk of a stream is a line; far above any chunk a model writes, tool calls included. */
+export const MAX_EVENT_LINE_BYTES = 1024 * 1024;
 
 export interface OpenAiCompatibleOptions {
   name: string;
@@ -81,11 +83,13 @@ export class OpenAiCompatibleProvider implements ChatProvider {
   readonly timeoutMs: number;
   readonly idleTimeoutMs: number;
   readonly #client: OpenAI;
+  readonly #apiKey: string;
 
   constructor(options: OpenAiCompatibleOptions) {
     this.name = options.name;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.#apiKey = options.apiKey;
     // undici's own fetch with the guarded dispatcher: Node's global fetch bundles another undici.
     const baseFetch =
       options.fetch ?? (options.egress === undefined ? globalThis.fetch : egressFetch(options.egress));
@@ -99,7 +103,12 @@ export class OpenAiCompatibleProvider implements ChatProvider {
       maxRetries: 0,
       // Our guard fires first; the client's own timer is a backstop only.
       timeout: this.timeoutMs + 1_000,
-      fetch: boundedFetch(clientFetch, maxAnswerBytes, () => answerTooLarge(this.name, maxAnswerBytes)),
+      fetch: boundedFetch(clientFetch, {
+        maxBytes: maxAnswerBytes,
+        tooLarge: () => answerTooLarge(this.name, maxAnswerBytes),
+        maxLineBytes: MAX_EVENT_LINE_BYTES,
+        lineTooLong: () => lineTooLong(this.name, MAX_EVENT_LINE_BYTES),
+      }),
     });
   }
 
@@ -124,7 +133,7 @@ export class OpenAiCompatibleProvider implements ChatProvider {
       );
       return checkedCompletion(completion, this.name, answerDefaults(request.model));
     } catch (error) {
-      throw mapUpstreamError(error, { provider: this.name, timedOut: guard.timedOut });
+      throw mapUpstreamError(error, { provider: this.name, secret: this.#apiKey, timedOut: guard.timedOut });
     } finally {
       guard.dispose();
     }
@@ -158,7 +167,12 @@ export class OpenAiCompatibleProvider implements ChatProvider {
       // The body ended without a finish_reason: the answer is incomplete, whatever the transport said.
       if (!finished) throw interrupted(this.name);
     } catch (error) {
-      throw mapUpstreamError(error, { provider: this.name, timedOut: guard.timedOut, midStream: connected });
+      throw mapUpstreamError(error, {
+        provider: this.name,
+        secret: this.#apiKey,
+        timedOut: guard.timedOut,
+        midStream: connected,
+      });
     } finally {
       guard.dispose();
       // Leaving early (consumer break, error) aborts the upstream request.

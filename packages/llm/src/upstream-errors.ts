@@ -29,6 +29,7 @@
 // | error chunk / cut   | PROVIDER_STREAM_INTERRUPTED | 502    | provider      | yes       |
 // | malformed 200 body  | PROVIDER_ERROR              | 502    | provider      | yes       |
 // | answer too large    | PROVIDER_ERROR              | 502    | provider      | no        |
+// | SSE line too long   | PROVIDER_ERROR              | 502    | provider      | no        |
 // | caller went away    | REQUEST_ABORTED             | 499    | request       | no        |
 import { BotgateError, type ErrorCode } from "@botgate/core";
 import { egressRefusalOf } from "@botgate/egress";
@@ -97,12 +98,24 @@ const MALFORMED_ROW = row(
 const ABORTED_ROW = row("REQUEST_ABORTED", "request", false, "The request was cancelled");
 /** A provider answer longer than the origin keeps (see bounded-response.ts); names the limit. */
 export function answerTooLarge(provider: string, limitBytes: number): BotgateError {
-  const size = limitBytes % 1_048_576 === 0 ? `${limitBytes / 1_048_576} MiB` : `${limitBytes} bytes`;
   return new BotgateError(
     "PROVIDER_ERROR",
-    `The provider's answer exceeded ${size}, the longest answer the platform accepts.`,
+    `The provider's answer exceeded ${sizeOf(limitBytes)}, the longest answer the platform accepts.`,
     { providerFailure: { provider, side: "provider", retryable: false } },
   );
+}
+
+/** A server-sent event line longer than the origin reads (see bounded-response.ts). */
+export function lineTooLong(provider: string, limitBytes: number): BotgateError {
+  return new BotgateError(
+    "PROVIDER_ERROR",
+    `The provider's stream sent a line longer than ${sizeOf(limitBytes)}, the longest the platform reads.`,
+    { providerFailure: { provider, side: "provider", retryable: false } },
+  );
+}
+
+function sizeOf(bytes: number): string {
+  return bytes % 1_048_576 === 0 ? `${bytes / 1_048_576} MiB` : `${bytes} bytes`;
 }
 
 function row(code: ErrorCode, side: FailedSide, retryable: boolean, message: string): UpstreamErrorRow {
@@ -155,15 +168,37 @@ export function retryAfterMsOf(headers: Headers | undefined, now = Date.now()): 
 
 function askedRetryAfterMs(headers: Headers | undefined, now: number): number | undefined {
   const ms = headers?.get("retry-after-ms");
-  if (ms != null && /^\d+(\.\d+)?$/.test(ms.trim())) return Math.ceil(Number(ms));
+  if (ms != null && /^\d+(\.\d+)?$/.test(ms.trim())) return positive(Math.ceil(Number(ms)));
   const after = headers?.get("retry-after")?.trim();
   if (after == null || after === "") return undefined;
-  if (/^\d+(\.\d+)?$/.test(after)) return Math.ceil(Number(after) * 1000);
+  if (/^\d+(\.\d+)?$/.test(after)) return positive(Math.ceil(Number(after) * 1000));
+  // An HTTP date names its day and month; Date.parse alone would also take "-5" for a year.
+  if (!/^[a-z]{3}, /i.test(after)) return undefined;
   const date = Date.parse(after);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  return Number.isNaN(date) ? undefined : positive(date - now);
 }
 
+/** "Now" (0, or a date already past) is no delay to relay: the row's default applies. */
+const positive = (ms: number) => (ms > 0 ? ms : undefined);
+
 const MAX_UPSTREAM_MESSAGE = 500;
+
+const REDACTED = "[redacted]";
+/** What a credential looks like in a provider's text: a bearer or basic token, an sk- key. */
+const CREDENTIAL_LIKE = /\b(?:(Bearer|Basic)\s+\S+|sk-[\w-]{6,})/gi;
+
+/**
+ * A provider's words as a caller may read them. A provider can echo the request back (some
+ * quote the Authorization header in a 400): the chatbot's key, which may be the platform's own
+ * default key, and anything key-like are cut out before the words are quoted.
+ */
+export function redactedQuote(text: string, secret: string | undefined): string {
+  const withoutSecret = secret !== undefined && secret.length >= 4 ? text.replaceAll(secret, REDACTED) : text;
+  const redacted = withoutSecret.replace(CREDENTIAL_LIKE, (_match, scheme: string | undefined) =>
+    scheme === undefined ? REDACTED : `${scheme} ${REDACTED}`,
+  );
+  return redacted.slice(0, MAX_UPSTREAM_MESSAGE);
+}
 
 /** A rate limit or an outage always says when to come back, even when the provider did not. */
 const DEFAULT_RETRY_AFTER_MS: Partial<Record<ErrorCode, number>> = {
@@ -176,6 +211,7 @@ function failure(
   provider: string,
   extra: Omit<ProviderFailure, "provider" | "side" | "retryable"> = {},
   upstreamMessage?: string,
+  secret?: string,
 ): BotgateError {
   const providerFailure: ProviderFailure = {
     provider,
@@ -187,13 +223,15 @@ function failure(
   // while e.g. an auth error's text can echo part of the chatbot's key.
   const message =
     found.side === "request" && upstreamMessage
-      ? `${found.message}: ${upstreamMessage.slice(0, MAX_UPSTREAM_MESSAGE)}`
+      ? `${found.message}: ${redactedQuote(upstreamMessage, secret)}`
       : `${found.message}.`;
   return new BotgateError(found.code, message, { providerFailure });
 }
 
 export interface MapContext {
   provider: string;
+  /** The provider's API key: never quoted, whatever the provider's text repeats. */
+  secret?: string;
   /** Set when our own timer aborted the call. */
   timedOut?: "total" | "idle";
   /** After the first chunk: an error without a status means the stream broke off. */
@@ -222,6 +260,7 @@ export function mapUpstreamError(error: unknown, context: MapContext): BotgateEr
       provider,
       { upstreamStatus: error.status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) },
       upstreamMessageOf(error),
+      context.secret,
     );
   }
   if (isAbortError(error)) return failure(ABORTED_ROW, provider);

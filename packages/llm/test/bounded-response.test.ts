@@ -1,5 +1,6 @@
 // boundedFetch: no answer body longer than the bound reaches the caller, whatever the server
-// declares, and a body whose declared length is within the bound passes through uncounted.
+// declares, and a body whose declared length is within the bound passes through uncounted; no
+// event-stream line longer than its bound either; and the request's signal ends the body.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
@@ -8,7 +9,23 @@ import { boundedFetch } from "../src/bounded-response.ts";
 
 const LIMIT = 64 * 1024;
 class TooLarge extends Error {}
-const fetchBounded = boundedFetch(fetch, LIMIT, () => new TooLarge("too large"));
+const LINE_LIMIT = 4 * 1024;
+class LineTooLong extends Error {}
+const fetchBounded = boundedFetch(fetch, {
+  maxBytes: LIMIT,
+  tooLarge: () => new TooLarge("too large"),
+  maxLineBytes: LINE_LIMIT,
+  lineTooLong: () => new LineTooLong("line too long"),
+});
+
+/** Written in small pieces, as a provider streams. */
+async function writeInPieces(res: import("node:http").ServerResponse, body: string, size = 512) {
+  for (let i = 0; i < body.length; i += size) {
+    res.write(body.slice(i, i + size));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  res.end();
+}
 
 let server: Server;
 let base: string;
@@ -27,13 +44,35 @@ beforeAll(async () => {
         res.end(big);
         return;
       case "/chunked-big":
-        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.writeHead(200, { "content-type": "application/octet-stream" });
         res.end(big);
         return;
       case "/gzip-bomb":
         // A few hundred bytes on the wire, four times the bound once inflated.
         res.writeHead(200, { "content-encoding": "gzip", "content-length": String(bomb.length) });
         res.end(bomb);
+        return;
+      case "/event-long-line":
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        void writeInPieces(res, `data: ${"x".repeat(LINE_LIMIT * 2)}`);
+        return;
+      case "/event-declared-long-line": {
+        // A declared length within the total bound does not spare the line count.
+        const body = `data: ${"x".repeat(LINE_LIMIT * 2)}`;
+        res.writeHead(200, { "content-type": "text/event-stream", "content-length": String(body.length) });
+        void writeInPieces(res, body);
+        return;
+      }
+      case "/event-many-lines":
+        res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8" });
+        void writeInPieces(res, `data: ${"y".repeat(LINE_LIMIT - 100)}\r\n\r\n`.repeat(8), 700);
+        return;
+      case "/gzip-that-is-not":
+        // Not gzip at all, and delimited by the connection's end: undici's reader of such a
+        // body stays pending for good (Node 20), its own abort notwithstanding.
+        req.socket.end(
+          "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-encoding: gzip\r\nconnection: close\r\n\r\ndata: plain text\n\n",
+        );
         return;
       default:
         res.writeHead(404).end();
@@ -55,5 +94,28 @@ describe("boundedFetch", () => {
   it.each(["/declared-big", "/chunked-big", "/gzip-bomb"])("cuts %s off at the bound", async (path) => {
     const response = await fetchBounded(`${base}${path}`);
     await expect(response.arrayBuffer()).rejects.toBeInstanceOf(TooLarge);
+  });
+
+  it.each(["/event-long-line", "/event-declared-long-line"])(
+    "cuts an event stream off at a line longer than the line bound (%s)",
+    async (path) => {
+      const response = await fetchBounded(`${base}${path}`);
+      await expect(response.arrayBuffer()).rejects.toBeInstanceOf(LineTooLong);
+    },
+  );
+
+  it("passes an event stream of many lines, each within the line bound, longer than it together", async () => {
+    const response = await fetchBounded(`${base}/event-many-lines`);
+    const text = await response.text();
+    expect(text.length).toBe((LINE_LIMIT - 100 + 10) * 8);
+    expect(text.length).toBeGreaterThan(LINE_LIMIT * 4);
+  });
+
+  it("ends the body when the request's signal aborts, even one the runtime never settles", async () => {
+    const controller = new AbortController();
+    const response = await fetchBounded(`${base}/gzip-that-is-not`, { signal: controller.signal });
+    const reading = response.arrayBuffer();
+    setTimeout(() => controller.abort(new Error("given up")), 100);
+    await expect(reading).rejects.toThrow("given up");
   });
 });

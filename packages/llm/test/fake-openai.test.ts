@@ -56,7 +56,18 @@ describe("the fake OpenAI server", () => {
 
   it("parses behaviour names and falls back to normal", () => {
     expect(parseBehaviour("slow-chunks:25")).toEqual({ kind: "slow-chunks", ms: 25 });
-    expect(parseBehaviour("status:503:bare")).toEqual({ kind: "status", status: 503, retryAfter: false });
+    expect(parseBehaviour("status:503:bare")).toEqual({
+      kind: "status",
+      status: 503,
+      retryAfter: false,
+      echo: false,
+    });
+    expect(parseBehaviour("status:400:echo")).toEqual({
+      kind: "status",
+      status: 400,
+      retryAfter: true,
+      echo: true,
+    });
     expect(parseBehaviour("status:200")).toEqual({ kind: "normal" });
     expect(parseBehaviour("gpt-4o")).toEqual({ kind: "normal" });
     expect(parseBehaviour(undefined)).toEqual({ kind: "normal" });

@@ -240,6 +240,34 @@ describe("OpenAiCompatibleProvider with a provider that answers nonsense", () =>
     expect(JSON.stringify(seen).length).toBeLessThan(limit);
   });
 
+  it("refuses a stream line longer than 1 MiB (PROVIDER_ERROR, not retryable) before decoding it", async () => {
+    // One event of 2 MiB without a line break, in 4 KiB pieces, as a hostile provider sends it.
+    const piece = new TextEncoder().encode("x".repeat(4096));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent === 0) controller.enqueue(new TextEncoder().encode("data: "));
+        if (sent >= 2 * 1024 * 1024) return controller.close();
+        sent += piece.byteLength;
+        controller.enqueue(piece);
+      },
+    });
+    const longLine = new OpenAiCompatibleProvider({
+      name: "acme",
+      baseUrl: "http://provider.invalid/v1",
+      apiKey: "k",
+      fetch: async () => new Response(body, { headers: { "content-type": "text/event-stream" } }),
+    });
+    const { error } = await streamError(longLine.stream(request("any")));
+    expect(error).toMatchObject({
+      code: "PROVIDER_ERROR",
+      status: 502,
+      message: "The provider's stream sent a line longer than 1 MiB, the longest the platform reads.",
+      details: { providerFailure: { provider: "acme", retryable: false } },
+    });
+    expect(sent).toBeLessThan(1.1 * 1024 * 1024);
+  });
+
   it("throws when a stream turns to nonsense or ends without finishing", async () => {
     for (const model of ["garbage", "wrong-shape", "wrong-types", "no-done"]) {
       const { error, seen } = await streamError(provider().stream(request(model)));

@@ -4,6 +4,7 @@ import { BotgateError, ERROR_STATUS } from "@botgate/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OpenAiCompatibleProvider, providerFailureOf, retryAfterMsOf } from "../src/index.ts";
 import { type FakeOpenAiServer, refusingBaseUrl, startFakeOpenAi } from "../src/testing/fake-openai.ts";
+import { redactedQuote } from "../src/upstream-errors.ts";
 
 let fake: FakeOpenAiServer;
 beforeAll(async () => {
@@ -106,6 +107,33 @@ describe("upstream status → our error", () => {
     expect(providerFailureOf(other)?.retryAfterMs).toBeUndefined();
   });
 
+  it("never quotes the chatbot's key, or anything key-like, when a rejection echoes the request", async () => {
+    const keys = ["sk-proj-Zq81xYw2vU9tS0rQ", "gsk_live-7f3a9c21e4b8d605", "short-key-but-ours"];
+    for (const apiKey of keys) {
+      const echoing = new OpenAiCompatibleProvider({ name: "acme", baseUrl: fake.baseUrl, apiKey });
+      for (const status of [400, 422]) {
+        const error = await failureOf(echoing.complete(request(`status:${status}:echo`)));
+        expect(error.message).toContain("invalid header Authorization: Bearer [redacted]");
+        expect(error.message).not.toContain(apiKey);
+        const streamed = await streamFailureOf(echoing, `status:${status}:echo`);
+        expect(streamed.message).not.toContain(apiKey);
+      }
+    }
+  });
+
+  it("cuts the key out of any wording, and key-like words of any key", () => {
+    expect(redactedQuote("key ours-1234 is not valid for model x", "ours-1234")).toBe(
+      "key [redacted] is not valid for model x",
+    );
+    expect(redactedQuote("got Basic dXNlcjpwYXNz and sk-abcdef123456", "other")).toBe(
+      "got Basic [redacted] and [redacted]",
+    );
+    expect(redactedQuote("max_tokens must be at most 4096 for gpt-4o-mini", "sk-x")).toBe(
+      "max_tokens must be at most 4096 for gpt-4o-mini",
+    );
+    expect(redactedQuote("x".repeat(2000), undefined)).toHaveLength(500);
+  });
+
   it("quotes the provider's words only for request rejections, never for auth errors", async () => {
     const rejected = await failureOf(provider().complete(request("status:400")));
     expect(rejected.message).toContain("fake upstream status 400");
@@ -154,6 +182,11 @@ describe("retry-after", () => {
     const now = Date.parse("2026-01-01T00:00:00Z");
     expect(retryAfterMsOf(new Headers({ "retry-after": "Thu, 01 Jan 2026 00:00:05 GMT" }), now)).toBe(5000);
     expect(retryAfterMsOf(new Headers({ "retry-after": "soon" }))).toBeUndefined();
+    // Not a delay: negative, zero, a date already past, a date-like word that is no HTTP date.
+    for (const after of ["-5", "0", "Wed, 31 Dec 2025 23:59:00 GMT", "2026-01-01T00:00:05Z"]) {
+      expect(retryAfterMsOf(new Headers({ "retry-after": after }), now)).toBeUndefined();
+    }
+    expect(retryAfterMsOf(new Headers({ "retry-after-ms": "0" }))).toBeUndefined();
     expect(retryAfterMsOf(new Headers())).toBeUndefined();
   });
 

@@ -25,7 +25,10 @@ const argumentsSchema = z.strictObject({
 class AnswerTooLarge extends Error {}
 
 export function weatherFunction(options: WeatherServiceOptions): ChatFunction {
-  const doFetch = boundedFetch(options.fetch ?? fetch, MAX_RESPONSE_BYTES, () => new AnswerTooLarge());
+  const doFetch = boundedFetch(options.fetch ?? fetch, {
+    maxBytes: MAX_RESPONSE_BYTES,
+    tooLarge: () => new AnswerTooLarge(),
+  });
   return {
     name: "get_current_weather",
     definition: {

@@ -9,6 +9,7 @@
 //   error-chunk                sends the first chunks, then an SSE `{"error":{...}}` event
 //   status:<N>                 answers status N with an OpenAI error object (retry-after on 429/503)
 //   status:<N>:bare            the same without retry-after headers
+//   status:<N>:echo            the same, its message quoting the request's Authorization header
 //   garbage                    a 200 whose body (or an SSE event) is not JSON
 //   wrong-shape                a 200 of JSON that is no completion (or chunk)
 //   no-done                    sends the first chunks, then ends the body cleanly: no finish, no [DONE]
@@ -80,7 +81,7 @@ type Behaviour =
         | "deep"
         | "bare-envelope";
     }
-  | { kind: "status"; status: number; retryAfter: boolean };
+  | { kind: "status"; status: number; retryAfter: boolean; echo: boolean };
 
 export function parseBehaviour(spec: string | undefined): Behaviour {
   const [name, arg, flag] = (spec ?? "").split(":");
@@ -103,7 +104,7 @@ export function parseBehaviour(spec: string | undefined): Behaviour {
       return { kind: name };
     case "status":
       return Number.isInteger(n) && n >= 400 && n <= 599
-        ? { kind: "status", status: n, retryAfter: flag !== "bare" }
+        ? { kind: "status", status: n, retryAfter: flag !== "bare", echo: flag === "echo" }
         : { kind: "normal" };
     default:
       return { kind: "normal" };
@@ -116,7 +117,7 @@ const deepJson = (levels: number) => `${"[".repeat(levels)}${"]".repeat(levels)}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const countTokens = (text: string) => text.split(/\s+/).filter(Boolean).length;
 
-function errorResponse(status: number, retryAfter: boolean): Response {
+function errorResponse(status: number, retryAfter: boolean, quoted?: string): Response {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (retryAfter && (status === 429 || status === 503)) {
     headers["retry-after"] = "7";
@@ -124,7 +125,7 @@ function errorResponse(status: number, retryAfter: boolean): Response {
   }
   const body = {
     error: {
-      message: `fake upstream status ${status}`,
+      message: `fake upstream status ${status}${quoted === undefined ? "" : `: ${quoted}`}`,
       type: status >= 500 ? "server_error" : "invalid_request_error",
       param: null,
       code: `fake_${status}`,
@@ -151,7 +152,12 @@ export async function startFakeOpenAi(options: { port?: number } = {}): Promise<
     requests.push({ path: c.req.path, headers: Object.fromEntries(c.req.raw.headers), body });
     const behaviour = parseBehaviour(c.req.header("x-fake-behaviour") ?? body.model);
     if (behaviour.kind === "slow-first-byte") await sleep(behaviour.ms);
-    if (behaviour.kind === "status") return errorResponse(behaviour.status, behaviour.retryAfter);
+    if (behaviour.kind === "status") {
+      const quoted = behaviour.echo
+        ? `invalid header Authorization: ${c.req.header("authorization")}`
+        : undefined;
+      return errorResponse(behaviour.status, behaviour.retryAfter, quoted);
+    }
     // To this same endpoint: a client that followed it would show up as a second request.
     if (behaviour.kind === "redirect") return c.redirect(c.req.url, 307);
     const model = body.model ?? "fake-model";
