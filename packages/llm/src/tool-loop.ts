@@ -2,7 +2,9 @@
 // append the assistant's tool_calls and each result, and ask again until the model answers.
 // After `maxRounds` rounds of tool calls the model is asked once more with tool_choice
 // "none", so the conversation ends with an answer; a model that still asks for tools then
-// is a provider fault (BAD_GATEWAY), never an endless loop.
+// is a provider fault (BAD_GATEWAY), never an endless loop. The whole turn, every call and
+// function included, has the time of one call (`timeoutMs`): the caller is waiting for its
+// first byte all along.
 import { BotgateError } from "@botgate/core";
 import { type ChatFunction, errorResult } from "./functions/types.ts";
 import type {
@@ -13,6 +15,7 @@ import type {
   CompletionRequest,
   Usage,
 } from "./types.ts";
+import { timedOut } from "./upstream-errors.ts";
 
 export const DEFAULT_MAX_ROUNDS = 4;
 /** More calls than this in one assistant turn get an error result instead of running. */
@@ -21,6 +24,11 @@ export const MAX_CALLS_PER_ROUND = 16;
 export interface ToolLoopOptions extends CallOptions {
   /** Rounds of tool calls run before the model must answer; DEFAULT_MAX_ROUNDS by default. */
   maxRounds?: number;
+  /**
+   * The whole turn's time, every provider call and function included; by default the
+   * provider's own timeoutMs. Past it the turn fails as PROVIDER_TIMEOUT (504), like one call.
+   */
+  timeoutMs?: number;
 }
 
 export interface ToolLoopResult {
@@ -76,12 +84,37 @@ export async function completeWithTools(
   tools: readonly ChatFunction[],
   options: ToolLoopOptions = {},
 ): Promise<ToolLoopResult> {
-  const maxRounds = options.maxRounds ?? DEFAULT_MAX_ROUNDS;
-  const callOptions: CallOptions = options.signal === undefined ? {} : { signal: options.signal };
+  const timeoutMs = options.timeoutMs ?? provider.timeoutMs;
+  const deadline = new AbortController();
+  const timer = timeoutMs === undefined ? undefined : setTimeout(() => deadline.abort(), timeoutMs);
+  const signal =
+    options.signal === undefined ? deadline.signal : AbortSignal.any([options.signal, deadline.signal]);
+  try {
+    const maxRounds = options.maxRounds ?? DEFAULT_MAX_ROUNDS;
+    return await loop(provider, request, tools, maxRounds, { signal }, deadline.signal);
+  } catch (error) {
+    // The provider and the functions saw our deadline as a cancelled call: it is a timeout.
+    if (deadline.signal.aborted && options.signal?.aborted !== true) throw timedOut(provider.name);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function loop(
+  provider: ChatProvider,
+  request: CompletionRequest,
+  tools: readonly ChatFunction[],
+  maxRounds: number,
+  callOptions: { signal: AbortSignal },
+  deadline: AbortSignal,
+): Promise<ToolLoopResult> {
   const byName = new Map(tools.map((t) => [t.name, t]));
   const transcript: ChatMessage[] = [];
   let usage: Usage | undefined;
   for (let round = 0; ; round++) {
+    // A provider or function that ignores the signal has finished late: no further round.
+    if (deadline.aborted) throw timedOut(provider.name);
     const lastChance = round >= maxRounds;
     const completion = await provider.complete(
       {

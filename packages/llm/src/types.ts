@@ -27,6 +27,11 @@ export interface CallOptions {
 export interface ChatProvider {
   /** The provider record's name ("echo" for the local one). */
   readonly name: string;
+  /**
+   * How long a caller waits for the answer to start: the whole non-streamed call, a stream's
+   * first chunk, and a tool loop's whole turn (tool-loop.ts). Unset: no limit of its own.
+   */
+  readonly timeoutMs?: number;
   /** @throws BotgateError with a code that says whether our side or the provider failed. */
   complete(request: CompletionRequest, options?: CallOptions): Promise<ChatCompletion>;
   /**

@@ -228,6 +228,11 @@ function failure(
   return new BotgateError(found.code, message, { providerFailure });
 }
 
+/** Our own total timeout, fired outside one call (a tool loop's whole turn). */
+export function timedOut(provider: string): BotgateError {
+  return failure(TIMEOUT_ROW, provider, { timeout: "total" });
+}
+
 export interface MapContext {
   provider: string;
   /** The provider's API key: never quoted, whatever the provider's text repeats. */

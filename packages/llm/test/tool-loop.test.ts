@@ -8,7 +8,7 @@ import {
   EchoProvider,
   functionsFor,
 } from "../src/index.ts";
-import type { CompletionRequest } from "../src/types.ts";
+import type { CallOptions, ChatCompletion, CompletionRequest } from "../src/types.ts";
 import { ScriptedProvider } from "./scripted-provider.ts";
 
 const request: CompletionRequest = {
@@ -127,6 +127,49 @@ describe("completeWithTools", () => {
     await expect(completeWithTools(provider, request, [calculator])).rejects.toMatchObject({
       code: "GATEWAY_TIMEOUT",
     });
+  });
+
+  it("gives the whole turn the provider's timeout: a loop past it fails as PROVIDER_TIMEOUT, rounds left or not", async () => {
+    const slow = new ScriptedProvider([{ calls: [{ name: "calculator", arguments: '{"expression":"1"}' }] }]);
+    const answer = slow.complete.bind(slow);
+    // Ignores the signal, as a provider or function may: the loop stops at the next round.
+    slow.complete = async (req) => {
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      return answer(req);
+    };
+    const failure = await completeWithTools(Object.assign(slow, { timeoutMs: 300 }), request, [calculator], {
+      maxRounds: 10,
+    }).catch((e: unknown) => e);
+    expect(failure).toMatchObject({
+      code: "PROVIDER_TIMEOUT",
+      status: 504,
+      details: { providerFailure: { provider: "scripted", timeout: "total" } },
+    });
+    expect(slow.requests.length).toBeLessThan(10);
+  });
+
+  it("cancels the call in flight at the deadline; the caller leaving stays REQUEST_ABORTED", async () => {
+    const waiting = new ScriptedProvider([]);
+    const calls: AbortSignal[] = [];
+    waiting.complete = (_req: CompletionRequest, options?: CallOptions) =>
+      new Promise<ChatCompletion>((_resolve, reject) => {
+        const signal = options?.signal as AbortSignal;
+        calls.push(signal);
+        signal.addEventListener("abort", () => reject(new BotgateError("REQUEST_ABORTED", "cancelled")));
+      });
+    const timed = await completeWithTools(Object.assign(waiting, { timeoutMs: 50 }), request, [
+      calculator,
+    ]).catch((e: unknown) => e);
+    expect(timed).toMatchObject({ code: "PROVIDER_TIMEOUT", status: 504 });
+    expect(calls[0]?.aborted).toBe(true);
+
+    const caller = new AbortController();
+    const leaving = completeWithTools(waiting, request, [calculator], {
+      signal: caller.signal,
+      timeoutMs: 60_000,
+    });
+    caller.abort();
+    await expect(leaving).rejects.toMatchObject({ code: "REQUEST_ABORTED" });
   });
 
   it("runs a function whose executor throws as an error result", async () => {
