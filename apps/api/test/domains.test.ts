@@ -11,6 +11,7 @@ import {
   expectTRPCError,
   provisionedDomain,
   resolveAsEdge,
+  settledAfterRecordsSet,
   settledDomain,
   startTestServer,
   type TestServer,
@@ -144,7 +145,7 @@ describe("domain.verify", () => {
     expect(queued.isVerified).toBe(false);
     expect(queued.diagnostics.nextCheckAt?.getTime()).toBeLessThanOrEqual(Date.now() + 1_000);
 
-    const verified = await settledDomain(admin.client, domain.id);
+    const verified = await settledAfterRecordsSet(admin.client, domain.id);
     expect(verified).toMatchObject({
       status: "Verified",
       isVerified: true,

@@ -351,7 +351,15 @@ export async function verifyThroughDns(
   dns.ns.set(domain.domainName, domain.instructions.nameServers);
   dns.txt.set(domain.instructions.txtRecord.name, [domain.instructions.txtRecord.value]);
   await client.domain.verify.mutate({ id });
-  // The failure reason of earlier checks stays until the next check replaces it.
+  return settledAfterRecordsSet(client, id);
+}
+
+/**
+ * The outcome of the first check that sees DNS records the test has just set. A check that ran
+ * before them (the one scheduled when the zone was provisioned) leaves its failure reason until
+ * the next check replaces it: settledDomain alone could return that earlier outcome.
+ */
+export async function settledAfterRecordsSet(client: AdminClient, id: number): Promise<DomainView> {
   await waitFor(
     () => client.domain.get.query({ id }),
     (d) => d.status !== "AwaitingDns" || d.diagnostics.checks.every((c) => c.outcome === "match"),
