@@ -172,9 +172,11 @@ function askedRetryAfterMs(headers: Headers | undefined, now: number): number | 
   const after = headers?.get("retry-after")?.trim();
   if (after == null || after === "") return undefined;
   if (/^\d+(\.\d+)?$/.test(after)) return positive(Math.ceil(Number(after) * 1000));
-  // An HTTP date names its day and month; Date.parse alone would also take "-5" for a year.
-  if (!/^[a-z]{3}, /i.test(after)) return undefined;
-  const date = Date.parse(after);
+  // An HTTP date (IMF-fixdate, RFC 850 or asctime) starts with its day's name; Date.parse
+  // alone would also take "-5" or "2026" for a year.
+  if (!/^[a-z]{3}/i.test(after)) return undefined;
+  // HTTP dates are GMT; asctime's does not say so, and Date.parse would read it as local time.
+  const date = Date.parse(/ GMT$/i.test(after) ? after : `${after} GMT`);
   return Number.isNaN(date) ? undefined : positive(date - now);
 }
 

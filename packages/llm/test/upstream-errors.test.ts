@@ -181,6 +181,11 @@ describe("retry-after", () => {
     expect(retryAfterMsOf(new Headers({ "retry-after": "2" }))).toBe(2000);
     const now = Date.parse("2026-01-01T00:00:00Z");
     expect(retryAfterMsOf(new Headers({ "retry-after": "Thu, 01 Jan 2026 00:00:05 GMT" }), now)).toBe(5000);
+    // The two obsolete forms HTTP recipients must still read: RFC 850 and asctime.
+    expect(retryAfterMsOf(new Headers({ "retry-after": "Thursday, 01-Jan-26 00:00:05 GMT" }), now)).toBe(
+      5000,
+    );
+    expect(retryAfterMsOf(new Headers({ "retry-after": "Thu Jan  1 00:00:05 2026" }), now)).toBe(5000);
     expect(retryAfterMsOf(new Headers({ "retry-after": "soon" }))).toBeUndefined();
     // Not a delay: negative, zero, a date already past, a date-like word that is no HTTP date.
     for (const after of ["-5", "0", "Wed, 31 Dec 2025 23:59:00 GMT", "2026-01-01T00:00:05Z"]) {
