@@ -68,8 +68,8 @@ beforeAll(async () => {
         void writeInPieces(res, `data: ${"y".repeat(LINE_LIMIT - 100)}\r\n\r\n`.repeat(8), 700);
         return;
       case "/gzip-that-is-not":
-        // Not gzip at all, and delimited by the connection's end: undici's reader of such a
-        // body stays pending for good (Node 20), its own abort notwithstanding.
+        // Not gzip at all, and delimited by the connection's end: Node 20's undici reader of
+        // such a body stays pending for good, its own abort notwithstanding.
         req.socket.end(
           "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-encoding: gzip\r\nconnection: close\r\n\r\ndata: plain text\n\n",
         );
@@ -116,6 +116,7 @@ describe("boundedFetch", () => {
     const response = await fetchBounded(`${base}/gzip-that-is-not`, { signal: controller.signal });
     const reading = response.arrayBuffer();
     setTimeout(() => controller.abort(new Error("given up")), 100);
-    await expect(reading).rejects.toThrow("given up");
+    // Node 20's reader never settles, so our abort ends it; Node 24's fails the body by itself.
+    await expect(reading).rejects.toThrow(/^(given up|terminated)$/);
   });
 });
