@@ -80,22 +80,46 @@ function chatPageHeaders(embedOrigins: readonly string[]): [string, string][] {
 }
 
 /**
- * The headers per list of embed origins: an L1 hit hands back the same route record, and so
- * the same list, on every visit, and the page is what most visits ask for.
+ * Response headers built once per key and Server-Timing value (one per route tier, so a
+ * handful), as Headers: a Response copies a Headers object natively in workerd, where building
+ * it from JavaScript pairs or setting a header afterwards costs more than the rest of an L1 hit
+ * (bench/edge-inprocess.bench.ts). The page's key is its route record's list of embed origins,
+ * the same list on every L1 hit. Never handed out: each response gets a copy.
  */
-const pageHeaders = new WeakMap<readonly string[], [string, string][]>();
+class HeaderSets<K extends object> {
+  readonly #sets = new WeakMap<K, Map<string, Headers>>();
+  readonly #build: (key: K) => [string, string][];
+
+  constructor(build: (key: K) => [string, string][]) {
+    this.#build = build;
+  }
+
+  get(key: K, serverTiming: string | undefined): Headers {
+    let sets = this.#sets.get(key);
+    if (sets === undefined) {
+      sets = new Map();
+      this.#sets.set(key, sets);
+    }
+    const name = serverTiming ?? "";
+    let headers = sets.get(name);
+    if (headers === undefined) {
+      headers = new Headers(this.#build(key));
+      if (serverTiming !== undefined) headers.set("Server-Timing", serverTiming);
+      sets.set(name, headers);
+    }
+    return headers;
+  }
+}
+
+const pageHeaders = new HeaderSets(chatPageHeaders);
 
 /** For the pages that name no chatbot (by-id addresses before any credential). */
 export const NO_EMBED_ORIGINS: readonly string[] = Object.freeze([]);
 
-function withServerTiming(headers: [string, string][], serverTiming: string | undefined): [string, string][] {
-  return serverTiming === undefined ? headers : [...headers, ["Server-Timing", serverTiming]];
-}
-
 /** The page as text, decoded once per binding (a Response copies bytes it is given, not text). */
 const pageText = new WeakMap<Uint8Array, string>();
 
-/** `serverTiming` (page and widget): the route's, set with the rest rather than added afterwards. */
+/** `serverTiming` (page and widget): the route's, when a route was looked up. */
 export async function chatPage(
   bindings: unknown,
   embedOrigins: readonly string[],
@@ -107,12 +131,7 @@ export async function chatPage(
     text = new TextDecoder().decode(bytes);
     pageText.set(bytes, text);
   }
-  let headers = pageHeaders.get(embedOrigins);
-  if (headers === undefined) {
-    headers = chatPageHeaders(embedOrigins);
-    pageHeaders.set(embedOrigins, headers);
-  }
-  return new Response(text, { status: 200, headers: withServerTiming(headers, serverTiming) });
+  return new Response(text, { status: 200, headers: pageHeaders.get(embedOrigins, serverTiming) });
 }
 
 /** One of the page's hashed files: immutable, so browsers and Cloudflare cache it for good. */
@@ -128,17 +147,18 @@ export async function chatAsset(bindings: unknown, name: string): Promise<Respon
   });
 }
 
-const WIDGET_HEADERS: [string, string][] = [
+const WIDGET = Object.freeze({});
+const widgetHeaders = new HeaderSets<typeof WIDGET>(() => [
   ["Content-Type", "text/javascript; charset=UTF-8"],
   ["Cache-Control", "public, max-age=300"],
   ["X-Content-Type-Options", "nosniff"],
   ["Cross-Origin-Resource-Policy", "cross-origin"],
-];
+]);
 
 /** widget.js keeps one URL on customers' sites, so it is cached briefly and revalidated. */
 export async function widgetScript(bindings: unknown, serverTiming?: string): Promise<Response> {
   return new Response(await fetchAsset(bindings, "widget.js"), {
     status: 200,
-    headers: withServerTiming(WIDGET_HEADERS, serverTiming),
+    headers: widgetHeaders.get(WIDGET, serverTiming),
   });
 }

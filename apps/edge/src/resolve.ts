@@ -162,11 +162,11 @@ export function isByIdAddress(classification: ChatbotClassification): boolean {
   return classification.kind === "sandbox" || classification.kind === "api";
 }
 
-/** `caller`: the client an origin lookup is charged to (see miss-limiter.ts). */
+/** `caller`: the client an origin lookup is charged to (see miss-limiter.ts), worked out only then. */
 export async function resolveChatbot(
   resolver: TieredRouteResolver,
   classification: ChatbotClassification,
-  caller: string,
+  caller: () => string,
 ): Promise<ResolvedChatbot> {
   const target = routeTargetFor(classification);
   if (target === null) throw unknownAddress();

@@ -48,7 +48,13 @@ describe("default host <name>.<account_number>.<api domain>", () => {
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
-    expect(await (await edge(`http://${deployed.defaultHost}/`)).text()).toBe(html);
+    // The page's headers are built once per route tier; each answer still has its own id.
+    const again = await edge(`http://${deployed.defaultHost}/`);
+    expect(await again.text()).toBe(html);
+    expect(again.headers.get("content-security-policy")).toBe(csp);
+    expect(again.headers.get("server-timing")).toMatch(/^route;desc="(l1|l2|origin)"$/);
+    expect(again.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(again.headers.get("x-request-id")).not.toBe(response.headers.get("x-request-id"));
   });
 
   it("forwards GET and POST /config/ in mode default", async () => {

@@ -24,9 +24,12 @@ export type LookupEvent = { key: string } & (
   | { tier: "origin"; outcome: "hit" | "error" | "refused"; error?: unknown }
 );
 
-/** Who is asking: the client an origin lookup is charged to (admitOriginLookup). */
+/**
+ * Who is asking: the client an origin lookup is charged to (admitOriginLookup). As a function,
+ * it is called only when a lookup gets that far: an L1 hit need not work out who asks.
+ */
 export interface ResolveOptions {
-  caller?: string;
+  caller?: string | (() => string);
 }
 
 export interface TieredRouteResolverOptions {
@@ -72,7 +75,7 @@ interface CachedRoute {
 /** Wrapped: lru-cache's option types distribute over a union context such as RouteTarget. */
 interface LookupContext {
   target: RouteTarget;
-  caller: string | undefined;
+  caller: ResolveOptions["caller"];
 }
 
 type SetOptions = LRUCache.FetcherFetchOptions<string, CachedRoute, LookupContext>;
@@ -167,7 +170,7 @@ export class TieredRouteResolver {
     // never refused (nor would a refusal leave its stale fallback in place).
     if (this.#options.admitOriginLookup !== undefined && expired?.entry.found !== true) {
       try {
-        await this.#options.admitOriginLookup(target, caller);
+        await this.#options.admitOriginLookup(target, typeof caller === "function" ? caller() : caller);
       } catch (error) {
         this.#emit({ key, tier: "origin", outcome: "refused", error });
         throw error;

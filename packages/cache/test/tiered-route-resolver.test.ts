@@ -326,6 +326,27 @@ describe("TieredRouteResolver", () => {
     expect(loadFromOrigin).toHaveBeenCalledTimes(1);
   });
 
+  it("works out a caller given as a function only when a lookup reaches admitOriginLookup", async () => {
+    const inRedis = routes.record();
+    await writeRoutes(store, { record: inRedis });
+    const admitted: (string | undefined)[] = [];
+    const { resolver } = setup(originKnowing(), {
+      admitOriginLookup: async (_target, caller) => {
+        admitted.push(caller);
+      },
+    });
+    const caller = vi.fn(() => "203.0.113.7");
+    // An L2 hit, then an L1 hit: nobody needs to know who asked.
+    await resolver.resolve(hostOf(inRedis), { caller });
+    await resolver.resolve(hostOf(inRedis), { caller });
+    expect(caller).not.toHaveBeenCalled();
+
+    const unknown: RouteTarget = { kind: "host", host: `nobody-${routes.record().defaultHost}` };
+    await resolver.resolve(unknown, { caller });
+    expect(caller).toHaveBeenCalledTimes(1);
+    expect(admitted).toEqual(["203.0.113.7"]);
+  });
+
   it("does not ask admitOriginLookup again for a found route whose L1 entry expired", async () => {
     const record = routes.record();
     const admitted: (string | undefined)[] = [];
