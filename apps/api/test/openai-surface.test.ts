@@ -49,7 +49,10 @@ beforeAll(async () => {
     env: {
       OPENAI_API_KEY: "sk-fake",
       OPENAI_BASE_URL: fake.baseUrl,
-      CHAT_STREAM_IDLE_TIMEOUT_MS: "400",
+      // Short enough for the stall trials, long enough that the endless stream's 16 MiB (the
+      // fake provider, the origin and the client share this process's event loop) never
+      // pauses that long on a loaded machine: at 400 ms it once ended as a stall in CI.
+      CHAT_STREAM_IDLE_TIMEOUT_MS: "2000",
       CHAT_STREAM_PING_MS: "40",
     },
   });
