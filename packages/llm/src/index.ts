@@ -1,5 +1,6 @@
 export { EchoProvider, messageText } from "./echo.ts";
 export * from "./functions/index.ts";
+export { setIdleTimeout } from "./idle-timer.ts";
 export {
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_TIMEOUT_MS,

@@ -9,6 +9,7 @@ import { BotgateError } from "@botgate/core";
 import { type EgressPolicy, egressFetch } from "@botgate/egress";
 import OpenAI, { APIUserAbortError } from "openai";
 import { boundedFetch, DEFAULT_MAX_ANSWER_BYTES } from "./bounded-response.ts";
+import { setIdleTimeout } from "./idle-timer.ts";
 import { answerDefaults, checkedChunk, checkedCompletion } from "./shape.ts";
 import type {
   CallOptions,
@@ -49,7 +50,7 @@ type Phase = "total" | "idle";
 class CallGuard {
   readonly controller = new AbortController();
   timedOut: Phase | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #cancelTimer: (() => void) | undefined;
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort = () => this.controller.abort(this.#signal?.reason);
 
@@ -61,15 +62,15 @@ class CallGuard {
 
   arm(ms: number, phase: Phase) {
     this.pause();
-    this.#timer = setTimeout(() => {
+    this.#cancelTimer = setIdleTimeout(() => {
       this.timedOut = phase;
       this.controller.abort();
     }, ms);
   }
 
   pause() {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#cancelTimer?.();
+    this.#cancelTimer = undefined;
   }
 
   dispose() {

@@ -6,6 +6,7 @@
 // A `: ping` comment goes out every `pingMs` while the answer lasts; a client that leaves
 // aborts the upstream call.
 import { BotgateError } from "@botgate/core";
+import { setIdleTimeout } from "@botgate/llm";
 import type { ChatCompletionChunk, ChatProvider, CompletionRequest, Usage } from "./provider.ts";
 
 export interface StreamTimings {
@@ -40,16 +41,16 @@ const stalled = (ms: number) =>
 
 /** The iterator's next result, or a GATEWAY_TIMEOUT after `ms` of silence. */
 async function nextWithin<T>(iterator: AsyncIterator<T>, ms: number): Promise<IteratorResult<T>> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cancel: (() => void) | undefined;
   try {
     return await Promise.race([
       iterator.next(),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(stalled(ms)), ms);
+        cancel = setIdleTimeout(() => reject(stalled(ms)), ms);
       }),
     ]);
   } finally {
-    clearTimeout(timer);
+    cancel?.();
   }
 }
 
