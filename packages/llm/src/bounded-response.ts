@@ -4,6 +4,8 @@
 // an account's own hostile endpoint) must fail its one request, not exhaust the process. The
 // same holds for the services the chat functions call.
 
+import { eventFraming } from "./event-framing.ts";
+
 /** Far above any answer within a chatbot's max tokens, streamed chunk overhead included. */
 export const DEFAULT_MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
@@ -23,19 +25,11 @@ export interface BodyBounds {
   maxBytes: number;
   tooLarge: () => Error;
   /**
-   * For server-sent events (text/event-stream): the longest line still being received. The
-   * openai client's SSE decoder scans the whole pending line again on every chunk, so one line
-   * of many megabytes sent in small pieces costs CPU quadratic in its length.
+   * For a client that decodes every successful body as server-sent events (a streamed call,
+   * whatever content type the provider declares): the body re-cut into whole events, none
+   * longer than `maxBytes` (event-framing.ts says why).
    */
-  maxLineBytes?: number;
-  lineTooLong?: () => Error;
-}
-
-const LF = 10;
-const CR = 13;
-
-function isEventStream(response: Response): boolean {
-  return response.headers.get("content-type")?.toLowerCase().includes("text/event-stream") ?? false;
+  events?: { maxBytes: number; tooLong: () => Error };
 }
 
 /**
@@ -44,47 +38,32 @@ function isEventStream(response: Response): boolean {
  * body that fails to inflate can leave undici's reader pending for good).
  */
 export function boundedFetch(inner: typeof fetch, bounds: BodyBounds): typeof fetch {
-  const { maxBytes, tooLarge, maxLineBytes, lineTooLong } = bounds;
+  const { maxBytes, tooLarge, events } = bounds;
   return async (input, init) => {
     const response = await inner(input, init);
-    const countLines = maxLineBytes !== undefined && lineTooLong !== undefined && isEventStream(response);
-    if (response.body === null || (!countLines && withinDeclaredLength(response, maxBytes))) {
+    const framed = events !== undefined && response.ok;
+    if (response.body === null || (!framed && withinDeclaredLength(response, maxBytes))) {
       return response;
     }
     let received = 0;
-    let line = 0;
     const counted = response.body.pipeThrough(
       new TransformStream<Uint8Array, Uint8Array>({
         transform(chunk, controller) {
           received += chunk.byteLength;
           // Erroring the pipe also cancels the body, which closes the connection.
           if (received > maxBytes) return controller.error(tooLarge());
-          if (countLines) {
-            const first = firstBreak(chunk);
-            if (first === -1) line += chunk.byteLength;
-            else if (line + first > maxLineBytes) return controller.error(lineTooLong());
-            else line = chunk.byteLength - lastBreak(chunk) - 1;
-            if (line > maxLineBytes) return controller.error(lineTooLong());
-          }
           controller.enqueue(chunk);
         },
       }),
       init?.signal ? { signal: init.signal } : {},
     );
-    return new Response(counted, {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-    });
+    return new Response(
+      framed ? counted.pipeThrough(eventFraming(events.maxBytes, events.tooLong)) : counted,
+      {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      },
+    );
   };
-}
-
-function firstBreak(chunk: Uint8Array): number {
-  const lf = chunk.indexOf(LF);
-  const cr = chunk.indexOf(CR);
-  return lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
-}
-
-function lastBreak(chunk: Uint8Array): number {
-  return Math.max(chunk.lastIndexOf(LF), chunk.lastIndexOf(CR));
 }

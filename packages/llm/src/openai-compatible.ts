@@ -18,12 +18,24 @@ import type {
   ChatProvider,
   CompletionRequest,
 } from "./types.ts";
-import { answerTooLarge, lineTooLong, mapUpstreamError, STREAM_INTERRUPTED_ROW } from "./upstream-errors.ts";
+import {
+  answerTooLarge,
+  eventTooLong,
+  hollowStream,
+  mapUpstreamError,
+  STREAM_INTERRUPTED_ROW,
+} from "./upstream-errors.ts";
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
-/** One chunk of a stream is a line; far above any chunk a model writes, tool calls included. */
-export const MAX_EVENT_LINE_BYTES = 1024 * 1024;
+/** One chunk of a stream is one event; far above any chunk a model writes, tool calls included. */
+export const MAX_EVENT_BYTES = 1024 * 1024;
+/**
+ * Chunks in a row with no text, tool call, finish or usage (an empty `choices`, a bare role):
+ * a provider may open with one or two, but a stream of them holds the connection and resets
+ * the idle timeout forever while answering nothing.
+ */
+export const MAX_HOLLOW_CHUNKS = 1_000;
 
 export interface OpenAiCompatibleOptions {
   name: string;
@@ -84,6 +96,8 @@ export class OpenAiCompatibleProvider implements ChatProvider {
   readonly timeoutMs: number;
   readonly idleTimeoutMs: number;
   readonly #client: OpenAI;
+  /** The same, for streams: its bodies are re-cut into whole events (event-framing.ts). */
+  readonly #streamClient: OpenAI;
   readonly #apiKey: string;
 
   constructor(options: OpenAiCompatibleOptions) {
@@ -98,19 +112,23 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     // points: a 3xx is answered as a configuration error instead (rowForStatus).
     const clientFetch: typeof fetch = (input, init) => baseFetch(input, { ...init, redirect: "manual" });
     const maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
-    this.#client = new OpenAI({
-      baseURL: options.baseUrl,
-      apiKey: options.apiKey,
-      maxRetries: 0,
-      // Our guard fires first; the client's own timer is a backstop only.
-      timeout: this.timeoutMs + 1_000,
-      fetch: boundedFetch(clientFetch, {
-        maxBytes: maxAnswerBytes,
-        tooLarge: () => answerTooLarge(this.name, maxAnswerBytes),
-        maxLineBytes: MAX_EVENT_LINE_BYTES,
-        lineTooLong: () => lineTooLong(this.name, MAX_EVENT_LINE_BYTES),
+    const bounds = { maxBytes: maxAnswerBytes, tooLarge: () => answerTooLarge(this.name, maxAnswerBytes) };
+    const client = (fetch: typeof globalThis.fetch) =>
+      new OpenAI({
+        baseURL: options.baseUrl,
+        apiKey: options.apiKey,
+        maxRetries: 0,
+        // Our guard fires first; the client's own timer is a backstop only.
+        timeout: this.timeoutMs + 1_000,
+        fetch,
+      });
+    this.#client = client(boundedFetch(clientFetch, bounds));
+    this.#streamClient = client(
+      boundedFetch(clientFetch, {
+        ...bounds,
+        events: { maxBytes: MAX_EVENT_BYTES, tooLong: () => eventTooLong(this.name, MAX_EVENT_BYTES) },
       }),
-    });
+    );
   }
 
   #body(request: CompletionRequest) {
@@ -148,15 +166,18 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     // One envelope for the whole stream: its chunks share an id even when the provider gave none.
     const defaults = answerDefaults(request.model);
     try {
-      const stream = await this.#client.chat.completions.create(
+      const stream = await this.#streamClient.chat.completions.create(
         { ...this.#body(request), stream: true, stream_options: { include_usage: true } },
         { signal: guard.controller.signal },
       );
       connected = true;
+      let hollowInARow = 0;
       for await (const raw of stream) {
         // The consumer's own pace is not the provider's idleness: no timer while it holds a chunk.
         guard.pause();
         const chunk = checkedChunk(raw, this.name, defaults);
+        hollowInARow = carriesSomething(chunk) ? 0 : hollowInARow + 1;
+        if (hollowInARow > MAX_HOLLOW_CHUNKS) throw hollowStream(this.name, hollowInARow);
         if (chunk.choices.some((c) => c.finish_reason != null)) finished = true;
         yield chunk;
         if (guard.controller.signal.aborted) break;
@@ -180,6 +201,22 @@ export class OpenAiCompatibleProvider implements ChatProvider {
       if (!guard.controller.signal.aborted) guard.controller.abort();
     }
   }
+}
+
+const isEmpty = (value: unknown) =>
+  value == null ||
+  value === "" ||
+  (Array.isArray(value) && value.length === 0) ||
+  (typeof value === "object" && Object.keys(value).length === 0);
+
+/** Text, a tool call, a finish, usage, or any other field a provider fills in (reasoning, say). */
+function carriesSomething(chunk: ChatCompletionChunk): boolean {
+  if (chunk.usage != null) return true;
+  return chunk.choices.some(
+    (choice) =>
+      choice.finish_reason != null ||
+      Object.entries(choice.delta ?? {}).some(([field, value]) => field !== "role" && !isEmpty(value)),
+  );
 }
 
 function interrupted(provider: string): BotgateError {

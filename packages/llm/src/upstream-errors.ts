@@ -105,11 +105,20 @@ export function answerTooLarge(provider: string, limitBytes: number): BotgateErr
   );
 }
 
-/** A server-sent event line longer than the origin reads (see bounded-response.ts). */
-export function lineTooLong(provider: string, limitBytes: number): BotgateError {
+/** A server-sent event longer than the origin reads (see event-framing.ts). */
+export function eventTooLong(provider: string, limitBytes: number): BotgateError {
   return new BotgateError(
     "PROVIDER_ERROR",
-    `The provider's stream sent a line longer than ${sizeOf(limitBytes)}, the longest the platform reads.`,
+    `The provider's stream sent an event longer than ${sizeOf(limitBytes)}, the longest the platform reads.`,
+    { providerFailure: { provider, side: "provider", retryable: false } },
+  );
+}
+
+/** A stream that keeps a connection busy with chunks carrying nothing (see openai-compatible.ts). */
+export function hollowStream(provider: string, chunks: number): BotgateError {
+  return new BotgateError(
+    "PROVIDER_ERROR",
+    `The provider's stream sent ${chunks} chunks in a row that carry nothing.`,
     { providerFailure: { provider, side: "provider", retryable: false } },
   );
 }

@@ -240,7 +240,7 @@ describe("OpenAiCompatibleProvider with a provider that answers nonsense", () =>
     expect(JSON.stringify(seen).length).toBeLessThan(limit);
   });
 
-  it("refuses a stream line longer than 1 MiB (PROVIDER_ERROR, not retryable) before decoding it", async () => {
+  it("refuses a stream event longer than 1 MiB (PROVIDER_ERROR, not retryable) before decoding it", async () => {
     // One event of 2 MiB without a line break, in 4 KiB pieces, as a hostile provider sends it.
     const piece = new TextEncoder().encode("x".repeat(4096));
     let sent = 0;
@@ -262,7 +262,7 @@ describe("OpenAiCompatibleProvider with a provider that answers nonsense", () =>
     expect(error).toMatchObject({
       code: "PROVIDER_ERROR",
       status: 502,
-      message: "The provider's stream sent a line longer than 1 MiB, the longest the platform reads.",
+      message: "The provider's stream sent an event longer than 1 MiB, the longest the platform reads.",
       details: { providerFailure: { provider: "acme", retryable: false } },
     });
     expect(sent).toBeLessThan(1.1 * 1024 * 1024);
