@@ -20,6 +20,11 @@ import { timedOut } from "./upstream-errors.ts";
 export const DEFAULT_MAX_ROUNDS = 4;
 /** More calls than this in one assistant turn get an error result instead of running. */
 export const MAX_CALLS_PER_ROUND = 16;
+/**
+ * More calls than this in one answer fail the turn (BAD_GATEWAY): each would still be stored
+ * and sent back with its error result, and a few thousand would flood the session's history.
+ */
+export const MAX_CALLS_PER_ANSWER = 4 * MAX_CALLS_PER_ROUND;
 
 export interface ToolLoopOptions extends CallOptions {
   /** Rounds of tool calls run before the model must answer; DEFAULT_MAX_ROUNDS by default. */
@@ -137,6 +142,13 @@ async function loop(
         usage,
         calls: round + 1,
       };
+    }
+    if (toolCalls.length > MAX_CALLS_PER_ANSWER) {
+      throw new BotgateError(
+        "BAD_GATEWAY",
+        `The model asked for ${toolCalls.length} tool calls in one answer, more than the ${MAX_CALLS_PER_ANSWER} the platform accepts.`,
+        { maxCalls: MAX_CALLS_PER_ANSWER },
+      );
     }
     if (lastChance) {
       throw new BotgateError("BAD_GATEWAY", `The model kept calling tools after ${maxRounds} rounds.`, {

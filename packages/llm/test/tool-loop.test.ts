@@ -7,6 +7,8 @@ import {
   dateCalculator,
   EchoProvider,
   functionsFor,
+  MAX_CALLS_PER_ANSWER,
+  MAX_CALLS_PER_ROUND,
 } from "../src/index.ts";
 import type { CallOptions, ChatCompletion, CompletionRequest } from "../src/types.ts";
 import { ScriptedProvider } from "./scripted-provider.ts";
@@ -117,6 +119,37 @@ describe("completeWithTools", () => {
     expect(failure).toBeInstanceOf(BotgateError);
     expect(failure).toMatchObject({ code: "BAD_GATEWAY", details: { maxRounds: 1 } });
     expect(provider.requests).toHaveLength(2);
+  });
+
+  it(`runs at most ${MAX_CALLS_PER_ROUND} calls of one answer; the others get an error result`, async () => {
+    const calls = Array.from({ length: MAX_CALLS_PER_ROUND + 2 }, (_, i) => ({
+      name: "calculator",
+      arguments: JSON.stringify({ expression: `${i}+1` }),
+    }));
+    const provider = new ScriptedProvider([{ calls }, { text: "Done." }]);
+    const { transcript } = await completeWithTools(provider, request, [calculator]);
+    const results = transcript.slice(1).map((m) => JSON.parse(String(m.content)));
+    expect(results).toHaveLength(MAX_CALLS_PER_ROUND + 2);
+    expect(results.slice(0, MAX_CALLS_PER_ROUND).every((r) => r.error === undefined)).toBe(true);
+    expect(results.slice(MAX_CALLS_PER_ROUND).map((r) => r.error.code)).toEqual([
+      "invalid_arguments",
+      "invalid_arguments",
+    ]);
+  });
+
+  it(`fails with BAD_GATEWAY, running nothing, when one answer asks for more than ${MAX_CALLS_PER_ANSWER} calls`, async () => {
+    const calls = Array.from({ length: 3000 }, () => ({
+      name: "calculator",
+      arguments: '{"expression":"1"}',
+    }));
+    const provider = new ScriptedProvider([{ calls }, { text: "never asked" }]);
+    const failure = await completeWithTools(provider, request, [calculator]).catch((e) => e);
+    expect(failure).toBeInstanceOf(BotgateError);
+    expect(failure).toMatchObject({
+      code: "BAD_GATEWAY",
+      message: `The model asked for 3000 tool calls in one answer, more than the ${MAX_CALLS_PER_ANSWER} the platform accepts.`,
+    });
+    expect(provider.requests).toHaveLength(1);
   });
 
   it("lets provider failures through unchanged", async () => {
