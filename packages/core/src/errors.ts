@@ -61,12 +61,26 @@ function openAiTypeOf(status: number): string {
 export class BotgateError extends Error {
   override readonly name = "BotgateError";
   readonly code: ErrorCode;
+  /** Rendered to the caller with the error (toBody); only what any caller may read. */
   readonly details: Record<string, unknown> | undefined;
+  /**
+   * What only the server's log and the owner's request log may read, never a caller: e.g. an
+   * LLM provider's own words about a request it rejected, which can quote the owner's system
+   * prompt (packages/llm/src/upstream-errors.ts). toBody and toOpenAiBody leave it out, and it
+   * is not enumerable, so serializing or spreading the error leaves it out too.
+   */
+  declare readonly logDetails: Readonly<Record<string, unknown>> | undefined;
 
-  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details?: Record<string, unknown>,
+    logDetails?: Readonly<Record<string, unknown>>,
+  ) {
     super(message);
     this.code = code;
     this.details = details;
+    Object.defineProperty(this, "logDetails", { value: logDetails, enumerable: false });
   }
 
   get status(): number {

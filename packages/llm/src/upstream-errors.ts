@@ -199,16 +199,66 @@ const REDACTED = "[redacted]";
 const CREDENTIAL_LIKE = /\b(?:(Bearer|Basic)\s+\S+|sk-[\w-]{6,})/gi;
 
 /**
- * A provider's words as a caller may read them. A provider can echo the request back (some
- * quote the Authorization header in a 400): the chatbot's key, which may be the platform's own
- * default key, and anything key-like are cut out before the words are quoted.
+ * A provider's words as the chatbot's owner may read them (the server's log, the request log;
+ * never a caller: see failure()). A provider can echo the request back (some quote the
+ * Authorization header in a 400): the chatbot's key, which may be the platform's own default
+ * key, its base64 form, and anything key-like are cut out. The rest is quoted as it came.
  */
 export function redactedQuote(text: string, secret: string | undefined): string {
-  const withoutSecret = secret !== undefined && secret.length >= 4 ? text.replaceAll(secret, REDACTED) : text;
-  const redacted = withoutSecret.replace(CREDENTIAL_LIKE, (_match, scheme: string | undefined) =>
+  let redacted = text;
+  if (secret !== undefined && secret.length >= 4) {
+    for (const form of [secret, ...base64Forms(secret)]) redacted = redacted.replaceAll(form, REDACTED);
+  }
+  redacted = redacted.replace(CREDENTIAL_LIKE, (_match, scheme: string | undefined) =>
     scheme === undefined ? REDACTED : `${scheme} ${REDACTED}`,
   );
   return redacted.slice(0, MAX_UPSTREAM_MESSAGE);
+}
+
+/** The key in base64, padded and not (a key is ASCII; anything else has no btoa form). */
+function base64Forms(secret: string): string[] {
+  try {
+    const padded = btoa(secret);
+    const bare = padded.replace(/=+$/, "");
+    return bare === padded ? [padded] : [padded, bare];
+  } catch {
+    return [];
+  }
+}
+
+/** A provider's machine-readable error field a caller may read: an identifier, nothing more. */
+const SAFE_IDENTIFIER = /^[\w.\-[\]]{1,64}$/;
+/** An identifier sharing this many characters in a row with the key (or its base64) is dropped. */
+const KEY_FRAGMENT = 8;
+
+/** What an OpenAI error object says about a rejected request. */
+interface ProviderRejection {
+  /** The provider's free text: for the owner only (redactedQuote), never for a caller. */
+  message?: string | undefined;
+  /** The provider's `code`, `param` and `type`: a caller reads them when they are identifiers. */
+  code?: string | undefined;
+  param?: string | undefined;
+  type?: string | undefined;
+}
+
+/**
+ * The value when it is an identifier (`context_length_exceeded`, `messages[0].content`) and
+ * repeats nothing of the key, else undefined: a provider echoing the request could put the key,
+ * or a piece of it, in any field.
+ */
+function safeIdentifier(value: string | undefined, secret: string | undefined): string | undefined {
+  if (value === undefined || !SAFE_IDENTIFIER.test(value)) return undefined;
+  if (redactedQuote(value, secret) !== value) return undefined;
+  const keyForms = secret !== undefined && secret.length >= 4 ? [secret, ...base64Forms(secret)] : [];
+  return keyForms.some((form) => sharesFragment(value, form)) ? undefined : value;
+}
+
+function sharesFragment(value: string, key: string): boolean {
+  if (key.length <= KEY_FRAGMENT) return value.includes(key);
+  for (let start = 0; start + KEY_FRAGMENT <= key.length; start++) {
+    if (value.includes(key.slice(start, start + KEY_FRAGMENT))) return true;
+  }
+  return false;
 }
 
 /** A rate limit or an outage always says when to come back, even when the provider did not. */
@@ -221,7 +271,7 @@ function failure(
   found: UpstreamErrorRow,
   provider: string,
   extra: Omit<ProviderFailure, "provider" | "side" | "retryable"> = {},
-  upstreamMessage?: string,
+  rejection?: ProviderRejection,
   secret?: string,
 ): BotgateError {
   const providerFailure: ProviderFailure = {
@@ -230,13 +280,28 @@ function failure(
     retryable: found.retryable,
     ...extra,
   };
-  // Only request rejections quote the provider: its words help the caller fix the request,
-  // while e.g. an auth error's text can echo part of the chatbot's key.
-  const message =
-    found.side === "request" && upstreamMessage
-      ? `${found.message}: ${redactedQuote(upstreamMessage, secret)}`
-      : `${found.message}.`;
-  return new BotgateError(found.code, message, { providerFailure });
+  if (found.side !== "request" || rejection === undefined) {
+    return new BotgateError(found.code, `${found.message}.`, { providerFailure });
+  }
+  // A caller never reads the provider's words: a rejection can quote the request, and with it
+  // the owner's system prompt or a masked or encoded copy of the key. The caller gets our row's
+  // message and the provider's identifiers (e.g. "code context_length_exceeded, param
+  // messages"); the owner's logs get the words (logDetails, which no caller is shown).
+  const fields = (["code", "param", "type"] as const).flatMap((name) => {
+    const value = safeIdentifier(rejection[name], secret);
+    return value === undefined ? [] : [`${name} ${value}`];
+  });
+  const message = fields.length === 0 ? `${found.message}.` : `${found.message} (${fields.join(", ")}).`;
+  const providerMessage =
+    rejection.message === undefined || rejection.message === ""
+      ? undefined
+      : redactedQuote(rejection.message, secret);
+  return new BotgateError(
+    found.code,
+    message,
+    { providerFailure },
+    providerMessage === undefined ? undefined : { providerMessage },
+  );
 }
 
 /** Our own total timeout, fired outside one call (a tool loop's whole turn). */
@@ -246,7 +311,7 @@ export function timedOut(provider: string): BotgateError {
 
 export interface MapContext {
   provider: string;
-  /** The provider's API key: never quoted, whatever the provider's text repeats. */
+  /** The provider's API key: cut out of the provider's words kept for the owner (redactedQuote). */
   secret?: string;
   /** Set when our own timer aborted the call. */
   timedOut?: "total" | "idle";
@@ -275,7 +340,7 @@ export function mapUpstreamError(error: unknown, context: MapContext): BotgateEr
       found,
       provider,
       { upstreamStatus: error.status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) },
-      upstreamMessageOf(error),
+      rejectionOf(error),
       context.secret,
     );
   }
@@ -286,9 +351,15 @@ export function mapUpstreamError(error: unknown, context: MapContext): BotgateEr
   return failure(context.midStream ? STREAM_INTERRUPTED_ROW : CONNECT_FAILURE_ROW, provider);
 }
 
-function upstreamMessageOf(error: APIError): string | undefined {
-  const body = error.error as { message?: unknown } | undefined;
-  return typeof body?.message === "string" ? body.message : undefined;
+/** The OpenAI error object's fields, each kept only when it has the expected type. */
+function rejectionOf(error: APIError): ProviderRejection {
+  const body: unknown = error.error;
+  if (typeof body !== "object" || body === null) return {};
+  const field = (name: string) => {
+    const value = (body as Record<string, unknown>)[name];
+    return typeof value === "string" ? value : undefined;
+  };
+  return { message: field("message"), code: field("code"), param: field("param"), type: field("type") };
 }
 
 function isAbortError(error: unknown): boolean {

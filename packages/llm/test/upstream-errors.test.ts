@@ -1,5 +1,8 @@
 // The documented upstream-error table, row by row, against the fake OpenAI server: each
 // upstream answer becomes our code and status, says who failed, and carries retry-after.
+
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { BotgateError, ERROR_STATUS } from "@botgate/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OpenAiCompatibleProvider, providerFailureOf, retryAfterMsOf } from "../src/index.ts";
@@ -107,21 +110,33 @@ describe("upstream status → our error", () => {
     expect(providerFailureOf(other)?.retryAfterMs).toBeUndefined();
   });
 
-  it("never quotes the chatbot's key, or anything key-like, when a rejection echoes the request", async () => {
+  it("never shows a caller the provider's words, nor the owner the key, when a rejection echoes the request", async () => {
     const keys = ["sk-proj-Zq81xYw2vU9tS0rQ", "gsk_live-7f3a9c21e4b8d605", "short-key-but-ours"];
     for (const apiKey of keys) {
       const echoing = new OpenAiCompatibleProvider({ name: "acme", baseUrl: fake.baseUrl, apiKey });
       for (const status of [400, 422]) {
-        const error = await failureOf(echoing.complete(request(`status:${status}:echo`)));
-        expect(error.message).toContain("invalid header Authorization: Bearer [redacted]");
-        expect(error.message).not.toContain(apiKey);
-        const streamed = await streamFailureOf(echoing, `status:${status}:echo`);
-        expect(streamed.message).not.toContain(apiKey);
+        for (const error of [
+          await failureOf(echoing.complete(request(`status:${status}:echo`))),
+          await streamFailureOf(echoing, `status:${status}:echo`),
+        ]) {
+          // The caller: our words and the provider's identifiers.
+          expect(error.message).toBe(
+            `The provider rejected the request (code fake_${status}, type invalid_request_error).`,
+          );
+          for (const rendered of [JSON.stringify(error.toBody("r1")), JSON.stringify(error.toOpenAiBody())]) {
+            expect(rendered).not.toContain("fake upstream");
+            expect(rendered).not.toContain(apiKey);
+          }
+          // The owner: the provider's words, without the key.
+          expect(error.logDetails?.providerMessage).toBe(
+            `fake upstream status ${status}: invalid header Authorization: Bearer [redacted]`,
+          );
+        }
       }
     }
   });
 
-  it("cuts the key out of any wording, and key-like words of any key", () => {
+  it("cuts the key, its base64 and key-like words out of the words kept for the owner", () => {
     expect(redactedQuote("key ours-1234 is not valid for model x", "ours-1234")).toBe(
       "key [redacted] is not valid for model x",
     );
@@ -131,14 +146,20 @@ describe("upstream status → our error", () => {
     expect(redactedQuote("max_tokens must be at most 4096 for gpt-4o-mini", "sk-x")).toBe(
       "max_tokens must be at most 4096 for gpt-4o-mini",
     );
+    // btoa("gsk_abc1") is "Z3NrX2FiYzE=": padded and not.
+    expect(redactedQuote("bad token Z3NrX2FiYzE=, bare Z3NrX2FiYzE.", "gsk_abc1")).toBe(
+      "bad token [redacted], bare [redacted].",
+    );
     expect(redactedQuote("x".repeat(2000), undefined)).toHaveLength(500);
   });
 
-  it("quotes the provider's words only for request rejections, never for auth errors", async () => {
+  it("keeps no words of the provider for errors other than request rejections", async () => {
     const rejected = await failureOf(provider().complete(request("status:400")));
-    expect(rejected.message).toContain("fake upstream status 400");
+    expect(rejected.message).not.toContain("fake upstream");
+    expect(rejected.logDetails?.providerMessage).toBe("fake upstream status 400");
     const auth = await failureOf(provider().complete(request("status:401")));
-    expect(auth.message).not.toContain("fake upstream");
+    expect(auth.message).toBe("The provider refused this chatbot's API key.");
+    expect(auth.logDetails).toBeUndefined();
   });
 
   it("a connect failure is PROVIDER_UNREACHABLE (502), the provider failed, retryable", async () => {
@@ -203,5 +224,95 @@ describe("retry-after", () => {
     expect(retryAfterMsOf(new Headers({ "retry-after": "Fri, 01 Jan 2100 00:00:00 GMT" }), now)).toBe(
       3_600_000,
     );
+  });
+});
+
+describe("a provider's rejection as the caller reads it", () => {
+  const SYSTEM_PROMPT = "You are Mira. Secret discount code: ORCHID-77.";
+  const KEY = "gsk_LiveSecret1234567890abcdefXYZ";
+  /** Each model name answers 400 with this OpenAI error object. */
+  const REJECTIONS: Record<string, object> = {
+    echoing: {
+      message: `Invalid messages[0].content: "System: ${SYSTEM_PROMPT}" (key gsk_LiveSecr**********defXYZ, ${btoa(KEY)})`,
+      type: "invalid_request_error",
+      param: "messages[0].content",
+      code: "context_length_exceeded",
+    },
+    hostile: {
+      message: "no",
+      type: "invalid request error",
+      param: `messages" ${SYSTEM_PROMPT}`,
+      code: `${"x".repeat(65)}`,
+    },
+    newlines: { message: "no", type: "a\nb", param: "messages\n", code: '"quoted"' },
+    keyed: { message: "no", type: 7, param: "gsk_LiveSecret", code: `Bearer_${KEY.slice(10, 20)}` },
+    "not-an-object": { error: "Invalid request: System: You are Mira." },
+  };
+  let upstream: Server;
+  let baseUrl: string;
+  beforeAll(async () => {
+    upstream = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      req.on("end", () => {
+        const { model } = JSON.parse(body) as { model: string };
+        const rejection = REJECTIONS[model] ?? {};
+        res.writeHead(400, { "content-type": "application/json" });
+        res.end(JSON.stringify("error" in rejection ? rejection : { error: rejection }));
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    baseUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`;
+  });
+  afterAll(() => new Promise((resolve) => upstream.close(resolve)));
+
+  const provider = () => new OpenAiCompatibleProvider({ name: "acme", baseUrl, apiKey: KEY });
+  const both = async (model: string) => [
+    await failureOf(provider().complete(request(model))),
+    await streamFailureOf(provider(), model),
+  ];
+  /** Everything of the error a caller can be shown, and its serialized forms. */
+  const rendered = (error: BotgateError) => [
+    error.message,
+    JSON.stringify(error.toBody("r1")),
+    JSON.stringify(error.toOpenAiBody()),
+    JSON.stringify(error),
+    JSON.stringify({ ...error }),
+  ];
+
+  it("relays the provider's code, param and type, never its words, the prompt or the key", async () => {
+    for (const error of await both("echoing")) {
+      expect(error.code).toBe("PROVIDER_REJECTED_REQUEST");
+      expect(error.message).toBe(
+        "The provider rejected the request (code context_length_exceeded, param messages[0].content, type invalid_request_error).",
+      );
+      expect(error.toOpenAiBody().error).toMatchObject({ code: "provider_rejected_request", param: null });
+      for (const text of rendered(error)) {
+        for (const secret of ["Mira", "ORCHID", "System:", "LiveSecr", "defXYZ", btoa(KEY), "Invalid"]) {
+          expect(text).not.toContain(secret);
+        }
+      }
+      // The owner reads the provider's words, the key's exact and base64 forms cut out.
+      const kept = error.logDetails?.providerMessage;
+      expect(kept).toContain(SYSTEM_PROMPT);
+      expect(kept).not.toContain(btoa(KEY));
+      expect(kept).not.toContain(KEY);
+    }
+  });
+
+  it("drops code, param and type that are not short identifiers, or that repeat the key", async () => {
+    for (const model of ["hostile", "newlines", "keyed", "not-an-object"]) {
+      for (const error of await both(model)) {
+        expect(error.code).toBe("PROVIDER_REJECTED_REQUEST");
+        expect(error.message).toBe("The provider rejected the request.");
+        for (const text of rendered(error)) {
+          for (const secret of ["Mira", "xxxxxxxx", "quoted", "messages", "LiveSecr", KEY.slice(10, 20)]) {
+            expect(text).not.toContain(secret);
+          }
+        }
+      }
+    }
   });
 });
