@@ -8,7 +8,9 @@
 //     assistant role) is filled in where a provider left it out or mistyped it;
 //   - usage that is not whole non-negative token counts is dropped as unreported, so no
 //     client or request log ever reads a negative, fractional or textual count;
-//   - an answer nested absurdly deep is refused: relaying it would exhaust the stack.
+//   - an answer nested absurdly deep is refused: relaying it would exhaust the stack;
+//   - a finish_reason, tool-call id or function name too long to be what OpenAI's contract
+//     means by it (a short identifier) is refused: it would be logged and stored whole.
 import { BotgateError } from "@botgate/core";
 import { z } from "zod";
 import type { ChatCompletion, ChatCompletionChunk, Usage } from "./types.ts";
@@ -33,12 +35,23 @@ function nestedDeeperThan(value: unknown, maxDepth: number): boolean {
   return false;
 }
 
+/** A finish_reason is one of a few short words ("stop", "length", "tool_calls", ...). */
+export const MAX_FINISH_REASON_CHARS = 64;
+/**
+ * The session store's columns for a tool call's id and function name hold this many characters;
+ * OpenAI's own ids are about 30, its function names at most 64.
+ */
+export const MAX_TOOL_CALL_FIELD_CHARS = 255;
+
+const finishReason = z.string().max(MAX_FINISH_REASON_CHARS).nullish();
+const toolCallField = z.string().max(MAX_TOOL_CALL_FIELD_CHARS).nullish();
+
 /** A streamed tool call may leave out what an earlier chunk of it said, but not mistype it. */
 const toolCall = z.looseObject({
-  id: z.string().nullish(),
+  id: toolCallField,
   type: z.string().nullish(),
   index: z.number().nullish(),
-  function: z.looseObject({ name: z.string().nullish(), arguments: z.string().nullish() }).optional(),
+  function: z.looseObject({ name: toolCallField, arguments: z.string().nullish() }).optional(),
 });
 
 /**
@@ -62,12 +75,12 @@ const messageWith = (call: z.ZodType) =>
 
 const completion = z.looseObject({
   choices: z
-    .array(z.looseObject({ message: messageWith(completeToolCall), finish_reason: z.string().nullish() }))
+    .array(z.looseObject({ message: messageWith(completeToolCall), finish_reason: finishReason }))
     .min(1),
 });
 
 const chunk = z.looseObject({
-  choices: z.array(z.looseObject({ delta: messageWith(toolCall), finish_reason: z.string().nullish() })),
+  choices: z.array(z.looseObject({ delta: messageWith(toolCall), finish_reason: finishReason })),
 });
 
 const tokens = z.number().int().nonnegative();

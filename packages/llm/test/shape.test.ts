@@ -3,7 +3,14 @@
 // left it out, and anything else a provider adds passed through as is.
 import { BotgateError } from "@botgate/core";
 import { describe, expect, it } from "vitest";
-import { type AnswerDefaults, answerDefaults, checkedChunk, checkedCompletion } from "../src/shape.ts";
+import {
+  type AnswerDefaults,
+  answerDefaults,
+  checkedChunk,
+  checkedCompletion,
+  MAX_FINISH_REASON_CHARS,
+  MAX_TOOL_CALL_FIELD_CHARS,
+} from "../src/shape.ts";
 
 const defaults: AnswerDefaults = { id: "chatcmpl-fallback", created: 1_800_000_000, model: "asked-model" };
 const envelope = { id: "c", object: "chat.completion.chunk", created: 1, model: "m" };
@@ -86,6 +93,27 @@ describe("checkedChunk", () => {
     ["content that is an object", { choices: [{ delta: { content: { text: "x" } } }] }],
     ["a delta that is null", { choices: [{ delta: null }] }],
     ["a finish_reason that is an object", { choices: [{ delta: {}, finish_reason: { a: 1 } }] }],
+    [
+      "a finish_reason longer than 64 characters",
+      { choices: [{ delta: {}, finish_reason: "x".repeat(MAX_FINISH_REASON_CHARS + 1) }] },
+    ],
+    ["a 500 KB finish_reason", { choices: [{ delta: {}, finish_reason: "x".repeat(500_000) }] }],
+    [
+      "a tool call id longer than 255 characters",
+      { choices: [{ delta: { tool_calls: [{ index: 0, id: "c".repeat(MAX_TOOL_CALL_FIELD_CHARS + 1) }] } }] },
+    ],
+    [
+      "a function name longer than 255 characters",
+      {
+        choices: [
+          {
+            delta: {
+              tool_calls: [{ index: 0, function: { name: "n".repeat(MAX_TOOL_CALL_FIELD_CHARS + 1) } }],
+            },
+          },
+        ],
+      },
+    ],
     ["tool_calls that are a string", { choices: [{ delta: { tool_calls: "nope" } }] }],
     ["a tool call with a numeric id", { choices: [{ delta: { tool_calls: [{ id: 5 }] } }] }],
     [
@@ -224,11 +252,70 @@ describe("checkedCompletion", () => {
     ],
     ["an error object in a 200", { error: { message: "I am an error" } }],
     [
+      "a finish_reason longer than 64 characters",
+      { choices: [{ message: { content: "x" }, finish_reason: "x".repeat(MAX_FINISH_REASON_CHARS + 1) }] },
+    ],
+    [
+      "a tool call id longer than 255 characters",
+      {
+        choices: [
+          {
+            message: {
+              tool_calls: [
+                {
+                  id: "c".repeat(MAX_TOOL_CALL_FIELD_CHARS + 1),
+                  function: { name: "calculator", arguments: "{}" },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+    [
+      "a function name longer than 255 characters",
+      {
+        choices: [
+          {
+            message: {
+              tool_calls: [
+                { id: "t", function: { name: "n".repeat(MAX_TOOL_CALL_FIELD_CHARS + 1), arguments: "{}" } },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+    [
       "an extra field nested 100 000 levels deep",
       { choices: [{ message: { content: "x", extra: nested(100_000) } }] },
     ],
   ])("refuses %s", (_name, value) => {
     refused(() => checkedCompletion(value, "p", defaults));
+  });
+
+  it("accepts a finish_reason, tool call id and function name at their length limits", () => {
+    const value = {
+      ...completionEnvelope,
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: "assistant",
+            content: null,
+            tool_calls: [
+              {
+                id: "c".repeat(MAX_TOOL_CALL_FIELD_CHARS),
+                type: "function",
+                function: { name: "n".repeat(MAX_TOOL_CALL_FIELD_CHARS), arguments: "{}" },
+              },
+            ],
+          },
+          finish_reason: "x".repeat(MAX_FINISH_REASON_CHARS),
+        },
+      ],
+    };
+    expect(checkedCompletion(value, "p", defaults)).toEqual(value);
   });
 
   it("accepts extra fields nested a few levels, as providers' own metadata is", () => {

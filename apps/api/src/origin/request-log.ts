@@ -5,6 +5,7 @@ import type { ChatbotMode } from "@botgate/core";
 import type { DatabaseClient } from "@botgate/db";
 import { inBackground } from "./background.ts";
 import type { CompletionRequest, Usage } from "./provider.ts";
+import { storable } from "./sessions.ts";
 
 export interface RequestLogEntry {
   chatbotId: number;
@@ -32,7 +33,8 @@ export function requestLogData(entry: RequestLogEntry) {
   return {
     chatbotId: entry.chatbotId,
     sessionKey: entry.sessionKey,
-    request: {
+    // A jsonb column: the provider's finish_reason (and anything else here) may hold what jsonb refuses.
+    request: storable({
       command: entry.command,
       mode: entry.mode,
       request_id: entry.requestId,
@@ -56,7 +58,7 @@ export function requestLogData(entry: RequestLogEntry) {
       finish_reason: entry.finishReason,
       ...(entry.error === undefined ? {} : { error: entry.error }),
       ...(entry.clientGone ? { client_gone: true } : {}),
-    },
+    }),
   };
 }
 

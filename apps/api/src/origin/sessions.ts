@@ -70,12 +70,17 @@ export interface StoredMessage {
   name?: string | null;
 }
 
+// ES2024's String.prototype.toWellFormed (Node 20 has it; the project's TypeScript lib is ES2023).
+const wellFormed = (text: string): string => (text as string & { toWellFormed(): string }).toWellFormed();
+
 /**
- * Postgres text and jsonb cannot hold U+0000, which a client or a model may send: the stored
- * copy has U+FFFD in its place (the answer itself reaches the caller unchanged).
+ * Postgres text and jsonb cannot hold U+0000, nor jsonb a lone UTF-16 surrogate, and a
+ * client or a provider may send either: the stored copy has U+FFFD in their place, in keys
+ * and values however deep (the answer itself reaches the caller unchanged). Every value the
+ * origin stores from a chat (history, request log) goes through here.
  */
-function storable<T>(value: T): T {
-  if (typeof value === "string") return value.replaceAll("\u0000", "\uFFFD") as T;
+export function storable<T>(value: T): T {
+  if (typeof value === "string") return wellFormed(value).replaceAll("\u0000", "\uFFFD") as T;
   if (Array.isArray(value)) return value.map(storable) as T;
   if (typeof value === "object" && value !== null) {
     return Object.fromEntries(

@@ -56,8 +56,9 @@ async function nextWithin<T>(iterator: AsyncIterator<T>, ms: number): Promise<It
 
 export function asBotgateError(error: unknown): BotgateError {
   if (error instanceof BotgateError) return error;
-  console.error("provider stream failed", error);
-  return new BotgateError("BAD_GATEWAY", "The provider failed while answering.");
+  // Providers' failures arrive as BotgateErrors (packages/llm maps them): this one is ours.
+  console.error("stream failed", error);
+  return new BotgateError("INTERNAL", "The server failed while streaming the answer.");
 }
 
 /** Starts the provider's stream and waits for its first chunk (errors here are plain throws). */

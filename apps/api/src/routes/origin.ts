@@ -3,6 +3,7 @@
 // OpenAI surface below the same root is routes/openai.ts. Reached through the edge (signed
 // forwards carrying the resolved mode, account, request id and client IP) or directly with
 // a credential (see origin/caller.ts and origin/access.ts).
+import { botgateErrorOf } from "@botgate/api";
 import { BotgateError, hashedId } from "@botgate/core";
 import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -146,16 +147,22 @@ export function originRoutes(runtime: Runtime) {
         logFailure(runtime, { ...log, sessionKey: input.session_key ?? null }, started, error);
         throw error;
       }
-      const latencyMs = performance.now() - started;
       const choice = completion.choices[0];
-      const session = await storeTurn(choice?.message.content ?? "");
-      logRequest(runtime.db, {
+      const answered = {
         ...log,
-        sessionKey: session.sessionKey,
         usage: completion.usage ?? null,
-        latencyMs,
+        latencyMs: performance.now() - started,
         finishReason: choice?.finish_reason ?? null,
-      });
+      };
+      let session: Awaited<ReturnType<typeof storeTurn>>;
+      try {
+        session = await storeTurn(choice?.message.content ?? "");
+      } catch (error) {
+        const failure = turnNotStored(admitted.requestId, error);
+        logRequest(runtime.db, { ...answered, sessionKey: input.session_key ?? null, error: failure.code });
+        throw failure;
+      }
+      logRequest(runtime.db, { ...answered, sessionKey: session.sessionKey });
       return c.json(
         envelope({ ...completion, metadata: chatMetadata(admitted, session.sessionKey, provider.name) }),
       );
@@ -183,7 +190,13 @@ export function originRoutes(runtime: Runtime) {
       {
         chunk: (chunk) => (chunk.choices.length === 0 ? [] : [sseData({ ...chunk, usage: undefined })]),
         end: async (outcome, last) => {
-          const session = await storeTurn(outcome.content);
+          let session: Awaited<ReturnType<typeof storeTurn>>;
+          try {
+            session = await storeTurn(outcome.content);
+          } catch (error) {
+            // Ends the stream with this error's event; `settled` logs the request as failed.
+            throw turnNotStored(admitted.requestId, error);
+          }
           sessionKey = session.sessionKey;
           const completion: ChatCompletion = {
             id: last.id,
@@ -247,6 +260,21 @@ function envelope(body: unknown) {
     thing: "Chatbot",
     metadata: { command: "chat" },
   };
+}
+
+/**
+ * What the client hears when the provider answered but the turn could not be stored: our
+ * failure, never the client's (a value that does not fit would map to BAD_REQUEST) nor the
+ * provider's. A database outage stays UNAVAILABLE (503, retry later); anything else is
+ * INTERNAL. The cause is logged here, as the error handler logs only errors it does not know.
+ */
+function turnNotStored(requestId: string, error: unknown): BotgateError {
+  console.error(`[${requestId}] the chat turn could not be stored`, error);
+  const known = botgateErrorOf(error);
+  if (known !== null && known.status >= 500) return known;
+  const failure = new BotgateError("INTERNAL", "The answer could not be stored.");
+  failure.cause = error;
+  return failure;
 }
 
 /** A call whose provider failed before answering is logged too, with the error's code. */
