@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { backgroundSettled } from "../src/origin/background.ts";
 import { createAccount, startTestServer, type TestServer, type TestUser } from "./harness.ts";
 
 const KEY = "gsk_LiveSecret1234567890abcdefXYZ";
@@ -76,7 +77,7 @@ afterAll(async () => {
 });
 
 /** The same chat call through /v1 and /chat/, streamed and not: each answer's status and body. */
-async function answers(): Promise<{ surface: string; status: number; body: string }[]> {
+async function answers(): Promise<{ surface: string; status: number; body: string; requestId: string }[]> {
   const calls = [
     { surface: "v1", path: "v1/chat/completions", stream: false },
     { surface: "v1 stream", path: "v1/chat/completions", stream: true },
@@ -90,7 +91,12 @@ async function answers(): Promise<{ surface: string; status: number; body: strin
       headers: { authorization: `Bearer ${admin.token}`, "content-type": "application/json" },
       body: JSON.stringify({ messages: [{ role: "user", content: "hi" }], stream: call.stream }),
     });
-    out.push({ surface: call.surface, status: response.status, body: await response.text() });
+    out.push({
+      surface: call.surface,
+      status: response.status,
+      body: await response.text(),
+      requestId: response.headers.get("x-request-id") ?? "",
+    });
   }
   return out;
 }
@@ -136,5 +142,23 @@ it("a rejection whose code, param and type are not identifiers relays none of th
     for (const word of [...NEVER, "ccccccccc", "invalid request", "messages"]) {
       expect(body, `${surface}: ${word}`).not.toContain(word);
     }
+  }
+});
+
+it("keeps the provider's words, the key cut out, in the owner's request log", async () => {
+  rejection = echoing;
+  const answered = await answers();
+  await backgroundSettled();
+  for (const { surface, requestId } of answered) {
+    const rows = await server.runtime.db.chatBotRequests.findMany({
+      where: { request: { path: ["request_id"], equals: requestId } },
+    });
+    const logged = rows[0]?.request as { error?: string; provider_message?: string } | undefined;
+    expect(logged?.error, surface).toBe("PROVIDER_REJECTED_REQUEST");
+    expect(logged?.provider_message, surface).toContain(`System: ${SYSTEM_PROMPT}`);
+    expect(logged?.provider_message, surface).not.toContain(KEY);
+    expect(logged?.provider_message, surface).not.toContain(btoa(KEY));
+    // Nor the masked copy's eight characters or more of it.
+    expect(logged?.provider_message, surface).not.toContain(KEY.slice(0, 8));
   }
 });

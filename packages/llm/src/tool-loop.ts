@@ -94,16 +94,34 @@ export async function completeWithTools(
   const timer = timeoutMs === undefined ? undefined : setTimeout(() => deadline.abort(), timeoutMs);
   const signal =
     options.signal === undefined ? deadline.signal : AbortSignal.any([options.signal, deadline.signal]);
+  const spent: Spent = { usage: undefined };
   try {
     const maxRounds = options.maxRounds ?? DEFAULT_MAX_ROUNDS;
-    return await loop(provider, request, tools, maxRounds, { signal }, deadline.signal);
+    return await loop(provider, request, tools, maxRounds, { signal }, deadline.signal, spent);
   } catch (error) {
     // The provider and the functions saw our deadline as a cancelled call: it is a timeout.
-    if (deadline.signal.aborted && options.signal?.aborted !== true) throw timedOut(provider.name);
-    throw error;
+    const failure =
+      deadline.signal.aborted && options.signal?.aborted !== true ? timedOut(provider.name) : error;
+    throw withUsage(failure, spent.usage);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The tokens the loop's calls used so far. */
+interface Spent {
+  usage: Usage | undefined;
+}
+
+/**
+ * A turn that fails after some calls answered still used their tokens: the error carries them
+ * for the request log (logDetails.usage, never shown to a caller).
+ */
+function withUsage(error: unknown, usage: Usage | undefined): unknown {
+  if (usage === undefined || !(error instanceof BotgateError)) return error;
+  const carrying = new BotgateError(error.code, error.message, error.details, { ...error.logDetails, usage });
+  carrying.cause = error;
+  return carrying;
 }
 
 async function loop(
@@ -113,10 +131,10 @@ async function loop(
   maxRounds: number,
   callOptions: { signal: AbortSignal },
   deadline: AbortSignal,
+  spent: Spent,
 ): Promise<ToolLoopResult> {
   const byName = new Map(tools.map((t) => [t.name, t]));
   const transcript: ChatMessage[] = [];
-  let usage: Usage | undefined;
   for (let round = 0; ; round++) {
     // A provider or function that ignores the signal has finished late: no further round.
     if (deadline.aborted) throw timedOut(provider.name);
@@ -132,7 +150,8 @@ async function loop(
       },
       callOptions,
     );
-    usage = addUsage(usage, completion.usage);
+    spent.usage = addUsage(spent.usage, completion.usage);
+    const { usage } = spent;
     const message = completion.choices[0]?.message;
     const toolCalls = message?.tool_calls ?? [];
     if (message === undefined || toolCalls.length === 0 || tools.length === 0) {

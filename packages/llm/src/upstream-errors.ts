@@ -195,24 +195,51 @@ const positive = (ms: number) => (ms > 0 ? ms : undefined);
 const MAX_UPSTREAM_MESSAGE = 500;
 
 const REDACTED = "[redacted]";
+/** This many characters in a row of the key (or its base64) are a piece of it, cut or dropped. */
+const KEY_FRAGMENT = 8;
 /** What a credential looks like in a provider's text: a bearer or basic token, an sk- key. */
 const CREDENTIAL_LIKE = /\b(?:(Bearer|Basic)\s+\S+|sk-[\w-]{6,})/gi;
 
 /**
  * A provider's words as the chatbot's owner may read them (the server's log, the request log;
  * never a caller: see failure()). A provider can echo the request back (some quote the
- * Authorization header in a 400): the chatbot's key, which may be the platform's own default
- * key, its base64 form, and anything key-like are cut out. The rest is quoted as it came.
+ * Authorization header in a 400, some a masked copy of the key): the chatbot's key, which may
+ * be the platform's own default key, any KEY_FRAGMENT characters in a row of it or of its
+ * base64 form, and anything key-like are cut out. The rest is quoted as it came.
  */
 export function redactedQuote(text: string, secret: string | undefined): string {
-  let redacted = text;
-  if (secret !== undefined && secret.length >= 4) {
-    for (const form of [secret, ...base64Forms(secret)]) redacted = redacted.replaceAll(form, REDACTED);
-  }
+  // No further than a quote can reach: redaction never shortens the text.
+  let redacted = text.slice(0, MAX_UPSTREAM_MESSAGE);
+  for (const form of keyForms(secret)) redacted = withoutKeyFragments(redacted, form);
   redacted = redacted.replace(CREDENTIAL_LIKE, (_match, scheme: string | undefined) =>
     scheme === undefined ? REDACTED : `${scheme} ${REDACTED}`,
   );
   return redacted.slice(0, MAX_UPSTREAM_MESSAGE);
+}
+
+const keyForms = (secret: string | undefined): string[] =>
+  secret !== undefined && secret.length >= 4 ? [secret, ...base64Forms(secret)] : [];
+
+/** The text with every run of KEY_FRAGMENT characters it shares with the key as one REDACTED. */
+function withoutKeyFragments(text: string, key: string): string {
+  const size = Math.min(KEY_FRAGMENT, key.length);
+  const covered = new Uint8Array(text.length);
+  for (let start = 0; start + size <= key.length; start++) {
+    const fragment = key.slice(start, start + size);
+    for (let at = text.indexOf(fragment); at !== -1; at = text.indexOf(fragment, at + 1)) {
+      covered.fill(1, at, at + size);
+    }
+  }
+  let out = "";
+  for (let i = 0; i < text.length; ) {
+    if (covered[i] === 1) {
+      out += REDACTED;
+      while (covered[i] === 1) i++;
+    } else {
+      out += text[i++];
+    }
+  }
+  return out;
 }
 
 /** The key in base64, padded and not (a key is ASCII; anything else has no btoa form). */
@@ -228,8 +255,6 @@ function base64Forms(secret: string): string[] {
 
 /** A provider's machine-readable error field a caller may read: an identifier, nothing more. */
 const SAFE_IDENTIFIER = /^[\w.\-[\]]{1,64}$/;
-/** An identifier sharing this many characters in a row with the key (or its base64) is dropped. */
-const KEY_FRAGMENT = 8;
 
 /** What an OpenAI error object says about a rejected request. */
 interface ProviderRejection {
@@ -248,17 +273,7 @@ interface ProviderRejection {
  */
 function safeIdentifier(value: string | undefined, secret: string | undefined): string | undefined {
   if (value === undefined || !SAFE_IDENTIFIER.test(value)) return undefined;
-  if (redactedQuote(value, secret) !== value) return undefined;
-  const keyForms = secret !== undefined && secret.length >= 4 ? [secret, ...base64Forms(secret)] : [];
-  return keyForms.some((form) => sharesFragment(value, form)) ? undefined : value;
-}
-
-function sharesFragment(value: string, key: string): boolean {
-  if (key.length <= KEY_FRAGMENT) return value.includes(key);
-  for (let start = 0; start + KEY_FRAGMENT <= key.length; start++) {
-    if (value.includes(key.slice(start, start + KEY_FRAGMENT))) return true;
-  }
-  return false;
+  return redactedQuote(value, secret) === value ? value : undefined;
 }
 
 /** A rate limit or an outage always says when to come back, even when the provider did not. */

@@ -119,6 +119,27 @@ describe("completeWithTools", () => {
     expect(failure).toBeInstanceOf(BotgateError);
     expect(failure).toMatchObject({ code: "BAD_GATEWAY", details: { maxRounds: 1 } });
     expect(provider.requests).toHaveLength(2);
+    // The two calls' tokens, for the owner's request log; no caller reads logDetails.
+    expect(failure.logDetails).toEqual({
+      usage: { prompt_tokens: 20, completion_tokens: 4, total_tokens: 24 },
+    });
+    expect(failure.toBody()).not.toHaveProperty("usage");
+  });
+
+  it("fails a turn with the provider's error and the tokens of the calls before it", async () => {
+    const provider = new ScriptedProvider([
+      { calls: [{ name: "calculator", arguments: '{"expression":"1"}' }] },
+    ]);
+    const answer = provider.complete.bind(provider);
+    provider.complete = async (req: CompletionRequest) => {
+      if (provider.requests.length === 1) throw new BotgateError("PROVIDER_ERROR", "The provider failed.");
+      return answer(req);
+    };
+    const failure = await completeWithTools(provider, request, [calculator]).catch((e) => e);
+    expect(failure).toMatchObject({ code: "PROVIDER_ERROR", message: "The provider failed." });
+    expect(failure.logDetails).toEqual({
+      usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 },
+    });
   });
 
   it(`runs at most ${MAX_CALLS_PER_ROUND} calls of one answer; the others get an error result`, async () => {

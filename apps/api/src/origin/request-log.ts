@@ -27,6 +27,8 @@ export interface RequestLogEntry {
   error?: string;
   /** The client left before the answer was complete. */
   clientGone?: boolean;
+  /** The provider's own words about a request it rejected (redacted): the owner's, never a caller's. */
+  providerMessage?: string;
 }
 
 export function requestLogData(entry: RequestLogEntry) {
@@ -58,6 +60,7 @@ export function requestLogData(entry: RequestLogEntry) {
       finish_reason: entry.finishReason,
       ...(entry.error === undefined ? {} : { error: entry.error }),
       ...(entry.clientGone ? { client_gone: true } : {}),
+      ...(entry.providerMessage === undefined ? {} : { provider_message: entry.providerMessage }),
     }),
   };
 }

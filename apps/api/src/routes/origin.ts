@@ -13,7 +13,7 @@ import { chatServicesOf } from "../origin/chat-services.ts";
 import { configChatbotView } from "../origin/chatbot.ts";
 import { completionRequest } from "../origin/completion.ts";
 import { originInputs, parseBody, parseQuery } from "../origin/inputs.ts";
-import type { ChatCompletion, ChatMessage } from "../origin/provider.ts";
+import type { ChatCompletion, ChatMessage, Usage } from "../origin/provider.ts";
 import { logRequest, type RequestLogEntry } from "../origin/request-log.ts";
 import { newSessionKey, openSession, sessionHistory, turnWrites } from "../origin/sessions.ts";
 import { peekStream, SSE_HEADERS, sseBody, sseData, sseEvent } from "../origin/sse.ts";
@@ -284,11 +284,18 @@ export function logFailure(
   started: number,
   error: unknown,
 ): void {
+  const known = error instanceof BotgateError ? error : null;
+  // What only the owner may read: the provider's words, the usage of a tool loop that failed late.
+  const { providerMessage, usage } = known?.logDetails ?? {};
   logRequest(runtime.db, {
     ...log,
-    usage: null,
+    usage: isUsage(usage) ? usage : null,
     latencyMs: performance.now() - started,
     finishReason: null,
-    error: error instanceof BotgateError ? error.code : "INTERNAL",
+    error: known?.code ?? "INTERNAL",
+    ...(typeof providerMessage === "string" ? { providerMessage } : {}),
   });
 }
+
+const isUsage = (value: unknown): value is Usage =>
+  typeof value === "object" && value !== null && typeof (value as Usage).total_tokens === "number";
