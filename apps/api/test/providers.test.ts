@@ -270,6 +270,17 @@ describe("provider.test", () => {
     });
   });
 
+  it("shows the owner the provider's own words about a rejected request, the key cut out", async () => {
+    const provider = await create();
+    const result = await admin.client.provider.test.mutate({ id: provider.id, model: "status:400:echo" });
+    expect(result.error).toMatchObject({ code: "PROVIDER_REJECTED_REQUEST", upstreamStatus: 400 });
+    expect(result.error?.providerMessage).toContain("fake upstream status 400");
+    expect(result.error?.providerMessage).toContain("Bearer [redacted]");
+    expect(result.error?.providerMessage).not.toContain(KEY);
+    const unauthorized = await admin.client.provider.test.mutate({ id: provider.id, model: "status:401" });
+    expect(unauthorized.error?.providerMessage).toBeNull();
+  });
+
   it("needs a model when the provider names none", async () => {
     const provider = await create();
     await expectTRPCError(admin.client.provider.test.mutate({ id: provider.id }), "BAD_REQUEST");

@@ -15,8 +15,13 @@ const list = (value: string) =>
 /** A failed test call's error (code and message), in one line. */
 function describeFailure(error: unknown): string {
   if (typeof error !== "object" || error === null) return String(error);
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  return [code, message].filter((part) => typeof part === "string").join(": ");
+  const { code, message, providerMessage } = error as {
+    code?: unknown;
+    message?: unknown;
+    providerMessage?: unknown;
+  };
+  const said = typeof providerMessage === "string" ? `the provider said: ${providerMessage}` : undefined;
+  return [code, message, said].filter((part) => typeof part === "string").join(": ");
 }
 
 export function ProvidersPage() {

@@ -347,6 +347,8 @@ export interface ProviderTestResult {
     side: string | null;
     retryable: boolean | null;
     upstreamStatus: number | null;
+    /** The provider's own words about a rejected request (redacted): the owner's to read. */
+    providerMessage: string | null;
   } | null;
 }
 
@@ -395,6 +397,8 @@ export async function testProvider(
         side: failure?.side ?? null,
         retryable: failure?.retryable ?? null,
         upstreamStatus: failure?.upstreamStatus ?? null,
+        providerMessage:
+          typeof error.logDetails?.providerMessage === "string" ? error.logDetails.providerMessage : null,
       },
     };
   }
