@@ -27,9 +27,12 @@
 // | private address     | PROVIDER_UNREACHABLE        | 502    | configuration | no        |
 // | timeout (total/idle)| PROVIDER_TIMEOUT            | 504    | provider      | yes       |
 // | error chunk / cut   | PROVIDER_STREAM_INTERRUPTED | 502    | provider      | yes       |
+// |  (its type: invalid_request_error, authentication_error, permission_error,          |
+// |   not_found_error, rate_limit_error: the row of 400, 401, 403, 404, 429)            |
 // | malformed 200 body  | PROVIDER_ERROR              | 502    | provider      | yes       |
 // | answer too large    | PROVIDER_ERROR              | 502    | provider      | no        |
-// | SSE line too long   | PROVIDER_ERROR              | 502    | provider      | no        |
+// | SSE event too long  | PROVIDER_ERROR              | 502    | provider      | no        |
+// | 1,000 hollow chunks | PROVIDER_ERROR              | 502    | provider      | no        |
 // | caller went away    | REQUEST_ABORTED             | 499    | request       | no        |
 import { BotgateError, type ErrorCode } from "@botgate/core";
 import { egressRefusalOf } from "@botgate/egress";
@@ -276,6 +279,15 @@ function safeIdentifier(value: string | undefined, secret: string | undefined): 
   return redactedQuote(value, secret) === value ? value : undefined;
 }
 
+/** The status an error object inside a stream stands for, by OpenAI's error types. */
+const STATUS_OF_STREAMED_ERROR: Readonly<Record<string, number>> = {
+  invalid_request_error: 400,
+  authentication_error: 401,
+  permission_error: 403,
+  not_found_error: 404,
+  rate_limit_error: 429,
+};
+
 /** A rate limit or an outage always says when to come back, even when the provider did not. */
 const DEFAULT_RETRY_AFTER_MS: Partial<Record<ErrorCode, number>> = {
   PROVIDER_RATE_LIMITED: 1_000,
@@ -346,8 +358,21 @@ export function mapUpstreamError(error: unknown, context: MapContext): BotgateEr
   if (error instanceof APIConnectionError) return failure(CONNECT_FAILURE_ROW, provider);
   if (error instanceof APIError) {
     if (error.status === undefined) {
-      // An error object inside the stream: the provider gave up mid-answer.
-      return failure(STREAM_INTERRUPTED_ROW, provider);
+      // An error object inside the stream: the provider gave up mid-answer, unless its type
+      // blames the request or the record (a prompt too long, a bad key), where retrying would
+      // not help.
+      const rejection = rejectionOf(error);
+      const status = rejection.type === undefined ? undefined : STATUS_OF_STREAMED_ERROR[rejection.type];
+      if (status === undefined) return failure(STREAM_INTERRUPTED_ROW, provider);
+      const found = rowForStatus(status);
+      const retryAfterMs = DEFAULT_RETRY_AFTER_MS[found.code];
+      return failure(
+        found,
+        provider,
+        retryAfterMs === undefined ? {} : { retryAfterMs },
+        rejection,
+        context.secret,
+      );
     }
     const found = rowForStatus(error.status);
     const retryAfterMs = retryAfterMsOf(error.headers) ?? DEFAULT_RETRY_AFTER_MS[found.code];

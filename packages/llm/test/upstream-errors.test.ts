@@ -4,8 +4,14 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { BotgateError, ERROR_STATUS } from "@botgate/core";
+import { APIError } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OpenAiCompatibleProvider, providerFailureOf, retryAfterMsOf } from "../src/index.ts";
+import {
+  mapUpstreamError,
+  OpenAiCompatibleProvider,
+  providerFailureOf,
+  retryAfterMsOf,
+} from "../src/index.ts";
 import { type FakeOpenAiServer, refusingBaseUrl, startFakeOpenAi } from "../src/testing/fake-openai.ts";
 import { redactedQuote } from "../src/upstream-errors.ts";
 
@@ -192,6 +198,40 @@ describe("upstream status → our error", () => {
       expect(error.code).toBe("PROVIDER_TIMEOUT");
       expect(error.status).toBe(504);
       expect(providerFailureOf(error)).toMatchObject({ side: "provider", retryable: true, timeout: "total" });
+    }
+  });
+});
+
+describe("an error object inside a stream", () => {
+  const streamed = (error: Record<string, unknown>) =>
+    mapUpstreamError(new APIError(undefined, error, undefined, new Headers()), {
+      provider: "p",
+      secret: "sk-secret-key",
+    });
+
+  it("is the row its type names when it blames the request or the record, not retryable as a request rejection", () => {
+    const rejected = streamed({
+      type: "invalid_request_error",
+      code: "context_length_exceeded",
+      message: "This prompt is too long: You are Mira",
+    });
+    expect(rejected).toMatchObject({
+      code: "PROVIDER_REJECTED_REQUEST",
+      status: 400,
+      message:
+        "The provider rejected the request (code context_length_exceeded, type invalid_request_error).",
+      logDetails: { providerMessage: "This prompt is too long: You are Mira" },
+    });
+    expect(providerFailureOf(rejected)).toMatchObject({ side: "request", retryable: false });
+    expect(streamed({ type: "authentication_error" })).toMatchObject({ code: "PROVIDER_AUTH", status: 502 });
+    expect(streamed({ type: "not_found_error" })).toMatchObject({ code: "PROVIDER_MODEL_NOT_FOUND" });
+    const limited = streamed({ type: "rate_limit_error" });
+    expect(providerFailureOf(limited)).toMatchObject({ retryable: true, retryAfterMs: 1_000 });
+  });
+
+  it("is an interrupted stream, retryable, when its type says the provider failed or says nothing known", () => {
+    for (const error of [{ type: "server_error" }, { type: "whatever" }, { message: "oops" }, {}]) {
+      expect(streamed(error)).toMatchObject({ code: "PROVIDER_STREAM_INTERRUPTED", status: 502 });
     }
   });
 });
