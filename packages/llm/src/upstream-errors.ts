@@ -23,6 +23,7 @@
 // | 3xx (not followed)  | PROVIDER_ERROR              | 502    | configuration | no        |
 // | other 4xx           | PROVIDER_ERROR              | 502    | provider      | no        |
 // | other 5xx           | PROVIDER_ERROR              | 502    | provider      | yes       |
+// | 600 and above       | PROVIDER_ERROR              | 502    | provider      | no        |
 // | connect failure     | PROVIDER_UNREACHABLE        | 502    | provider      | yes       |
 // | private address     | PROVIDER_UNREACHABLE        | 502    | configuration | no        |
 // | timeout (total/idle)| PROVIDER_TIMEOUT            | 504    | provider      | yes       |
@@ -98,6 +99,12 @@ const MALFORMED_ROW = row(
   true,
   "The provider answered in a format it should not",
 );
+const MALFORMED_STATUS_ROW = row(
+  "PROVIDER_ERROR",
+  "provider",
+  false,
+  "The provider answered with a status HTTP does not have",
+);
 const ABORTED_ROW = row("REQUEST_ABORTED", "request", false, "The request was cancelled");
 /** A provider answer longer than the origin keeps (see bounded-response.ts); names the limit. */
 export function answerTooLarge(provider: string, limitBytes: number): BotgateError {
@@ -146,6 +153,8 @@ export function rowForStatus(status: number): UpstreamErrorRow {
   const listed = UPSTREAM_STATUS_ROWS[status];
   if (listed !== undefined) return listed;
   if (status >= 300 && status < 400) return REDIRECT_ROW;
+  // HTTP has no such status: whatever answered is not a provider to retry.
+  if (status >= 600 || status < 100) return MALFORMED_STATUS_ROW;
   return status >= 500
     ? row("PROVIDER_ERROR", "provider", true, "The provider failed")
     : row("PROVIDER_ERROR", "provider", false, "The provider refused the request");

@@ -11,6 +11,7 @@ import {
   OpenAiCompatibleProvider,
   providerFailureOf,
   retryAfterMsOf,
+  rowForStatus,
 } from "../src/index.ts";
 import { type FakeOpenAiServer, refusingBaseUrl, startFakeOpenAi } from "../src/testing/fake-openai.ts";
 import { redactedQuote } from "../src/upstream-errors.ts";
@@ -199,6 +200,17 @@ describe("upstream status → our error", () => {
       expect(error.status).toBe(504);
       expect(providerFailureOf(error)).toMatchObject({ side: "provider", retryable: true, timeout: "total" });
     }
+  });
+});
+
+describe("a status HTTP does not have", () => {
+  it.each([600, 999])("%i is a provider error, not retryable", (status) => {
+    expect(rowForStatus(status)).toMatchObject({
+      code: "PROVIDER_ERROR",
+      side: "provider",
+      retryable: false,
+    });
+    expect(rowForStatus(599)).toMatchObject({ code: "PROVIDER_ERROR", retryable: true });
   });
 });
 
