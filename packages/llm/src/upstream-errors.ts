@@ -25,6 +25,7 @@
 // | other 5xx           | PROVIDER_ERROR              | 502    | provider      | yes       |
 // | 600 and above       | PROVIDER_ERROR              | 502    | provider      | no        |
 // | connect failure     | PROVIDER_UNREACHABLE        | 502    | provider      | yes       |
+// | answer broke off    | PROVIDER_ERROR              | 502    | provider      | yes       |
 // | private address     | PROVIDER_UNREACHABLE        | 502    | configuration | no        |
 // | timeout (total/idle)| PROVIDER_TIMEOUT            | 504    | provider      | yes       |
 // | error chunk / cut   | PROVIDER_STREAM_INTERRUPTED | 502    | provider      | yes       |
@@ -99,6 +100,7 @@ const MALFORMED_ROW = row(
   true,
   "The provider answered in a format it should not",
 );
+const BROKE_OFF_ROW = row("PROVIDER_ERROR", "provider", true, "The provider's answer broke off");
 const MALFORMED_STATUS_ROW = row(
   "PROVIDER_ERROR",
   "provider",
@@ -396,8 +398,9 @@ export function mapUpstreamError(error: unknown, context: MapContext): BotgateEr
   if (isAbortError(error)) return failure(ABORTED_ROW, provider);
   // A 200 whose body is not JSON where JSON was promised.
   if (error instanceof SyntaxError) return failure(MALFORMED_ROW, provider);
-  // undici's "terminated" and socket errors while reading the body.
-  return failure(context.midStream ? STREAM_INTERRUPTED_ROW : CONNECT_FAILURE_ROW, provider);
+  // undici's "terminated", socket and inflate errors while reading the body: the client wraps
+  // every failure before the response in an APIConnectionError, so this one answered first.
+  return failure(context.midStream ? STREAM_INTERRUPTED_ROW : BROKE_OFF_ROW, provider);
 }
 
 /** The OpenAI error object's fields, each kept only when it has the expected type. */

@@ -185,6 +185,39 @@ describe("upstream status → our error", () => {
     }
   });
 
+  it("an answer whose body fails after its headers broke off (PROVIDER_ERROR, retryable): the provider was reached", async () => {
+    const breaking = createServer((req, res) => {
+      if (req.url?.includes("gzip")) {
+        res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" });
+        res.end('{"not":"gzip"}');
+        return;
+      }
+      res.writeHead(200, { "content-type": "application/json", "content-length": "1000" });
+      res.write('{"id":"c","choices":[');
+      setTimeout(() => res.destroy(), 20);
+    });
+    await new Promise<void>((resolve) => breaking.listen(0, "127.0.0.1", resolve));
+    const base = `http://127.0.0.1:${(breaking.address() as AddressInfo).port}`;
+    try {
+      for (const path of ["/v1", "/gzip/v1"]) {
+        const provider = new OpenAiCompatibleProvider({
+          name: "acme",
+          baseUrl: `${base}${path}`,
+          apiKey: "k",
+        });
+        const error = await failureOf(provider.complete(request("m")));
+        expect(error, path).toMatchObject({
+          code: "PROVIDER_ERROR",
+          message: "The provider's answer broke off.",
+        });
+        expect(providerFailureOf(error), path).toMatchObject({ side: "provider", retryable: true });
+      }
+    } finally {
+      breaking.closeAllConnections();
+      await new Promise((resolve) => breaking.close(resolve));
+    }
+  });
+
   it("a timeout is PROVIDER_TIMEOUT (504), the provider failed, retryable", async () => {
     const slow = new OpenAiCompatibleProvider({
       name: "acme",
