@@ -20,6 +20,7 @@ const FINISH_REASONS = {
   nul: "stop\u0000",
   surrogate: "stop\ud800",
   huge: "x".repeat(500_000),
+  empty: "",
 } as const;
 type FinishCase = keyof typeof FINISH_REASONS;
 
@@ -217,6 +218,28 @@ describe("a finish_reason with U+0000 or a lone surrogate", () => {
       else expect(JSON.parse(answer.text).choices[0].finish_reason).toBe(FINISH_REASONS[finishCase]);
       const logged = await loggedRequest(answer.requestId);
       expect(logged).toMatchObject({ finish_reason: "stop\uFFFD", stream });
+      expect(logged.error).toBeUndefined();
+    },
+  );
+});
+
+describe("an empty finish_reason", () => {
+  it.each([
+    ["chat/", false],
+    ["chat/", true],
+    ["v1/chat/completions", false],
+    ["v1/chat/completions", true],
+  ] as const)(
+    "still finishes the answer on %s (stream %s): relayed, logged, no error",
+    async (surface, stream) => {
+      const answer = await ask(plainBot, surface, "finish:empty", stream);
+      expect(answer.status).toBe(200);
+      if (stream) {
+        expect(eventsOf(answer.text).at(-1)).toBe("data: [DONE]");
+        expect(answer.text).not.toContain('"error"');
+      }
+      const logged = await loggedRequest(answer.requestId);
+      expect(logged).toMatchObject({ finish_reason: "" });
       expect(logged.error).toBeUndefined();
     },
   );

@@ -141,7 +141,8 @@ export function sseBody(
     last = chunk;
     if (chunk.usage) outcome.usage = chunk.usage;
     for (const choice of chunk.choices) {
-      if (choice.finish_reason) outcome.finishReason = choice.finish_reason;
+      // As the provider judges a stream finished: any finish_reason, even "".
+      if (choice.finish_reason != null) outcome.finishReason = choice.finish_reason;
       if (choice.index === 0 && typeof choice.delta?.content === "string")
         outcome.content += choice.delta.content;
     }
