@@ -32,8 +32,8 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 export const MAX_EVENT_BYTES = 1024 * 1024;
 /**
  * Chunks in a row with no text, tool call, finish or usage (an empty `choices`, a bare role):
- * a provider may open with one or two, but a stream of them holds the connection and resets
- * the idle timeout forever while answering nothing.
+ * a provider may send one or two, but a stream of them answers nothing. They do not reset the
+ * idle timeout, and this many in a row fail the stream before that.
  */
 export const MAX_HOLLOW_CHUNKS = 1_000;
 
@@ -63,6 +63,7 @@ class CallGuard {
   readonly controller = new AbortController();
   timedOut: Phase | undefined;
   #cancelTimer: (() => void) | undefined;
+  #deadline = 0;
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort = () => this.controller.abort(this.#signal?.reason);
 
@@ -74,15 +75,18 @@ class CallGuard {
 
   arm(ms: number, phase: Phase) {
     this.pause();
+    this.#deadline = performance.now() + ms;
     this.#cancelTimer = setIdleTimeout(() => {
       this.timedOut = phase;
       this.controller.abort();
     }, ms);
   }
 
-  pause() {
+  /** Stops the timer; answers the ms it had left. */
+  pause(): number {
     this.#cancelTimer?.();
     this.#cancelTimer = undefined;
+    return Math.max(0, this.#deadline - performance.now());
   }
 
   dispose() {
@@ -172,16 +176,21 @@ export class OpenAiCompatibleProvider implements ChatProvider {
       );
       connected = true;
       let hollowInARow = 0;
+      let opening = true;
       for await (const raw of stream) {
         // The consumer's own pace is not the provider's idleness: no timer while it holds a chunk.
-        guard.pause();
+        const idleLeft = guard.pause();
         const chunk = checkedChunk(raw, this.name, defaults);
-        hollowInARow = carriesSomething(chunk) ? 0 : hollowInARow + 1;
+        // A chunk that carries nothing (the first opens the stream) proves no progress: the
+        // idle timeout runs on from the last one that did.
+        const progress = opening || carriesSomething(chunk);
+        opening = false;
+        hollowInARow = progress ? 0 : hollowInARow + 1;
         if (hollowInARow > MAX_HOLLOW_CHUNKS) throw hollowStream(this.name, hollowInARow);
         if (chunk.choices.some((c) => c.finish_reason != null)) finished = true;
         yield chunk;
         if (guard.controller.signal.aborted) break;
-        guard.arm(this.idleTimeoutMs, "idle");
+        guard.arm(progress ? this.idleTimeoutMs : idleLeft, "idle");
       }
       if (guard.controller.signal.aborted) {
         throw new APIUserAbortError();

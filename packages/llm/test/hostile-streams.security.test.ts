@@ -109,8 +109,37 @@ describe("a streamed answer", () => {
       code: "PROVIDER_ERROR",
       message: `The provider's stream sent ${MAX_HOLLOW_CHUNKS + 1} chunks in a row that carry nothing.`,
     });
-    expect(seen).toHaveLength(MAX_HOLLOW_CHUNKS);
+    // The opening chunk, then the hollow ones before the last.
+    expect(seen).toHaveLength(MAX_HOLLOW_CHUNKS + 1);
     expect(sent.bytes).toBeLessThan(1024 * 1024);
+  });
+
+  it("times out (idle) when only chunks that carry nothing come, however often", async () => {
+    const provider = new OpenAiCompatibleProvider({
+      name: "hostile",
+      baseUrl: "http://provider.invalid/v1",
+      apiKey: "k",
+      idleTimeoutMs: 300,
+      fetch: async () => {
+        let opened = false;
+        const body = new ReadableStream<Uint8Array>({
+          async pull(controller) {
+            if (opened) await new Promise((resolve) => setTimeout(resolve, 10));
+            controller.enqueue(
+              encoder.encode(opened ? event([]) : delta({ role: "assistant", content: "hi" })),
+            );
+            opened = true;
+          },
+        });
+        return new Response(body, { headers: { "content-type": "text/event-stream" } });
+      },
+    });
+    const { seen, error } = await run(provider);
+    expect(error).toMatchObject({
+      code: "PROVIDER_TIMEOUT",
+      details: { providerFailure: { timeout: "idle" } },
+    });
+    expect(seen.length).toBeLessThan(MAX_HOLLOW_CHUNKS);
   });
 
   it("keeps going while chunks carry anything: text, or a field of the provider's own such as reasoning", async () => {
