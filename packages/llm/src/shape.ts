@@ -97,10 +97,17 @@ export interface AnswerDefaults {
   created: number;
   /** The model the request named. */
   model: string;
+  /** A stream's tool calls already opened ("choice:call" indexes): only a call's first delta has its id. */
+  openedToolCalls: Set<string>;
 }
 
 export function answerDefaults(model: string): AnswerDefaults {
-  return { id: `chatcmpl-${crypto.randomUUID()}`, created: Math.floor(Date.now() / 1000), model };
+  return {
+    id: `chatcmpl-${crypto.randomUUID()}`,
+    created: Math.floor(Date.now() / 1000),
+    model,
+    openedToolCalls: new Set(),
+  };
 }
 
 type Loose = Record<string, unknown>;
@@ -168,6 +175,29 @@ function withToolCallIds(message: Loose): Loose {
   };
 }
 
+/**
+ * A streamed tool call's first delta gets the id and type OpenAI guarantees when the provider
+ * left them out (the client sends its result back under that id); later deltas of the same
+ * call carry only arguments.
+ */
+function withStreamedToolCallIds(delta: Loose, choiceIndex: number, defaults: AnswerDefaults): Loose {
+  const calls = delta.tool_calls as Loose[] | null | undefined;
+  if (!Array.isArray(calls)) return delta;
+  return {
+    ...delta,
+    tool_calls: calls.map((call, position) => {
+      const key = `${choiceIndex}:${tokens.safeParse(call.index).success ? call.index : position}`;
+      if (defaults.openedToolCalls.has(key)) return call;
+      defaults.openedToolCalls.add(key);
+      return {
+        ...call,
+        id: typeof call.id === "string" && call.id !== "" ? call.id : `call_${crypto.randomUUID()}`,
+        type: typeof call.type === "string" ? call.type : "function",
+      };
+    }),
+  };
+}
+
 /** A chunk; one carrying only usage gets `choices: []`. */
 export function checkedChunk(
   value: unknown,
@@ -186,11 +216,11 @@ export function checkedChunk(
   return {
     ...rest,
     ...envelope(raw, "chat.completion.chunk", defaults),
-    choices: choices.map((choice, position) => ({
-      ...choice,
-      index: indexed(choice, position),
-      delta: choice.delta.role == null ? choice.delta : { ...choice.delta, role: "assistant" },
-    })),
+    choices: choices.map((choice, position) => {
+      const index = indexed(choice, position);
+      const delta = choice.delta.role == null ? choice.delta : { ...choice.delta, role: "assistant" };
+      return { ...choice, index, delta: withStreamedToolCallIds(delta, index, defaults) };
+    }),
     ...(counted === undefined ? {} : { usage: counted }),
   } as unknown as ChatCompletionChunk;
 }

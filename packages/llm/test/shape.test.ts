@@ -12,7 +12,13 @@ import {
   MAX_TOOL_CALL_FIELD_CHARS,
 } from "../src/shape.ts";
 
-const defaults: AnswerDefaults = { id: "chatcmpl-fallback", created: 1_800_000_000, model: "asked-model" };
+/** A fresh stream's defaults; `opened` names tool calls ("choice:call") earlier chunks began. */
+const defaults = (opened: string[] = []): AnswerDefaults => ({
+  id: "chatcmpl-fallback",
+  created: 1_800_000_000,
+  model: "asked-model",
+  openedToolCalls: new Set(opened),
+});
 const envelope = { id: "c", object: "chat.completion.chunk", created: 1, model: "m" };
 const completionEnvelope = { ...envelope, object: "chat.completion" };
 
@@ -31,7 +37,7 @@ const nested = (levels: number): unknown => {
 describe("checkedChunk", () => {
   it("gives a usage-only chunk without choices an empty choices list, and its total", () => {
     expect(
-      checkedChunk({ ...envelope, usage: { prompt_tokens: 3, completion_tokens: 1 } }, "p", defaults),
+      checkedChunk({ ...envelope, usage: { prompt_tokens: 3, completion_tokens: 1 } }, "p", defaults()),
     ).toEqual({
       ...envelope,
       usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
@@ -52,7 +58,32 @@ describe("checkedChunk", () => {
         },
       ],
     };
-    expect(checkedChunk(value, "p", defaults)).toEqual(value);
+    // A later delta of a call an earlier chunk began: only its arguments.
+    expect(checkedChunk(value, "p", defaults(["0:0"]))).toEqual(value);
+  });
+
+  it("gives a streamed tool call's first delta the id and type a provider left out, and only the first", () => {
+    const stream = defaults();
+    const delta = (calls: object[]) => ({
+      ...envelope,
+      choices: [{ index: 0, delta: { tool_calls: calls } }],
+    });
+    const callsOf = (value: object) => checkedChunk(value, "p", stream).choices[0]?.delta.tool_calls ?? [];
+    const [first, second] = callsOf(
+      delta([
+        { index: 0, function: { name: "calculator", arguments: "" } },
+        { index: 1, id: "call_own", type: "function", function: { name: "f", arguments: "" } },
+      ]),
+    );
+    expect(first).toMatchObject({
+      index: 0,
+      type: "function",
+      id: expect.stringMatching(/^call_[0-9a-f-]{36}$/),
+    });
+    expect(second).toMatchObject({ index: 1, id: "call_own" });
+    expect(callsOf(delta([{ index: 0, function: { arguments: '{"expression":"1"}' } }]))).toEqual([
+      { index: 0, function: { arguments: '{"expression":"1"}' } },
+    ]);
   });
 
   it("fills in the envelope a provider sent as nulls, and names the role assistant", () => {
@@ -63,7 +94,7 @@ describe("checkedChunk", () => {
       model: null,
       choices: [{ index: null, delta: { role: "system", content: "x" }, finish_reason: null }],
     };
-    expect(checkedChunk(value, "p", defaults)).toEqual({
+    expect(checkedChunk(value, "p", defaults())).toEqual({
       id: "chatcmpl-fallback",
       object: "chat.completion.chunk",
       created: 1_800_000_000,
@@ -78,7 +109,7 @@ describe("checkedChunk", () => {
     ["textual", { prompt_tokens: 1, completion_tokens: 1, total_tokens: "NaN" }],
     ["absurd", { prompt_tokens: 1e308, completion_tokens: 1 }],
   ])("drops %s usage from a chunk with choices as unreported", (_name, counts) => {
-    const checked = checkedChunk({ ...envelope, choices: [], usage: counts }, "p", defaults);
+    const checked = checkedChunk({ ...envelope, choices: [], usage: counts }, "p", defaults());
     expect(checked).toEqual({ ...envelope, choices: [] });
   });
 
@@ -125,7 +156,7 @@ describe("checkedChunk", () => {
       { choices: [{ delta: { content: "x", extra: nested(100_000) } }] },
     ],
   ])("refuses %s", (_name, value) => {
-    refused(() => checkedChunk(value, "p", defaults));
+    refused(() => checkedChunk(value, "p", defaults()));
   });
 });
 
@@ -153,7 +184,7 @@ describe("checkedCompletion", () => {
       },
       system_fingerprint: "fp",
     };
-    expect(checkedCompletion(value, "p", defaults)).toEqual(value);
+    expect(checkedCompletion(value, "p", defaults())).toEqual(value);
   });
 
   it("refuses a function call without its function's name or arguments", () => {
@@ -167,11 +198,11 @@ describe("checkedCompletion", () => {
       { id: "t", type: "function", function: { name: "", arguments: "{}" } },
       { id: "t", type: "function", function: { name: "calculator" } },
     ]) {
-      refused(() => checkedCompletion(withCall(call), "p", defaults));
+      refused(() => checkedCompletion(withCall(call), "p", defaults()));
     }
     // A client's custom tool names no function: it passes as sent.
     const custom = { id: "t", type: "custom", custom: { name: "grep", input: "x" } };
-    expect(checkedCompletion(withCall(custom), "p", defaults).choices[0]?.message.tool_calls).toEqual([
+    expect(checkedCompletion(withCall(custom), "p", defaults()).choices[0]?.message.tool_calls).toEqual([
       custom,
     ]);
   });
@@ -193,7 +224,7 @@ describe("checkedCompletion", () => {
         ],
       },
       "p",
-      defaults,
+      defaults(),
     );
     const calls = checked.choices[0]?.message.tool_calls ?? [];
     expect(calls.map((call) => call.type)).toEqual(["function", "function"]);
@@ -206,7 +237,7 @@ describe("checkedCompletion", () => {
     const checked = checkedCompletion(
       { choices: [{ message: { content: "a" } }, { index: "1", message: { role: "system", content: "b" } }] },
       "p",
-      defaults,
+      defaults(),
     );
     expect(checked).toEqual({
       id: "chatcmpl-fallback",
@@ -228,7 +259,7 @@ describe("checkedCompletion", () => {
         usage: { prompt_tokens: -5, completion_tokens: 1e308, total_tokens: "NaN" },
       },
       "p",
-      defaults,
+      defaults(),
     );
     expect(checked.usage).toBeUndefined();
     expect(checked.choices[0]?.message.content).toBe("x");
@@ -291,7 +322,7 @@ describe("checkedCompletion", () => {
       { choices: [{ message: { content: "x", extra: nested(100_000) } }] },
     ],
   ])("refuses %s", (_name, value) => {
-    refused(() => checkedCompletion(value, "p", defaults));
+    refused(() => checkedCompletion(value, "p", defaults()));
   });
 
   it("accepts a finish_reason, tool call id and function name at their length limits", () => {
@@ -315,7 +346,7 @@ describe("checkedCompletion", () => {
         },
       ],
     };
-    expect(checkedCompletion(value, "p", defaults)).toEqual(value);
+    expect(checkedCompletion(value, "p", defaults())).toEqual(value);
   });
 
   it("accepts extra fields nested a few levels, as providers' own metadata is", () => {
@@ -323,6 +354,6 @@ describe("checkedCompletion", () => {
       ...completionEnvelope,
       choices: [{ index: 0, message: { role: "assistant", content: "x", annotations: nested(10) } }],
     };
-    expect(checkedCompletion(value, "p", defaults)).toEqual(value);
+    expect(checkedCompletion(value, "p", defaults())).toEqual(value);
   });
 });
