@@ -16,6 +16,7 @@ function endsEvent(byte: number, p1: number, p2: number, p3: number): boolean {
   return byte === CR && p1 === CR;
 }
 
+const BOM = [0xef, 0xbb, 0xbf];
 const DATA = [0x64, 0x61, 0x74, 0x61]; // "data"
 const EVENT = [0x65, 0x76, 0x65, 0x6e, 0x74]; // "event"
 
@@ -57,6 +58,7 @@ export function eventFraming(
 ): TransformStream<Uint8Array, Uint8Array> {
   let parts: Uint8Array[] = [];
   let size = 0;
+  let opening = true;
   // The three bytes before the current one, within the unfinished event.
   let p1 = 0;
   let p2 = 0;
@@ -71,8 +73,10 @@ export function eventFraming(
 
   return new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
-      let start = 0;
-      for (let i = 0; i < chunk.length; i++) {
+      // A stream may open with a byte order mark, which is no part of its first line.
+      let start = opening && startsWithAt(chunk, 0, BOM) ? BOM.length : 0;
+      opening = false;
+      for (let i = start; i < chunk.length; i++) {
         const byte = chunk[i] ?? 0;
         if (!endsEvent(byte, p1, p2, p3)) {
           p3 = p2;

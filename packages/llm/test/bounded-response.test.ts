@@ -91,6 +91,10 @@ beforeAll(async () => {
         res.writeHead(200, { "content-type": "text/event-stream" });
         void writeInPieces(res, "data: 1\n\ndata: 2\r\rdata: 3\r\n\r\nevent: x\ndata: 4\n\ndata: 5", 3);
         return;
+      case "/events-after-bom":
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.end("\uFEFFdata: 1\n\ndata: 2\n\n");
+        return;
       case "/events-nobody-reads":
         res.writeHead(200, { "content-type": "text/event-stream" });
         void writeInPieces(
@@ -162,6 +166,13 @@ describe("boundedFetch", () => {
       "event: x\ndata: 4\n\n",
       // The unfinished last one too: the client decides what it is worth.
       "data: 5",
+    ]);
+  });
+
+  it("leaves out a byte order mark the stream opens with", async () => {
+    expect(await chunksOf(await fetchStreamed(`${base}/events-after-bom`))).toEqual([
+      "data: 1\n\n",
+      "data: 2\n\n",
     ]);
   });
 
