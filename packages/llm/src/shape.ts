@@ -167,13 +167,15 @@ function withToolCallIds(message: Loose): Loose {
   if (!Array.isArray(calls)) return message;
   return {
     ...message,
-    tool_calls: calls.map((call) => ({
-      ...call,
-      id: typeof call.id === "string" && call.id !== "" ? call.id : `call_${crypto.randomUUID()}`,
-      type: typeof call.type === "string" ? call.type : "function",
-    })),
+    tool_calls: calls.map(withIdAndType),
   };
 }
+
+const withIdAndType = (call: Loose): Loose => ({
+  ...call,
+  id: typeof call.id === "string" && call.id !== "" ? call.id : `call_${crypto.randomUUID()}`,
+  type: typeof call.type === "string" ? call.type : "function",
+});
 
 /**
  * A streamed tool call's first delta gets the id and type OpenAI guarantees when the provider
@@ -186,14 +188,10 @@ function withStreamedToolCallIds(delta: Loose, choiceIndex: number, defaults: An
   return {
     ...delta,
     tool_calls: calls.map((call, position) => {
-      const key = `${choiceIndex}:${tokens.safeParse(call.index).success ? call.index : position}`;
+      const key = `${choiceIndex}:${indexed(call, position)}`;
       if (defaults.openedToolCalls.has(key)) return call;
       defaults.openedToolCalls.add(key);
-      return {
-        ...call,
-        id: typeof call.id === "string" && call.id !== "" ? call.id : `call_${crypto.randomUUID()}`,
-        type: typeof call.type === "string" ? call.type : "function",
-      };
+      return withIdAndType(call);
     }),
   };
 }
