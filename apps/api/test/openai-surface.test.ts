@@ -39,6 +39,7 @@ const MODELS = [
   "wrong-types",
   "deep",
   "bare-envelope",
+  "no-stream",
   ...[400, 401, 403, 404, 408, 409, 422, 429, 500, 502, 503, 504].map((s) => `status:${s}`),
   "status:400:echo",
 ];
@@ -149,6 +150,36 @@ describe("answers", () => {
     for await (const chunk of stream) chunks.push(chunk);
     expect(chunks.length).toBeGreaterThan(1);
     expect(chunks.every((c) => !("usage" in c) && c.choices.length === 1)).toBe(true);
+  });
+
+  it("a stream, when the provider ignores stream: true and answers whole: chunks, usage, [DONE], and chat/ keeps the turn", async () => {
+    const stream = await client("no-stream").chat.completions.create({
+      model: "no-stream",
+      messages: [{ role: "user", content: "all at once" }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    expect(chunks.map((c) => c.choices[0]?.delta.content ?? "").join("")).toBe("Echo: all at once");
+    expect(chunks.at(-1)?.usage?.total_tokens).toBeGreaterThan(0);
+    expect(chunks.filter((c) => c.choices.length === 0)).toHaveLength(1);
+
+    const chat = await fetch(`${server.url}/api/v1/chatbots/${bot("no-stream").hashedId}/chat/`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${admin.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ stream: true, messages: [{ role: "user", content: "whole turn" }] }),
+    });
+    const events = (await chat.text()).split("\n\n").filter((e) => e !== "" && !e.startsWith(":"));
+    expect(events.at(-1)).toBe("data: [DONE]");
+    const stored = await server.runtime.db.chatHistory.findMany({
+      where: { chat: { chatbotId: bot("no-stream").id } },
+      orderBy: { id: "asc" },
+    });
+    expect(stored.map((m) => [m.role, m.content])).toEqual([
+      ["user", "whole turn"],
+      ["assistant", "Echo: whole turn"],
+    ]);
   });
 
   it("passes client tools to the provider unchanged and relays its tool calls", async () => {

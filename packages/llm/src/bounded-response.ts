@@ -21,13 +21,19 @@ function withinDeclaredLength(response: Response, maxBytes: number): boolean {
   return length !== null && /^\d{1,15}$/.test(length.trim()) && Number(length) <= maxBytes;
 }
 
+/** A body declared as JSON (`application/json`, `+json`), as the openai client tells them. */
+export function isJson(response: Response): boolean {
+  const mediaType = response.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
+  return mediaType === "application/json" || mediaType.endsWith("+json");
+}
+
 export interface BodyBounds {
   maxBytes: number;
   tooLarge: () => Error;
   /**
    * For a client that decodes every successful body as server-sent events (a streamed call,
-   * whatever content type the provider declares): the body re-cut into whole events, none
-   * longer than `maxBytes` (event-framing.ts says why).
+   * whatever content type the provider declares, JSON aside): the body re-cut into whole
+   * events, none longer than `maxBytes` (event-framing.ts says why).
    */
   events?: { maxBytes: number; tooLong: () => Error };
 }
@@ -41,7 +47,8 @@ export function boundedFetch(inner: typeof fetch, bounds: BodyBounds): typeof fe
   const { maxBytes, tooLarge, events } = bounds;
   return async (input, init) => {
     const response = await inner(input, init);
-    const framed = events !== undefined && response.ok;
+    // A JSON answer to a streamed call (a provider that ignores `stream: true`) is read whole.
+    const framed = events !== undefined && response.ok && !isJson(response);
     if (response.body === null || (!framed && withinDeclaredLength(response, maxBytes))) {
       return response;
     }

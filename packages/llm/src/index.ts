@@ -1,3 +1,4 @@
+export { completionChunks } from "./completion-chunks.ts";
 export { EchoProvider, messageText } from "./echo.ts";
 export * from "./functions/index.ts";
 export { setIdleTimeout } from "./idle-timer.ts";

@@ -8,7 +8,8 @@
 import { BotgateError } from "@botgate/core";
 import { type EgressPolicy, egressFetch } from "@botgate/egress";
 import OpenAI, { APIUserAbortError } from "openai";
-import { boundedFetch, DEFAULT_MAX_ANSWER_BYTES } from "./bounded-response.ts";
+import { boundedFetch, DEFAULT_MAX_ANSWER_BYTES, isJson } from "./bounded-response.ts";
+import { completionChunks } from "./completion-chunks.ts";
 import { setIdleTimeout } from "./idle-timer.ts";
 import { answerDefaults, checkedChunk, checkedCompletion } from "./shape.ts";
 import type {
@@ -170,11 +171,20 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     // One envelope for the whole stream: its chunks share an id even when the provider gave none.
     const defaults = answerDefaults(request.model);
     try {
-      const stream = await this.#streamClient.chat.completions.create(
-        { ...this.#body(request), stream: true, stream_options: { include_usage: true } },
-        { signal: guard.controller.signal },
-      );
+      const { data: stream, response } = await this.#streamClient.chat.completions
+        .create(
+          { ...this.#body(request), stream: true, stream_options: { include_usage: true } },
+          { signal: guard.controller.signal },
+        )
+        .withResponse();
       connected = true;
+      if (isJson(response)) {
+        // A provider that ignores `stream: true` answers the whole completion: told as chunks.
+        const whole = checkedCompletion(await response.json(), this.name, defaults);
+        guard.pause();
+        yield* completionChunks(whole);
+        return;
+      }
       let hollowInARow = 0;
       let opening = true;
       for await (const raw of stream) {

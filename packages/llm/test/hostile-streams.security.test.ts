@@ -67,11 +67,6 @@ describe("a streamed answer", () => {
       () => repeat("x".repeat(4096), 1024),
     ],
     ["short lines that never end an event", "text/event-stream", () => repeat(": c\n".repeat(1024), 1024)],
-    [
-      "a JSON body that never ends, answering a stream",
-      "application/json",
-      () => repeat(" ".repeat(4096), 1024),
-    ],
   ])("fails at the first event longer than 1 MiB: %s", async (_, contentType, pieces) => {
     const { provider, sent } = providerSending(function* () {
       yield "data: ";
@@ -82,6 +77,32 @@ describe("a streamed answer", () => {
       code: "PROVIDER_ERROR",
       message: "The provider's stream sent an event longer than 1 MiB, the longest the platform reads.",
       details: { providerFailure: { provider: "hostile", retryable: false } },
+    });
+    expect(sent.bytes).toBeLessThan(1.1 * 1024 * 1024);
+  });
+
+  it("declared as JSON (a provider ignoring stream: true) is read whole, and fails at the answer bound", async () => {
+    const sent = { bytes: 0 };
+    const provider = new OpenAiCompatibleProvider({
+      name: "hostile",
+      baseUrl: "http://provider.invalid/v1",
+      apiKey: "k",
+      maxAnswerBytes: 1024 * 1024,
+      fetch: async () => {
+        const body = new ReadableStream<Uint8Array>({
+          pull(controller) {
+            const bytes = encoder.encode(sent.bytes === 0 ? '{"choices":[' : " ".repeat(4096));
+            sent.bytes += bytes.byteLength;
+            controller.enqueue(bytes);
+          },
+        });
+        return new Response(body, { headers: { "content-type": "application/json" } });
+      },
+    });
+    const { error } = await run(provider);
+    expect(error).toMatchObject({
+      code: "PROVIDER_ERROR",
+      message: "The provider's answer exceeded 1 MiB, the longest answer the platform accepts.",
     });
     expect(sent.bytes).toBeLessThan(1.1 * 1024 * 1024);
   });

@@ -140,6 +140,45 @@ describe("OpenAiCompatibleProvider", () => {
     }
   });
 
+  it("tells a whole JSON completion, from a provider that ignores stream: true, as chunks", async () => {
+    const chunks = await collect(provider().stream(request("no-stream")));
+    expect(fake.requests.at(-1)?.body.stream).toBe(true);
+    expect(chunks[0]?.choices[0]?.delta.role).toBe("assistant");
+    expect(textOf(chunks)).toBe("Echo: hello there friend");
+    expect(chunks.flatMap((c) => c.choices.map((choice) => choice.finish_reason))).toContain("stop");
+    expect(new Set(chunks.map((c) => c.id))).toEqual(new Set([chunks[0]?.id]));
+    expectUsageLast(chunks);
+  });
+
+  it("tells a whole JSON answer's tool calls as streamed ones, each with its index, id and type", async () => {
+    fake.setResponder(() => ({
+      toolCalls: [
+        { name: "calculator", arguments: '{"expression":"1+1"}' },
+        { name: "date_calculator", arguments: "{}" },
+      ],
+    }));
+    try {
+      const chunks = await collect(provider().stream(request("no-stream")));
+      const calls = chunks.flatMap((c) => c.choices.flatMap((choice) => choice.delta.tool_calls ?? []));
+      expect(calls).toEqual([
+        expect.objectContaining({
+          index: 0,
+          type: "function",
+          function: expect.objectContaining({ name: "calculator" }),
+        }),
+        expect.objectContaining({
+          index: 1,
+          type: "function",
+          function: expect.objectContaining({ name: "date_calculator" }),
+        }),
+      ]);
+      expect(calls.every((call) => typeof call.id === "string" && call.id !== "")).toBe(true);
+      expect(chunks.flatMap((c) => c.choices.map((choice) => choice.finish_reason))).toContain("tool_calls");
+    } finally {
+      fake.setResponder(null);
+    }
+  });
+
   it("keeps an active stream alive past the total timeout while chunks flow", async () => {
     // 8 pieces 150 ms apart: 1 s in all, far past the 500 ms total, each gap under the idle.
     const chunks = await collect(
@@ -266,6 +305,20 @@ describe("OpenAiCompatibleProvider with a provider that answers nonsense", () =>
       details: { providerFailure: { provider: "acme", retryable: false } },
     });
     expect(sent).toBeLessThan(1.1 * 1024 * 1024);
+  });
+
+  it("refuses a JSON answer to a stream that is not a completion (PROVIDER_ERROR), relaying nothing", async () => {
+    for (const body of ['{"hello":"world"}', "{ not json", '{"error":{"message":"no"}}']) {
+      const jsonAnswer = new OpenAiCompatibleProvider({
+        name: "acme",
+        baseUrl: "http://provider.invalid/v1",
+        apiKey: "k",
+        fetch: async () => new Response(body, { headers: { "content-type": "application/json" } }),
+      });
+      const { error, seen } = await streamError(jsonAnswer.stream(request("any")));
+      expect(error).toMatchObject({ code: "PROVIDER_ERROR", status: 502 });
+      expect(seen).toEqual([]);
+    }
   });
 
   it("throws when a stream turns to nonsense or ends without finishing", async () => {

@@ -9,12 +9,13 @@ import {
   type ChatProvider,
   type CompletionRequest,
   completeWithTools,
+  completionChunks,
   createFunctionLibrary,
   type FunctionLibrary,
   functionsFor,
 } from "@botgate/llm";
 import type { Env } from "../env.ts";
-import type { ChatCompletion, ChatCompletionChunk } from "./provider.ts";
+import type { ChatCompletion } from "./provider.ts";
 import type { StoredMessage } from "./sessions.ts";
 
 export interface ToolRunner {
@@ -86,33 +87,13 @@ export function storedTranscript(transcript: readonly ChatMessage[]): StoredMess
   });
 }
 
-/**
- * A provider whose stream replays a finished completion (the tool loop's answer) as chunks:
- * role, the content, the finish reason, then the usage chunk, as a provider streams.
- */
+/** A provider whose stream replays a finished completion (the tool loop's answer) as chunks. */
 export function replayProvider(name: string, completion: ChatCompletion): ChatProvider {
   return {
     name,
     complete: async () => completion,
     async *stream() {
-      const choice = completion.choices[0];
-      const chunk = (choices: ChatCompletionChunk["choices"], usage: ChatCompletionChunk["usage"] = null) =>
-        ({
-          id: completion.id,
-          object: "chat.completion.chunk",
-          created: completion.created,
-          model: completion.model,
-          choices,
-          usage,
-        }) satisfies ChatCompletionChunk;
-      yield chunk([
-        { index: 0, delta: { role: "assistant", content: "" }, finish_reason: null, logprobs: null },
-      ]);
-      const content = choice?.message.content ?? "";
-      if (content !== "")
-        yield chunk([{ index: 0, delta: { content }, finish_reason: null, logprobs: null }]);
-      yield chunk([{ index: 0, delta: {}, finish_reason: choice?.finish_reason ?? "stop", logprobs: null }]);
-      if (completion.usage !== undefined) yield chunk([], completion.usage);
+      yield* completionChunks(completion);
     },
   };
 }

@@ -17,6 +17,7 @@
 //   deep                       a completion (or chunk) with an extra field nested 100 000 levels deep
 //   bare-envelope              a completion with id, object, created, model, index and role null,
 //                              and usage that is no token counts (negative, fractional, text)
+//   no-stream                  ignores `stream: true`: answers the whole completion as JSON
 // Requests are recorded (body and headers) so tests can assert what a provider sent.
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
@@ -79,7 +80,8 @@ type Behaviour =
         | "no-done"
         | "endless"
         | "deep"
-        | "bare-envelope";
+        | "bare-envelope"
+        | "no-stream";
     }
   | { kind: "status"; status: number; retryAfter: boolean; echo: boolean };
 
@@ -101,6 +103,7 @@ export function parseBehaviour(spec: string | undefined): Behaviour {
     case "endless":
     case "deep":
     case "bare-envelope":
+    case "no-stream":
       return { kind: name };
     case "status":
       return Number.isInteger(n) && n >= 400 && n <= 599
@@ -221,7 +224,7 @@ export async function startFakeOpenAi(options: { port?: number } = {}): Promise<
         },
       );
     }
-    if (!body.stream) {
+    if (!body.stream || behaviour.kind === "no-stream") {
       return c.json({
         id,
         object: "chat.completion",
