@@ -27,7 +27,7 @@ export interface PeekedStream {
 export interface StreamOutcome {
   finishReason: string | null;
   usage: Usage | null;
-  /** The assistant text the chunks carried (choice 0). */
+  /** The assistant text the chunks carried (the first choice they tell, as choices[0] unstreamed). */
   content: string;
   error: BotgateError | null;
   /** The client went away before the end. */
@@ -128,6 +128,7 @@ export function sseBody(
   let last = peeked.first;
   let pending: ChatCompletionChunk | null = peeked.first;
   let over = false;
+  let answeredIndex: number | undefined;
   let ping: ReturnType<typeof setInterval> | undefined;
 
   const finish = () => {
@@ -143,7 +144,9 @@ export function sseBody(
     for (const choice of chunk.choices) {
       // As the provider judges a stream finished: any finish_reason, even "".
       if (choice.finish_reason != null) outcome.finishReason = choice.finish_reason;
-      if (choice.index === 0 && typeof choice.delta?.content === "string")
+      // The answer is the first choice the stream tells (a non-streamed answer's choices[0]).
+      answeredIndex ??= choice.index;
+      if (choice.index === answeredIndex && typeof choice.delta?.content === "string")
         outcome.content += choice.delta.content;
     }
   };
