@@ -7,33 +7,45 @@ import { withTimeout } from "./with-timeout.ts";
 
 const NONCE_KEY_PREFIX = "forward-nonce:v1:";
 
-export interface UpstashNonceStoreOptions {
-  redis: Pick<Redis, "set">;
-  /**
-   * Upper bound per claim; past it the claim throws BotgateError("UNAVAILABLE"). Default 1000:
-   * unlike a route read there is no fallback, a slow claim refuses the forward.
-   */
-  timeoutMs?: number;
-}
-
-/** SET NX EX in Redis: atomic across every origin process sharing the Redis. */
-export class UpstashNonceStore {
-  readonly #redis: Pick<Redis, "set">;
+/** One SET NX EX per claim, bounded in time: atomic across every origin sharing the Redis. */
+abstract class SetIfAbsentNonceStore {
   readonly #timeoutMs: number;
 
-  constructor({ redis, timeoutMs = 1_000 }: UpstashNonceStoreOptions) {
-    this.#redis = redis;
+  /**
+   * `timeoutMs`: upper bound per claim; past it the claim throws BotgateError("UNAVAILABLE").
+   * Default 1000: unlike a route read there is no fallback, a slow claim refuses the forward.
+   */
+  constructor(timeoutMs = 1_000) {
     this.#timeoutMs = timeoutMs;
   }
 
-  async claim(nonce: string, ttlSeconds: number): Promise<boolean> {
-    const answer = await withTimeout("nonce claim", this.#timeoutMs, () =>
-      this.#redis.set(`${NONCE_KEY_PREFIX}${nonce}`, "1", {
-        nx: true,
-        ex: Math.max(1, Math.ceil(ttlSeconds)),
-      }),
+  /** SET key 1 NX EX seconds; true when the key was set (the nonce is new). */
+  protected abstract setIfAbsent(key: string, seconds: number): Promise<boolean>;
+
+  claim(nonce: string, ttlSeconds: number): Promise<boolean> {
+    return withTimeout("nonce claim", this.#timeoutMs, () =>
+      this.setIfAbsent(`${NONCE_KEY_PREFIX}${nonce}`, Math.max(1, Math.ceil(ttlSeconds))),
     );
-    return answer === "OK";
+  }
+}
+
+export interface UpstashNonceStoreOptions {
+  redis: Pick<Redis, "set">;
+  /** See SetIfAbsentNonceStore. */
+  timeoutMs?: number;
+}
+
+/** Through the Upstash REST client (workerd and the origin without REDIS_URL). */
+export class UpstashNonceStore extends SetIfAbsentNonceStore {
+  readonly #redis: Pick<Redis, "set">;
+
+  constructor({ redis, timeoutMs }: UpstashNonceStoreOptions) {
+    super(timeoutMs);
+    this.#redis = redis;
+  }
+
+  protected async setIfAbsent(key: string, seconds: number): Promise<boolean> {
+    return (await this.#redis.set(key, "1", { nx: true, ex: seconds })) === "OK";
   }
 }
 
@@ -47,29 +59,25 @@ export interface RedisSetCommand {
 
 export interface RedisNonceStoreOptions {
   redis: RedisSetCommand;
-  /** As UpstashNonceStore's. */
+  /** See SetIfAbsentNonceStore. */
   timeoutMs?: number;
 }
 
 /**
- * The same SET NX EX over a Redis protocol connection (the origin is a long-running Node
- * process that can hold one): a claim is on every forwarded chat request's path, and a REST
- * round trip costs several times a TCP one.
+ * Over a Redis protocol connection (the origin is a long-running Node process that can hold
+ * one): a claim is on every forwarded chat request's path, and a REST round trip costs several
+ * times a TCP one.
  */
-export class RedisNonceStore {
+export class RedisNonceStore extends SetIfAbsentNonceStore {
   readonly #redis: RedisSetCommand;
-  readonly #timeoutMs: number;
 
-  constructor({ redis, timeoutMs = 1_000 }: RedisNonceStoreOptions) {
+  constructor({ redis, timeoutMs }: RedisNonceStoreOptions) {
+    super(timeoutMs);
     this.#redis = redis;
-    this.#timeoutMs = timeoutMs;
   }
 
-  async claim(nonce: string, ttlSeconds: number): Promise<boolean> {
-    const answer = await withTimeout("nonce claim", this.#timeoutMs, () =>
-      this.#redis.set(`${NONCE_KEY_PREFIX}${nonce}`, "1", "EX", Math.max(1, Math.ceil(ttlSeconds)), "NX"),
-    );
-    return answer === "OK";
+  protected async setIfAbsent(key: string, seconds: number): Promise<boolean> {
+    return (await this.#redis.set(key, "1", "EX", seconds, "NX")) === "OK";
   }
 }
 
