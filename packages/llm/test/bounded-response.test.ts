@@ -1,7 +1,8 @@
 // boundedFetch: no answer body longer than the bound reaches the caller, whatever the server
 // declares, and a body whose declared length is within the bound passes through uncounted; a
 // streamed call's successful body arrives as whole events, none longer than their bound,
-// whatever its content type; and the request's signal ends the body.
+// whatever its content type but JSON (a provider ignoring `stream: true`: read whole, within
+// the body bound); and the request's signal ends the body.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
@@ -107,6 +108,15 @@ beforeAll(async () => {
         res.writeHead(400, { "content-type": "application/json" });
         res.end(JSON.stringify({ error: { message: "m".repeat(EVENT_LIMIT * 2) } }));
         return;
+      case "/json-answer-long":
+        // A provider ignoring `stream: true`: one JSON completion, longer than an event may be.
+        res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
+        void writeInPieces(res, JSON.stringify({ content: "j".repeat(EVENT_LIMIT * 2) }));
+        return;
+      case "/json-answer-endless":
+        res.writeHead(200, { "content-type": "application/json" });
+        void writeInPieces(res, `{"content":"${"j".repeat(LIMIT * 2)}"}`);
+        return;
       case "/gzip-that-is-not":
         // Not gzip at all, and delimited by the connection's end: Node 20's undici reader of
         // such a body stays pending for good, its own abort notwithstanding.
@@ -186,6 +196,13 @@ describe("boundedFetch", () => {
     expect(((await response.json()) as { error: { message: string } }).error.message).toHaveLength(
       EVENT_LIMIT * 2,
     );
+  });
+
+  it("reads a JSON answer to a streamed call whole, past the event bound, and cuts it off at the body bound", async () => {
+    const response = await fetchStreamed(`${base}/json-answer-long`);
+    expect(((await response.json()) as { content: string }).content).toHaveLength(EVENT_LIMIT * 2);
+    const endless = await fetchStreamed(`${base}/json-answer-endless`);
+    await expect(endless.arrayBuffer()).rejects.toBeInstanceOf(TooLarge);
   });
 
   it("ends the body when the request's signal aborts, even one the runtime never settles", async () => {

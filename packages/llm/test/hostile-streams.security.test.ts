@@ -1,6 +1,7 @@
 // Streams a hostile provider can send to keep the origin's CPU or a connection busy: events
-// that never end (whatever the declared content type), floods of events nobody reads, and
-// chunks that carry nothing. Each fails its one request (or is skipped) instead.
+// that never end (whatever the declared content type; JSON is read whole, to the answer bound),
+// floods of events nobody reads, and chunks that carry nothing. Each fails its one request (or
+// is skipped) instead.
 import { BotgateError } from "@botgate/core";
 import { describe, expect, it } from "vitest";
 import { type ChatCompletionChunk, OpenAiCompatibleProvider } from "../src/index.ts";
