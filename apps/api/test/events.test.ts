@@ -63,13 +63,17 @@ describe("domain.events", () => {
     });
     const page = await admin.client.domain.events.query({ id: domain.id });
     expect(page.nextCursor).toBeNull();
-    expect(page.items[0]).toMatchObject({
-      type: "domain.status_changed",
-      from: "AwaitingDns",
-      to: "Failed",
-      reason: "The certificate could not be issued.",
-      customDomainId: domain.id,
-    });
+    // Not necessarily the newest: the domain's own provisioning job may write its next
+    // status change after the insert above (it did on a loaded machine).
+    expect(page.items).toContainEqual(
+      expect.objectContaining({
+        type: "domain.status_changed",
+        from: "AwaitingDns",
+        to: "Failed",
+        reason: "The certificate could not be issued.",
+        customDomainId: domain.id,
+      }),
+    );
     expect(page.items.map((e) => e.type)).toContain("domain.created");
   });
 });
