@@ -82,9 +82,15 @@ async function chat(chat: Chat, text: string): Promise<void> {
   await expect.poll(() => chat.getByRole("button", { name: "Send" }).isVisible()).toBe(true);
   await chat.getByLabel("Message").fill(text);
   await chat.getByRole("button", { name: "Send" }).click();
-  await expect
-    .poll(() => chat.locator(".msg.assistant .content").last().textContent(), { timeout: LIVE_MS })
-    .toBe(`Echo: ${text}`);
+  try {
+    await expect
+      .poll(() => chat.locator(".msg.assistant .content").last().textContent(), { timeout: LIVE_MS })
+      .toBe(`Echo: ${text}`);
+  } catch (error) {
+    // A failed turn leaves no answer, only the page's notice: say what it was.
+    const notice = await chat.locator("#notice").textContent();
+    throw new Error(`no answer to "${text}"; the page's notice: ${JSON.stringify(notice)}`, { cause: error });
+  }
   await expect.poll(() => chat.getByRole("button", { name: "Send" }).isVisible()).toBe(true);
 }
 
